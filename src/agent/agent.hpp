@@ -1,0 +1,56 @@
+// The agent as the loop sees it: something started per iteration that prints stream-json
+// lines and can be stopped. The real one is a Process; tests use a fake.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace ralph::agent {
+
+class AgentProcess {
+ public:
+  virtual ~AgentProcess() = default;
+  // Waits up to `timeout` for output and appends it to `out`; false once output has ended.
+  virtual Result<bool> read(std::chrono::milliseconds timeout, std::string& out) = 0;
+  // Stops the agent and everything it started (SIGTERM, grace, SIGKILL, reap).
+  virtual void stop(std::chrono::milliseconds grace) = 0;
+  // Waits for the agent to exit; its exit code.
+  virtual int wait() = 0;
+};
+
+struct LaunchSpec {
+  std::vector<std::string> argv;
+  std::filesystem::path cwd;
+  std::filesystem::path stderr_path;
+};
+
+class AgentLauncher {
+ public:
+  virtual ~AgentLauncher() = default;
+  virtual Result<std::unique_ptr<AgentProcess>> launch(const LaunchSpec& spec) = 0;
+};
+
+// Starts the real agent executable.
+class ProcessLauncher final : public AgentLauncher {
+ public:
+  Result<std::unique_ptr<AgentProcess>> launch(const LaunchSpec& spec) override;
+};
+
+struct CommandOptions {
+  std::string agent;  // the executable
+  std::string prompt;
+  std::string model;                    // empty: the agent's default
+  std::optional<double> max_budget_usd;  // the run's remaining budget
+  std::vector<std::string> extra_args;
+};
+
+// The agent's argv per SPEC §2.
+std::vector<std::string> agent_command(const CommandOptions& options);
+
+}  // namespace ralph::agent

@@ -1,0 +1,208 @@
+#include "agent/process.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <thread>
+
+#include "util/fs.hpp"
+
+extern char** environ;
+
+namespace ralph::agent {
+
+namespace {
+
+int exit_code_of(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return 1;
+}
+
+// RAII for the spawn attribute and file-action objects.
+struct SpawnSetup {
+  posix_spawnattr_t attr{};
+  posix_spawn_file_actions_t actions{};
+  SpawnSetup() {
+    posix_spawnattr_init(&attr);
+    posix_spawn_file_actions_init(&actions);
+  }
+  ~SpawnSetup() {
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attr);
+  }
+  SpawnSetup(const SpawnSetup&) = delete;
+  SpawnSetup& operator=(const SpawnSetup&) = delete;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
+  if (spec.argv.empty()) return make_error("no program to start");
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+    return make_error(fmt::format("cannot create a pipe: {}", errno_text(errno)));
+  }
+  UniqueFd read_end(pipe_fds[0]);
+  UniqueFd write_end(pipe_fds[1]);
+
+  SpawnSetup setup;
+  sigset_t all_signals;
+  sigfillset(&all_signals);
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  posix_spawnattr_setsigdefault(&setup.attr, &all_signals);
+  posix_spawnattr_setsigmask(&setup.attr, &no_signals);
+  posix_spawnattr_setpgroup(&setup.attr, 0);
+  posix_spawnattr_setflags(&setup.attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), STDOUT_FILENO);
+  std::string stderr_path = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path.string();
+  posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (!spec.cwd.empty()) {
+    posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
+  }
+
+  std::vector<char*> argv;
+  for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), environ);
+  if (rc != 0) {
+    return make_error(fmt::format("cannot start {}: {}", spec.argv[0], errno_text(rc)));
+  }
+  write_end.reset();
+  if (::fcntl(read_end.get(), F_SETFL, O_NONBLOCK) != 0) {
+    return make_error(fmt::format("cannot configure the pipe: {}", errno_text(errno)));
+  }
+  return std::unique_ptr<Process>(new Process(pid, std::move(read_end)));
+}
+
+Process::~Process() {
+  if (!reaped_) stop(std::chrono::milliseconds(2000));
+}
+
+Result<bool> Process::read(std::chrono::milliseconds timeout, std::string& out) {
+  if (!stdout_.valid()) return false;
+  pollfd pfd{stdout_.get(), POLLIN, 0};
+  int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+  if (ready < 0) {
+    if (errno == EINTR) return true;
+    return make_error(fmt::format("cannot poll the agent's output: {}", errno_text(errno)));
+  }
+  if (ready == 0) return true;
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(stdout_.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      out.append(buffer, static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < sizeof buffer) return true;
+      continue;
+    }
+    if (n == 0) {
+      stdout_.reset();
+      return false;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+    return make_error(fmt::format("cannot read the agent's output: {}", errno_text(errno)));
+  }
+}
+
+bool Process::leader_exited(std::optional<std::chrono::milliseconds> timeout) {
+  if (reaped_) return true;
+  // WNOWAIT leaves the leader a zombie, which keeps its process group id reserved until
+  // finish() has signalled the rest of the group.
+  auto has_exited = [&](int flags) {
+    for (;;) {
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT | flags) == 0) {
+        return info.si_pid == pid_;
+      }
+      if (errno != EINTR) return true;  // not our child any more: nothing to wait for
+    }
+  };
+  if (!timeout) return has_exited(0);
+  auto deadline = std::chrono::steady_clock::now() + *timeout;
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0)));
+  for (;;) {
+    if (has_exited(WNOHANG)) return true;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    if (pidfd.valid()) {
+      pollfd pfd{pidfd.get(), POLLIN, 0};
+      ::poll(&pfd, 1, static_cast<int>(left.count()));
+    } else {
+      std::this_thread::sleep_for(std::min(left, std::chrono::milliseconds(10)));
+    }
+  }
+}
+
+void Process::finish() {
+  if (reaped_) return;
+  ::kill(-pid_, SIGKILL);  // whatever the agent's tools left running in the group
+  for (;;) {
+    int status = 0;
+    pid_t done = ::waitpid(pid_, &status, 0);
+    if (done == pid_) {
+      exit_code_ = exit_code_of(status);
+      break;
+    }
+    if (done < 0 && errno != EINTR) {
+      exit_code_ = 1;
+      break;
+    }
+  }
+  reaped_ = true;
+  stdout_.reset();
+}
+
+void Process::stop(std::chrono::milliseconds grace) {
+  if (!reaped_) {
+    ::kill(-pid_, SIGTERM);
+    if (!leader_exited(grace)) ::kill(-pid_, SIGKILL);
+    leader_exited(std::nullopt);
+  }
+  finish();
+}
+
+int Process::wait() {
+  leader_exited(std::nullopt);
+  finish();
+  return exit_code_;
+}
+
+std::optional<std::filesystem::path> find_executable(const std::string& name) {
+  auto usable = [](const std::filesystem::path& p) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+  };
+  if (name.empty()) return std::nullopt;
+  if (name.find('/') != std::string::npos) {
+    return usable(name) ? std::optional<std::filesystem::path>(name) : std::nullopt;
+  }
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  while (true) {
+    size_t colon = rest.find(':');
+    std::string dir(rest.substr(0, colon));
+    std::filesystem::path candidate = std::filesystem::path(dir.empty() ? "." : dir) / name;
+    if (usable(candidate)) return candidate;
+    if (colon == std::string_view::npos) return std::nullopt;
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+}  // namespace ralph::agent

@@ -1,0 +1,62 @@
+// A child process started with posix_spawnp (no shell) in its own process group, its stdout
+// read non-blocking through a pipe, its stderr sent to a file.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/fd.hpp"
+#include "util/result.hpp"
+
+namespace ralph::agent {
+
+struct SpawnSpec {
+  std::vector<std::string> argv;      // argv[0] is looked up on PATH
+  std::filesystem::path cwd;          // empty: ralph's own
+  std::filesystem::path stderr_path;  // empty: /dev/null
+};
+
+class Process {
+ public:
+  static Result<std::unique_ptr<Process>> spawn(const SpawnSpec& spec);
+  ~Process();  // stops the group if it still runs
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  // Waits up to `timeout` for stdout and appends what is there to `out`. Returns false once
+  // stdout is closed. EINTR counts as a timeout, so a caller can look at its signal flags.
+  Result<bool> read(std::chrono::milliseconds timeout, std::string& out);
+
+  // Stops the whole process group: SIGTERM, up to `grace` for the leader to exit, then
+  // SIGKILL; reaps the leader. Commands the child started in the group are stopped too.
+  void stop(std::chrono::milliseconds grace);
+
+  // Waits for the leader to exit and returns its exit code (128 + signal when killed), then
+  // stops whatever it left running in its group.
+  int wait();
+
+  pid_t pid() const { return pid_; }
+
+ private:
+  Process(pid_t pid, UniqueFd stdout_fd) : pid_(pid), stdout_(std::move(stdout_fd)) {}
+  // Whether the leader has exited, waiting up to `timeout` (forever when none); not reaped.
+  bool leader_exited(std::optional<std::chrono::milliseconds> timeout);
+  // Kills what is left of the group, then reaps the leader.
+  void finish();
+
+  pid_t pid_;
+  UniqueFd stdout_;
+  bool reaped_ = false;
+  int exit_code_ = 0;
+};
+
+// Where `name` resolves on PATH (or itself when it holds a '/'), if it is an executable file.
+std::optional<std::filesystem::path> find_executable(const std::string& name);
+
+}  // namespace ralph::agent

@@ -1,0 +1,50 @@
+// One function per command; each returns the process exit code.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ralph::cli {
+
+struct InitArgs {
+  std::string plan_dir = "plans";
+  bool force = false;
+};
+
+struct RunArgs {
+  std::string plan_dir = "plans";
+  std::optional<int> max_iterations;
+  std::optional<double> budget;
+  std::optional<double> iteration_budget;
+  std::optional<std::string> model;
+  std::optional<std::string> agent;
+  std::vector<std::string> agent_args;
+  std::optional<int> iteration_timeout;
+  bool no_commit = false;
+  std::optional<int> stall_after;
+  std::optional<int> max_wait;
+  bool resume = false;
+  bool fresh = false;  // --new
+};
+
+struct ValidateArgs {
+  std::string plan_dir = "plans";
+};
+
+struct CostsArgs {
+  std::string plan_dir = "plans";
+  bool json = false;
+  std::optional<std::string> run_id;
+  bool all = false;
+};
+
+int run_init(const InitArgs& args);
+int run_run(const RunArgs& args);
+int run_validate(const ValidateArgs& args);
+int run_costs(const CostsArgs& args);
+
+// "ralph: error: <what>" on stderr; returns `code`.
+int fail(int code, const std::string& message);
+
+}  // namespace ralph::cli

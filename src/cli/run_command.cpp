@@ -1,0 +1,98 @@
+// `ralph run`: validate, take the lock, and run the loop.
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "agent/agent.hpp"
+#include "cli/commands.hpp"
+#include "cli/project.hpp"
+#include "cli/validation.hpp"
+#include "git/repository.hpp"
+#include "loop/lock.hpp"
+#include "loop/runner.hpp"
+#include "loop/signals.hpp"
+
+namespace ralph::cli {
+
+namespace {
+
+template <class T>
+T pick(const std::optional<T>& flag, const std::optional<T>& config, T fallback) {
+  if (flag) return *flag;
+  if (config) return *config;
+  return fallback;
+}
+
+loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
+                                 const plan::Config& config) {
+  loop::RunOptions options;
+  options.repo_root = project.root;
+  options.plan = project.plan;
+  options.max_iterations = pick(args.max_iterations, config.max_iterations, 50);
+  options.budget = args.budget ? args.budget : config.budget;
+  options.iteration_budget = args.iteration_budget ? args.iteration_budget
+                                                   : config.iteration_budget;
+  options.model = pick(args.model, config.model, std::string());
+  options.agent = pick(args.agent, config.agent, std::string("claude"));
+  options.agent_args = config.agent_args;
+  options.agent_args.insert(options.agent_args.end(), args.agent_args.begin(),
+                            args.agent_args.end());
+  options.iteration_timeout =
+      std::chrono::seconds(pick(args.iteration_timeout, config.iteration_timeout, 3600));
+  options.no_commit = args.no_commit || config.no_commit.value_or(false);
+  options.stall_after = pick(args.stall_after, config.stall_after, 3);
+  options.max_wait = std::chrono::seconds(pick(args.max_wait, config.max_wait, 21600));
+  if (args.resume) options.resume = loop::RunOptions::Resume::kResume;
+  if (args.fresh) options.resume = loop::RunOptions::Resume::kNew;
+  return options;
+}
+
+}  // namespace
+
+int run_run(const RunArgs& args) {
+  if (args.resume && args.fresh) return fail(2, "--resume and --new exclude each other");
+  auto project = locate_project(args.plan_dir);
+  if (!project) return fail(2, project.message());
+  plan::Problems problems;
+  auto loaded = plan::load_plan_folder(project->plan, problems);
+  if (!loaded) {
+    print_problems(problems);
+    return 2;
+  }
+  if (!project->in_git) {
+    return fail(2, fmt::format("{} is not inside a git repository: run `git init` first",
+                               project->root.string()));
+  }
+  loop::RunOptions options = resolve_options(args, *project, loaded->config);
+  if (auto missing = missing_agent_message(options.agent)) {
+    fmt::print(stderr, "ralph: error: {}\n", *missing);
+    fmt::print("halt: agent_fatal - {}\n", *missing);
+    return loop::exit_code(loop::HaltReason::kAgentFatal);
+  }
+
+  std::error_code ec;
+  std::filesystem::create_directories(options.state_dir(), ec);
+  if (ec) return fail(1, fmt::format("cannot create .ralph/: {}", ec.message()));
+  auto lock = loop::RunLock::acquire(options.state_dir() / "lock", "");
+  if (!lock) return fail(1, lock.message());
+
+  auto repo = git::Repository::open(project->root);
+  if (!repo) return fail(1, repo.message());
+
+  loop::install_interrupt_handlers();
+  SystemClock clock;
+  agent::ProcessLauncher launcher;
+  auto display = loop::make_display(stdout, ::isatty(STDOUT_FILENO) == 1);
+  loop::RunnerDeps deps{launcher,
+                        **repo,
+                        clock,
+                        *display,
+                        [] { return loop::interrupt_count(); },
+                        [&clock] { return loop::new_run_id(clock); },
+                        [&lock](const std::string& run_id) { (void)lock->set_run_id(run_id); }};
+  loop::Runner runner(std::move(options), std::move(*loaded), std::move(deps));
+  loop::Halt halt = runner.run();
+  return loop::exit_code(halt.reason);
+}
+
+}  // namespace ralph::cli

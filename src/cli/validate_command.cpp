@@ -1,0 +1,30 @@
+// `ralph validate`: check the plan folder and the agent, print every problem.
+#include <fmt/format.h>
+
+#include "agent/process.hpp"
+#include "cli/commands.hpp"
+#include "cli/project.hpp"
+#include "cli/validation.hpp"
+
+namespace ralph::cli {
+
+int run_validate(const ValidateArgs& args) {
+  auto project = locate_project(args.plan_dir);
+  if (!project) return fail(2, project.message());
+  plan::Problems problems;
+  auto loaded = plan::load_plan_folder(project->plan, problems);
+  std::string agent = loaded && loaded->config.agent ? *loaded->config.agent : "claude";
+  if (auto missing = missing_agent_message(agent)) {
+    problems.push_back(plan::Problem{"agent", std::nullopt, *missing});
+  }
+  if (!problems.empty()) {
+    print_problems(problems);
+    return 2;
+  }
+  size_t passing = plan::passing_ids(loaded->plan).size();
+  fmt::print("{}: ok ({} items, {} passing; agent {})\n", project->plan.display_dir,
+             loaded->plan.items.size(), passing, agent);
+  return 0;
+}
+
+}  // namespace ralph::cli

@@ -1,0 +1,13 @@
+// The message of the commit ralph makes for an iteration (SPEC §5).
+#pragma once
+
+#include <string>
+
+#include "meter/record.hpp"
+
+namespace ralph::git {
+
+// `title` is the item's title ("" when the iteration had no item).
+std::string commit_message(const meter::IterationRecord& record, const std::string& title);
+
+}  // namespace ralph::git

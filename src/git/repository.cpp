@@ -1,0 +1,230 @@
+#include "git/repository.hpp"
+
+#include <git2.h>
+
+#include <fmt/format.h>
+
+namespace ralph::git {
+
+namespace {
+
+// libgit2 is initialised once for the life of the process.
+struct Libgit2 {
+  Libgit2() { git_libgit2_init(); }
+  ~Libgit2() { git_libgit2_shutdown(); }
+};
+void ensure_libgit2() { static Libgit2 instance; }
+
+template <class T, void (*Free)(T*)>
+struct Deleter {
+  void operator()(T* p) const { Free(p); }
+};
+template <class T, void (*Free)(T*)>
+using Handle = std::unique_ptr<T, Deleter<T, Free>>;
+
+using IndexHandle = Handle<git_index, git_index_free>;
+using TreeHandle = Handle<git_tree, git_tree_free>;
+using CommitHandle = Handle<git_commit, git_commit_free>;
+using RefHandle = Handle<git_reference, git_reference_free>;
+using SignatureHandle = Handle<git_signature, git_signature_free>;
+using RevwalkHandle = Handle<git_revwalk, git_revwalk_free>;
+
+Error git_failure(const std::string& what) {
+  const git_error* last = git_error_last();
+  return make_error(fmt::format("{}: {}", what, last != nullptr ? last->message : "unknown error"));
+}
+
+std::string oid_string(const git_oid& oid) {
+  char text[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(text, sizeof text, &oid);
+  return text;
+}
+
+int skip_private(const char* path, const char*, void*) { return is_ralph_private(path) ? 1 : 0; }
+
+// Stages every change of the work tree into `index` (in memory).
+Status stage_all(git_index* index) {
+  char star[] = "*";
+  char* patterns[] = {star};
+  git_strarray pathspec{patterns, 1};
+  if (git_index_add_all(index, &pathspec, GIT_INDEX_ADD_DEFAULT, skip_private, nullptr) != 0) {
+    return git_failure("cannot stage the work tree");
+  }
+  if (git_index_update_all(index, &pathspec, skip_private, nullptr) != 0) {
+    return git_failure("cannot stage removed files");
+  }
+  return ok_status();
+}
+
+}  // namespace
+
+bool is_ralph_private(const std::string& path) {
+  return path == ".ralph" || path.rfind(".ralph/", 0) == 0;
+}
+
+Result<std::unique_ptr<Repository>> Repository::open(const std::filesystem::path& path) {
+  ensure_libgit2();
+  git_repository* repo = nullptr;
+  if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) {
+    return git_failure(fmt::format("{} is not inside a git repository (run `git init` first)",
+                                   path.string()));
+  }
+  if (git_repository_is_bare(repo)) {
+    git_repository_free(repo);
+    return make_error(fmt::format("{} is a bare repository: ralph needs a work tree",
+                                  path.string()));
+  }
+  return std::unique_ptr<Repository>(new Repository(repo));
+}
+
+Repository::~Repository() { git_repository_free(repo_); }
+
+std::filesystem::path Repository::workdir() const {
+  return std::filesystem::path(git_repository_workdir(repo_)).lexically_normal();
+}
+
+Result<std::string> Repository::head() {
+  git_oid oid;
+  int rc = git_reference_name_to_id(&oid, repo_, "HEAD");
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return std::string();
+  if (rc != 0) return git_failure("cannot read HEAD");
+  return oid_string(oid);
+}
+
+Status Repository::use_branch(const std::string& branch) {
+  std::string ref_name = "refs/heads/" + branch;
+  if (!git_reference_is_valid_name(ref_name.c_str())) {
+    return make_error(fmt::format("\"{}\" is not a valid branch name", branch));
+  }
+  git_reference* raw_head = nullptr;
+  if (git_repository_head(&raw_head, repo_) == 0) {
+    RefHandle head(raw_head);
+    if (ref_name == git_reference_name(head.get())) return ok_status();
+  }
+  git_reference* raw = nullptr;
+  int rc = git_branch_lookup(&raw, repo_, branch.c_str(), GIT_BRANCH_LOCAL);
+  if (rc == GIT_ENOTFOUND) {
+    auto head_id = head();
+    if (!head_id) return head_id.error();
+    if (!head_id->empty()) {  // create the branch at HEAD; the work tree stays as it is
+      git_oid oid;
+      git_oid_fromstr(&oid, head_id->c_str());
+      git_commit* raw_commit = nullptr;
+      if (git_commit_lookup(&raw_commit, repo_, &oid) != 0) {
+        return git_failure("cannot read the HEAD commit");
+      }
+      CommitHandle commit(raw_commit);
+      git_reference* created = nullptr;
+      if (git_branch_create(&created, repo_, branch.c_str(), commit.get(), 0) != 0) {
+        return git_failure(fmt::format("cannot create branch {}", branch));
+      }
+      git_reference_free(created);
+    }
+  } else if (rc != 0) {
+    return git_failure(fmt::format("cannot look up branch {}", branch));
+  } else {
+    RefHandle existing(raw);
+    git_object* target = nullptr;
+    if (git_reference_peel(&target, existing.get(), GIT_OBJECT_COMMIT) != 0) {
+      return git_failure(fmt::format("cannot read branch {}", branch));
+    }
+    git_checkout_options options;
+    git_checkout_options_init(&options, GIT_CHECKOUT_OPTIONS_VERSION);
+    options.checkout_strategy = GIT_CHECKOUT_SAFE;
+    rc = git_checkout_tree(repo_, target, &options);
+    git_object_free(target);
+    if (rc != 0) {
+      return git_failure(fmt::format("cannot check out branch {} (commit or stash your "
+                                     "changes first)",
+                                     branch));
+    }
+  }
+  if (git_repository_set_head(repo_, ref_name.c_str()) != 0) {
+    return git_failure(fmt::format("cannot switch to branch {}", branch));
+  }
+  return ok_status();
+}
+
+Result<std::string> Repository::worktree_id() {
+  git_index* raw = nullptr;
+  if (git_repository_index(&raw, repo_) != 0) return git_failure("cannot open the index");
+  IndexHandle index(raw);
+  if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
+  if (Status s = stage_all(index.get()); !s) return s.error();
+  git_oid tree;
+  int rc = git_index_write_tree(&tree, index.get());
+  git_index_read(index.get(), 1);  // drop the in-memory staging; the index file is untouched
+  if (rc != 0) return git_failure("cannot hash the work tree");
+  return oid_string(tree);
+}
+
+Result<std::optional<std::string>> Repository::commit_all(const std::string& message) {
+  git_index* raw_index = nullptr;
+  if (git_repository_index(&raw_index, repo_) != 0) return git_failure("cannot open the index");
+  IndexHandle index(raw_index);
+  if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
+  if (Status s = stage_all(index.get()); !s) return s.error();
+  git_oid tree_id;
+  if (git_index_write_tree(&tree_id, index.get()) != 0) {
+    return git_failure("cannot write the tree");
+  }
+
+  auto head_id = head();
+  if (!head_id) return head_id.error();
+  if (head_id->empty() && git_index_entrycount(index.get()) == 0) {
+    return std::optional<std::string>();  // a new repository and still no file
+  }
+  CommitHandle parent;
+  if (!head_id->empty()) {
+    git_oid parent_id;
+    git_oid_fromstr(&parent_id, head_id->c_str());
+    git_commit* raw_parent = nullptr;
+    if (git_commit_lookup(&raw_parent, repo_, &parent_id) != 0) {
+      return git_failure("cannot read the HEAD commit");
+    }
+    parent.reset(raw_parent);
+    if (git_oid_equal(git_commit_tree_id(parent.get()), &tree_id)) {
+      git_index_read(index.get(), 1);
+      return std::optional<std::string>();  // nothing changed: no empty commits
+    }
+  }
+  if (git_index_write(index.get()) != 0) return git_failure("cannot write the index");
+
+  git_tree* raw_tree = nullptr;
+  if (git_tree_lookup(&raw_tree, repo_, &tree_id) != 0) return git_failure("cannot read the tree");
+  TreeHandle tree(raw_tree);
+  git_signature* raw_signature = nullptr;
+  if (git_signature_default(&raw_signature, repo_) != 0 &&
+      git_signature_now(&raw_signature, "ralph", "ralph@localhost") != 0) {
+    return git_failure("cannot make a commit signature");
+  }
+  SignatureHandle signature(raw_signature);
+  const git_commit* parents[] = {parent.get()};
+  git_oid commit_id;
+  if (git_commit_create(&commit_id, repo_, "HEAD", signature.get(), signature.get(), nullptr,
+                        message.c_str(), tree.get(), parent ? 1 : 0, parents) != 0) {
+    return git_failure("cannot create the commit");
+  }
+  return std::optional<std::string>(oid_string(commit_id));
+}
+
+Result<std::vector<std::string>> Repository::commits_between(const std::string& from,
+                                                             const std::string& to) {
+  std::vector<std::string> commits;
+  if (to.empty() || from == to) return commits;
+  git_revwalk* raw = nullptr;
+  if (git_revwalk_new(&raw, repo_) != 0) return git_failure("cannot walk the history");
+  RevwalkHandle walk(raw);
+  git_revwalk_sorting(walk.get(), GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+  git_oid oid;
+  git_oid_fromstr(&oid, to.c_str());
+  if (git_revwalk_push(walk.get(), &oid) != 0) return git_failure("cannot walk the history");
+  if (!from.empty()) {
+    git_oid_fromstr(&oid, from.c_str());
+    if (git_revwalk_hide(walk.get(), &oid) != 0) return git_failure("cannot walk the history");
+  }
+  while (git_revwalk_next(&oid, walk.get()) == 0) commits.push_back(oid_string(oid));
+  return commits;
+}
+
+}  // namespace ralph::git

@@ -1,0 +1,35 @@
+// Version control as the loop needs it. The real one is libgit2 (git/repository.hpp);
+// tests of the loop use a fake.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace ralph::git {
+
+struct Signature {
+  std::string name;
+  std::string email;
+};
+
+class Vcs {
+ public:
+  virtual ~Vcs() = default;
+  // The commit HEAD points at, or "" on a branch with no commits yet.
+  virtual Result<std::string> head() = 0;
+  // Works on `branch` from now on: checks it out, or creates it from HEAD when missing.
+  virtual Status use_branch(const std::string& branch) = 0;
+  // An id of the working tree's content (tracked and untracked, honouring .gitignore, never
+  // .ralph/): equal ids mean no file changed.
+  virtual Result<std::string> worktree_id() = 0;
+  // Stages every change and commits it; nullopt when there was nothing to commit.
+  virtual Result<std::optional<std::string>> commit_all(const std::string& message) = 0;
+  // Commits reachable from `to` but not from `from` ("" = none), oldest first.
+  virtual Result<std::vector<std::string>> commits_between(const std::string& from,
+                                                           const std::string& to) = 0;
+};
+
+}  // namespace ralph::git

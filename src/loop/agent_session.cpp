@@ -1,0 +1,123 @@
+#include "loop/agent_session.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "util/fd.hpp"
+#include "util/fs.hpp"
+#include "util/line_splitter.hpp"
+
+namespace ralph::loop {
+
+namespace {
+
+// Why the agent must be stopped now, if it must.
+std::optional<std::pair<StopCause, std::string>> limit_reached(
+    const meter::StreamMeter& meter, const SessionLimits& limits, bool timed_out,
+    int interrupts) {
+  if (interrupts > 0) return std::pair{StopCause::kInterrupted, std::string("interrupted")};
+  double cost = meter.live_cost();
+  if (limits.run_budget != nullptr && limits.run_budget->exceeded_by(cost)) {
+    return std::pair{StopCause::kRunBudget,
+                     fmt::format("the run's spend reached ${:.4f}, past its budget of ${:.2f}",
+                                 limits.run_budget->spent() + cost, *limits.run_budget->cap())};
+  }
+  if (limits.iteration_budget && cost > *limits.iteration_budget) {
+    return std::pair{StopCause::kIterationBudget,
+                     fmt::format("the iteration cost ${:.4f}, past its budget of ${:.2f}", cost,
+                                 *limits.iteration_budget)};
+  }
+  if (const auto& retry = meter.last_retry();
+      retry && (retry->error == "authentication_failed" || retry->error_status == 401 ||
+                retry->error_status == 403)) {
+    return std::pair{StopCause::kFatal,
+                     fmt::format("the API refused the agent's credentials (HTTP {}, {}): check "
+                                 "ANTHROPIC_API_KEY or run `claude` once to log in",
+                                 retry->error_status, retry->error)};
+  }
+  if (timed_out) {
+    return std::pair{StopCause::kTimeout,
+                     fmt::format("the iteration ran past its timeout of {}s",
+                                 limits.timeout.count() / 1000)};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::LaunchSpec& spec,
+                                 const std::filesystem::path& stream_path,
+                                 meter::StreamMeter& meter, const SessionLimits& limits,
+                                 const Clock& clock, const SessionHooks& hooks) {
+  SessionOutcome outcome;
+  UniqueFd stream(::open(stream_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!stream.valid()) {
+    outcome.launch_error =
+        fmt::format("cannot create {}: {}", stream_path.string(), errno_text(errno));
+    return outcome;
+  }
+  auto process = launcher.launch(spec);
+  if (!process) {
+    outcome.launch_error = process.message();
+    return outcome;
+  }
+
+  LineSplitter lines(kMaxLineBytes, [&](std::string_view line, bool oversized) {
+    if (oversized) {
+      ++outcome.oversized_lines;
+      return;
+    }
+    meter.feed(line);
+  });
+  const auto started = clock.steady_now();
+  auto last_progress = started;
+  std::string chunk;
+  for (;;) {
+    chunk.clear();
+    auto more = (*process)->read(std::chrono::milliseconds(200), chunk);
+    if (!chunk.empty()) {
+      // The raw stream is kept byte for byte; a failed write loses only the copy, never
+      // the metering.
+      for (std::string_view rest = chunk; !rest.empty();) {
+        ssize_t n = ::write(stream.get(), rest.data(), rest.size());
+        if (n <= 0) break;
+        rest.remove_prefix(static_cast<size_t>(n));
+      }
+      lines.feed(chunk);
+    }
+    const bool ended = !more || !*more;
+    if (ended) {
+      lines.finish();
+      if (!more) outcome.detail = more.message();
+      break;
+    }
+    const auto now = clock.steady_now();
+    int interrupts = hooks.interrupts ? hooks.interrupts() : 0;
+    if (auto stop = limit_reached(meter, limits, now - started >= limits.timeout, interrupts)) {
+      outcome.stopped = stop->first;
+      outcome.detail = stop->second;
+      // A second interrupt skips the grace period.
+      (*process)->stop(interrupts > 1 ? std::chrono::milliseconds(0) : limits.stop_grace);
+      break;
+    }
+    if (hooks.progress && now - last_progress >= hooks.progress_every) {
+      hooks.progress();
+      last_progress = now;
+    }
+  }
+  outcome.exit_code = (*process)->wait();
+  // Output that arrived between the last read and the stop still counts.
+  if (outcome.stopped == StopCause::kNone) {
+    int interrupts = hooks.interrupts ? hooks.interrupts() : 0;
+    if (auto stop = limit_reached(meter, limits, false, interrupts);
+        stop && stop->first != StopCause::kInterrupted) {
+      outcome.stopped = stop->first;
+      outcome.detail = stop->second;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace ralph::loop

@@ -1,0 +1,56 @@
+// One run of the agent process: start it, copy its output to the stream file, meter every
+// line live, and stop its whole process group when a limit is hit.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "agent/agent.hpp"
+#include "loop/budget.hpp"
+#include "meter/stream_meter.hpp"
+#include "util/clock.hpp"
+
+namespace ralph::loop {
+
+enum class StopCause {
+  kNone,             // the agent ended by itself
+  kRunBudget,        // the live meter passed the run's cap
+  kIterationBudget,  // the live meter passed the iteration's cap
+  kTimeout,          // --iteration-timeout
+  kInterrupted,      // SIGINT / SIGTERM
+  kFatal,            // the agent cannot work (e.g. authentication failed): no point waiting
+};
+
+struct SessionLimits {
+  std::chrono::milliseconds timeout{3'600'000};
+  std::optional<double> iteration_budget;
+  const Budget* run_budget = nullptr;  // what earlier iterations spent, and the cap
+  std::chrono::milliseconds stop_grace{5000};
+};
+
+struct SessionOutcome {
+  StopCause stopped = StopCause::kNone;
+  int exit_code = 0;
+  std::optional<std::string> launch_error;  // the agent could not be started
+  std::string detail;                       // why it was stopped, for people
+  int oversized_lines = 0;
+};
+
+struct SessionHooks {
+  std::function<int()> interrupts;  // SIGINT/SIGTERM seen so far
+  std::function<void()> progress;   // after output was metered, at most every `progress_every`
+  std::chrono::milliseconds progress_every{250};
+};
+
+// Lines longer than this are written to the stream file but not parsed.
+inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
+
+SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::LaunchSpec& spec,
+                                 const std::filesystem::path& stream_path,
+                                 meter::StreamMeter& meter, const SessionLimits& limits,
+                                 const Clock& clock, const SessionHooks& hooks);
+
+}  // namespace ralph::loop

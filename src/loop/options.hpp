@@ -1,0 +1,36 @@
+// The settings of one `ralph run`, resolved from flags, plans/ralph.json and defaults.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "plan/plan_folder.hpp"
+
+namespace ralph::loop {
+
+struct RunOptions {
+  std::filesystem::path repo_root;
+  plan::PlanFolder plan;
+  int max_iterations = 50;
+  std::optional<double> budget;
+  std::optional<double> iteration_budget;
+  std::string model;           // "" = the agent's default
+  std::string agent = "claude";
+  std::vector<std::string> agent_args;
+  std::chrono::seconds iteration_timeout{3600};
+  bool no_commit = false;
+  int stall_after = 3;
+  std::chrono::seconds max_wait{21600};
+  int max_agent_failures = 3;  // consecutive failed iterations before agent_fatal
+  std::chrono::milliseconds stop_grace{5000};
+  enum class Resume { kAuto, kResume, kNew } resume = Resume::kAuto;
+
+  std::filesystem::path state_dir() const { return repo_root / ".ralph"; }
+  std::filesystem::path log_path() const { return state_dir() / "iterations.jsonl"; }
+  std::filesystem::path state_path() const { return state_dir() / "state.json"; }
+};
+
+}  // namespace ralph::loop

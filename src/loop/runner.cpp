@@ -1,0 +1,350 @@
+#include "loop/runner.hpp"
+
+#include <fmt/format.h>
+
+#include <random>
+
+#include "agent/agent.hpp"
+#include "git/commit_message.hpp"
+#include "loop/agent_session.hpp"
+#include "plan/prompt.hpp"
+
+namespace ralph::loop {
+
+namespace fs = std::filesystem;
+using meter::IterationRecord;
+
+std::string new_run_id(const Clock& clock) {
+  std::random_device random;
+  return fmt::format("{}-{:04x}", format_compact_utc(clock.wall_now()), random() & 0xffff);
+}
+
+Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
+    : options_(std::move(options)),
+      loaded_(std::move(loaded)),
+      deps_(std::move(deps)),
+      log_(options_.log_path()),
+      budget_(options_.budget) {}
+
+Status Runner::start_or_resume() {
+  std::error_code ec;
+  fs::create_directories(options_.state_dir() / "runs", ec);
+  if (ec) {
+    return make_error(fmt::format("cannot create {}: {}", (options_.state_dir() / "runs").string(),
+                                  ec.message()));
+  }
+  auto previous = read_state(options_.state_path());
+  bool interrupted = previous && (previous->status == "running" ||
+                                  previous->halt_reason == halt_name(HaltReason::kInterrupted));
+  bool resume = options_.resume == RunOptions::Resume::kResume ||
+                (options_.resume == RunOptions::Resume::kAuto && interrupted);
+  if (resume && !previous) {
+    deps_.display.note("ralph: no earlier run to resume; starting a new one");
+    resume = false;
+  }
+  state_ = RunState{};
+  if (resume) {
+    state_.run_id = previous->run_id;
+    state_.started_at = previous->started_at;
+    auto contents = log_.read_all();
+    if (!contents) return contents.error();
+    for (const auto& record : contents->records) {
+      if (record.run_id != state_.run_id) continue;
+      last_iteration_ = std::max(last_iteration_, record.iteration);
+      ++iterations_this_run_;
+      budget_.add_iteration(record.cost_usd);
+    }
+    budget_.new_warnings(budget_.spent());  // thresholds passed before were already reported
+  } else {
+    state_.run_id = deps_.make_run_id();
+    state_.started_at = format_rfc3339(deps_.clock.wall_now());
+  }
+  state_.pid = static_cast<int>(::getpid());
+  state_.budget_usd = options_.budget;
+  state_.plan_dir = options_.plan.display_dir;
+  state_.spent_usd = budget_.spent();
+  state_.iteration = last_iteration_;
+  fs::create_directories(options_.state_dir() / "runs" / state_.run_id, ec);
+  if (ec) return make_error(fmt::format("cannot create the run folder: {}", ec.message()));
+  if (deps_.on_run_id) deps_.on_run_id(state_.run_id);
+  deps_.display.run_started(state_.run_id, resume);
+  write_state("running", std::nullopt);
+  return ok_status();
+}
+
+void Runner::write_state(const std::string& status, const std::optional<Halt>& halt) {
+  state_.status = status;
+  state_.updated_at = format_rfc3339(deps_.clock.wall_now());
+  if (halt) {
+    state_.halt_reason = halt_name(halt->reason);
+    state_.halt_detail = halt->detail;
+  }
+  if (Status s = loop::write_state(options_.state_path(), state_); !s) {
+    deps_.display.note("ralph: warning: " + s.message());
+  }
+}
+
+Halt Runner::finish(Halt halt) {
+  if (!state_.run_id.empty()) write_state("halted", halt);
+  deps_.display.halted(halt);
+  return halt;
+}
+
+std::optional<Halt> Runner::halt_before_iteration(const plan::Plan& plan) const {
+  if (plan::all_pass(plan)) {
+    return Halt{HaltReason::kComplete,
+                fmt::format("all {} items in {} pass", plan.items.size(),
+                            options_.plan.display("prd.json"))};
+  }
+  if (iterations_this_run_ >= options_.max_iterations) {
+    return Halt{HaltReason::kMaxIterations,
+                fmt::format("{} iterations done, {} of {} items still fail (raise "
+                            "--max-iterations to go on)",
+                            iterations_this_run_,
+                            plan.items.size() - plan::passing_ids(plan).size(),
+                            plan.items.size())};
+  }
+  if (!budget_.can_start_iteration()) {
+    return Halt{HaltReason::kBudget,
+                fmt::format("spent ${:.4f} of the ${:.2f} budget; what is left would not pay "
+                            "for another iteration",
+                            budget_.spent(), *budget_.cap())};
+  }
+  return std::nullopt;
+}
+
+Halt Runner::run() {
+  if (Status s = start_or_resume(); !s) return finish(Halt{HaltReason::kError, s.message()});
+  if (!loaded_.plan.branch_name.empty() && !options_.no_commit) {
+    if (Status s = deps_.vcs.use_branch(loaded_.plan.branch_name); !s) {
+      return finish(Halt{HaltReason::kError, s.message()});
+    }
+  }
+  for (;;) {
+    plan::Problems problems;
+    auto plan = plan::reload_plan(options_.plan, problems);
+    if (!plan) {
+      return finish(Halt{HaltReason::kError,
+                         fmt::format("the plan is no longer valid: {} (fix it, then run again)",
+                                     problems.front().to_string())});
+    }
+    state_.items_total = static_cast<int>(plan->items.size());
+    state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
+    if (auto halt = halt_before_iteration(*plan)) return finish(*halt);
+    if (deps_.interrupts && deps_.interrupts() > 0) {
+      return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
+    }
+    IterationResult result = run_iteration(*plan, *plan::next_item(*plan));
+    if (result.halt) return finish(*result.halt);
+  }
+}
+
+namespace {
+
+std::string outcome_of(const SessionOutcome& session, const meter::StreamMeter& meter) {
+  switch (session.stopped) {
+    case StopCause::kRunBudget:
+    case StopCause::kIterationBudget: return "budget";
+    case StopCause::kTimeout: return "timeout";
+    case StopCause::kInterrupted: return "interrupted";
+    case StopCause::kFatal: return "agent_error";
+    case StopCause::kNone: break;
+  }
+  const auto& result = meter.result();
+  if (!result || session.launch_error) return "agent_error";
+  if (result->subtype == "error_max_budget_usd") return "budget";
+  return result->is_error ? "agent_error" : "success";
+}
+
+// Tokens, cost and per-model figures: the agent's own result when it gave one, else the live
+// meter priced with the table.
+void fill_costs(IterationRecord& record, const meter::StreamMeter& meter,
+                const meter::PricingTable& pricing) {
+  record.peak_context_tokens = meter.peak_context_tokens();
+  record.session_id = meter.session_id().empty() ? std::nullopt
+                                                 : std::optional<std::string>(meter.session_id());
+  if (const auto& result = meter.result()) {
+    record.cost_source = "agent";
+    record.cost_usd = result->total_cost_usd;
+    record.usage = result->usage;
+    record.num_turns = result->num_turns;
+    record.agent_subtype = result->subtype;
+    for (const auto& [model, entry] : result->model_usage.items()) {
+      double cost = entry.is_object() && entry.contains("costUSD") && entry["costUSD"].is_number()
+                        ? entry["costUSD"].get<double>()
+                        : 0.0;
+      record.models[model] = meter::ModelCost{meter::usage_from_model_usage(entry), cost};
+    }
+    if (record.model.empty() && !result->model_usage.empty()) {
+      record.model = result->model_usage.begin().key();
+    }
+    return;
+  }
+  record.cost_source = "estimated";
+  record.cost_usd = meter.live_cost();
+  record.usage = meter.live_usage();
+  record.num_turns = meter.turns();
+  for (const auto& [model, usage] : meter.live_usage_by_model()) {
+    record.models[model] = meter::ModelCost{usage, pricing.turn_cost(model, usage)};
+  }
+}
+
+}  // namespace
+
+Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan::PlanItem& item) {
+  IterationResult out;
+  IterationRecord& record = out.record;
+  const int n = ++last_iteration_;
+  ++iterations_this_run_;
+  const std::string model = item.model ? *item.model : options_.model;
+  state_.iteration = n;
+  state_.current_item = item.id;
+  write_state("running", std::nullopt);
+
+  auto head_before = deps_.vcs.head();
+  std::string tree_before;
+  if (options_.no_commit) {
+    if (auto id = deps_.vcs.worktree_id()) tree_before = *id;
+  }
+  const auto passing_before = plan::passing_ids(plan);
+
+  agent::CommandOptions command;
+  command.agent = options_.agent;
+  command.prompt = plan::render_prompt(
+      loaded_.prompt_template,
+      plan::prompt_values(options_.plan.display_dir, item, n, state_.run_id));
+  command.model = model;
+  command.max_budget_usd = budget_.remaining();
+  if (options_.iteration_budget) {
+    command.max_budget_usd = command.max_budget_usd
+                                 ? std::min(*command.max_budget_usd, *options_.iteration_budget)
+                                 : *options_.iteration_budget;
+  }
+  command.extra_args = options_.agent_args;
+  const fs::path run_dir = options_.state_dir() / "runs" / state_.run_id;
+  agent::LaunchSpec spec{agent::agent_command(command), options_.repo_root,
+                         run_dir / fmt::format("{}.stderr.log", n)};
+
+  LiveStatus live{n, item.id, item.title, model, {}, 0, budget_.spent(), options_.budget, {}};
+  deps_.display.iteration_started(live);
+
+  meter::StreamMeter meter(loaded_.pricing);
+  SessionLimits limits{options_.iteration_timeout, options_.iteration_budget, &budget_,
+                       options_.stop_grace};
+  const auto started_wall = deps_.clock.wall_now();
+  const auto started = deps_.clock.steady_now();
+  SessionHooks hooks;
+  hooks.interrupts = deps_.interrupts;
+  hooks.progress = [&] {
+    live.model = meter.model().empty() ? model : meter.model();
+    live.usage = meter.live_usage();
+    live.iteration_cost = meter.live_cost();
+    live.run_cost = budget_.spent() + meter.live_cost();
+    live.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deps_.clock.steady_now() - started);
+    deps_.display.live(live);
+  };
+  SessionOutcome session =
+      run_agent_session(deps_.launcher, spec, run_dir / fmt::format("{}.stream.jsonl", n), meter,
+                        limits, deps_.clock, hooks);
+
+  record.run_id = state_.run_id;
+  record.iteration = n;
+  record.started_at = format_rfc3339(started_wall);
+  record.ended_at = format_rfc3339(deps_.clock.wall_now());
+  record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           deps_.clock.steady_now() - started)
+                           .count();
+  record.item_id = item.id;
+  record.model = meter.model();
+  fill_costs(record, meter, loaded_.pricing);
+  if (record.model.empty()) record.model = model;
+  record.outcome = outcome_of(session, meter);
+  record.claimed_complete = meter.claimed_complete();
+  record.exit_code = session.exit_code;
+
+  plan::Problems problems;
+  if (auto after = plan::reload_plan(options_.plan, problems)) {
+    for (const auto& id : plan::passing_ids(*after)) {
+      if (!passing_before.count(id)) record.items_completed.push_back(id);
+    }
+  }
+
+  std::optional<Halt> commit_failure;
+  auto head_after = deps_.vcs.head();
+  if (head_before && head_after) {
+    if (auto commits = deps_.vcs.commits_between(*head_before, *head_after)) {
+      record.agent_commits = *commits;
+    }
+  }
+  if (!options_.no_commit) {
+    auto commit = deps_.vcs.commit_all(git::commit_message(record, item.title));
+    if (commit) {
+      record.commit = *commit;
+    } else {
+      commit_failure = Halt{HaltReason::kError,
+                            fmt::format("the iteration's work is in the work tree, uncommitted: {}",
+                                        commit.message())};
+    }
+    out.changed_files = record.commit.has_value() || !record.agent_commits.empty();
+  } else {
+    auto tree_after = deps_.vcs.worktree_id();
+    out.changed_files = !record.agent_commits.empty() || !tree_after || *tree_after != tree_before;
+  }
+
+  if (Status s = log_.append(record); !s) {
+    out.halt = Halt{HaltReason::kError, "cannot write the cost log: " + s.message()};
+    return out;
+  }
+  budget_.add_iteration(record.cost_usd);
+  state_.spent_usd = budget_.spent();
+  deps_.display.iteration_finished(record, budget_.spent(), options_.budget);
+  for (double threshold : budget_.new_warnings(budget_.spent())) {
+    deps_.display.note(fmt::format("ralph: warning: {:.0f}% of the ${:.2f} budget spent (${:.4f})",
+                                   threshold * 100, *budget_.cap(), budget_.spent()));
+  }
+  if (record.claimed_complete && record.items_completed.empty() && !item.passes) {
+    deps_.display.note(fmt::format(
+        "ralph: the agent claimed completion, but {} still fails in {}; going on", item.id,
+        options_.plan.display("prd.json")));
+  }
+  write_state("running", std::nullopt);
+
+  if (commit_failure) {
+    out.halt = commit_failure;
+  } else if (session.stopped == StopCause::kInterrupted) {
+    out.halt = Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes the run"};
+  } else if (session.launch_error) {
+    out.halt = Halt{HaltReason::kAgentFatal,
+                    fmt::format("{} (install Claude Code or pass --agent PATH)",
+                                *session.launch_error)};
+  } else if (session.stopped == StopCause::kFatal) {
+    out.halt = Halt{HaltReason::kAgentFatal, session.detail};
+  } else if (session.stopped == StopCause::kRunBudget ||
+             (budget_.cap() && budget_.spent() >= *budget_.cap())) {
+    out.halt = Halt{HaltReason::kBudget,
+                    fmt::format("spent ${:.4f} of the ${:.2f} budget", budget_.spent(),
+                                *budget_.cap())};
+  }
+  if (out.halt) return out;
+
+  failed_iterations_ = record.outcome == "agent_error" ? failed_iterations_ + 1 : 0;
+  if (failed_iterations_ >= options_.max_agent_failures) {
+    out.halt = Halt{HaltReason::kAgentFatal,
+                    fmt::format("the agent failed {} iterations in a row; see {}",
+                                failed_iterations_, (run_dir / fmt::format("{}.stderr.log", n))
+                                                        .lexically_relative(options_.repo_root)
+                                                        .string())};
+    return out;
+  }
+  bool progress = out.changed_files || !record.items_completed.empty();
+  stalled_iterations_ = progress ? 0 : stalled_iterations_ + 1;
+  if (stalled_iterations_ >= options_.stall_after) {
+    out.halt = Halt{HaltReason::kStalled,
+                    fmt::format("{} iterations in a row changed no file and completed no item",
+                                stalled_iterations_)};
+  }
+  return out;
+}
+
+}  // namespace ralph::loop

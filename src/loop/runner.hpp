@@ -1,0 +1,67 @@
+// The loop (SPEC §2-§6): pick the next item, run the agent on it, meter it, record it,
+// commit it, and decide whether to go on.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "agent/agent.hpp"
+#include "git/vcs.hpp"
+#include "loop/budget.hpp"
+#include "loop/display.hpp"
+#include "loop/halt.hpp"
+#include "loop/options.hpp"
+#include "loop/state.hpp"
+#include "meter/cost_log.hpp"
+#include "plan/plan_folder.hpp"
+#include "util/clock.hpp"
+
+namespace ralph::loop {
+
+struct RunnerDeps {
+  agent::AgentLauncher& launcher;
+  git::Vcs& vcs;
+  const Clock& clock;
+  Display& display;
+  std::function<int()> interrupts;  // SIGINT/SIGTERM seen so far
+  std::function<std::string()> make_run_id;
+  std::function<void(const std::string&)> on_run_id;  // e.g. to note it in the lock file
+};
+
+class Runner {
+ public:
+  Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps);
+  // Runs until a halt; the halt is also written to state.json and shown.
+  Halt run();
+
+ private:
+  struct IterationResult {
+    meter::IterationRecord record;
+    bool changed_files = false;
+    std::optional<Halt> halt;  // set when this iteration ends the run
+  };
+
+  Status start_or_resume();
+  std::optional<Halt> halt_before_iteration(const plan::Plan& plan) const;
+  IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item);
+  void write_state(const std::string& status, const std::optional<Halt>& halt);
+  Halt finish(Halt halt);
+
+  RunOptions options_;
+  plan::LoadedPlan loaded_;
+  RunnerDeps deps_;
+  meter::CostLog log_;
+  Budget budget_;
+  RunState state_;
+  int iterations_this_run_ = 0;
+  int last_iteration_ = 0;
+  int stalled_iterations_ = 0;
+  int failed_iterations_ = 0;
+};
+
+// "20261123-101500-ab12": UTC start time and four random hex digits.
+std::string new_run_id(const Clock& clock);
+
+}  // namespace ralph::loop

@@ -1,0 +1,69 @@
+#include "loop/state.hpp"
+
+#include "util/fs.hpp"
+
+namespace ralph::loop {
+
+using nlohmann::json;
+
+json to_json(const RunState& s) {
+  return json{{"run_id", s.run_id},
+              {"status", s.status},
+              {"halt_reason", s.halt_reason.empty() ? json(nullptr) : json(s.halt_reason)},
+              {"halt_detail", s.halt_detail},
+              {"started_at", s.started_at},
+              {"updated_at", s.updated_at},
+              {"pid", s.pid},
+              {"iteration", s.iteration},
+              {"current_item", s.current_item.empty() ? json(nullptr) : json(s.current_item)},
+              {"spent_usd", s.spent_usd},
+              {"budget_usd", s.budget_usd ? json(*s.budget_usd) : json(nullptr)},
+              {"items_total", s.items_total},
+              {"items_passing", s.items_passing},
+              {"plan_dir", s.plan_dir}};
+}
+
+std::optional<RunState> state_from_json(const json& v) {
+  if (!v.is_object()) return std::nullopt;
+  auto text = [&](const char* key) {
+    auto it = v.find(key);
+    return it != v.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto number = [&](const char* key) {
+    auto it = v.find(key);
+    return it != v.end() && it->is_number() ? it->get<double>() : 0.0;
+  };
+  RunState s;
+  s.run_id = text("run_id");
+  if (s.run_id.empty()) return std::nullopt;
+  s.status = text("status");
+  s.halt_reason = text("halt_reason");
+  s.halt_detail = text("halt_detail");
+  s.started_at = text("started_at");
+  s.updated_at = text("updated_at");
+  s.pid = static_cast<int>(number("pid"));
+  s.iteration = static_cast<int>(number("iteration"));
+  s.current_item = text("current_item");
+  s.spent_usd = number("spent_usd");
+  if (auto it = v.find("budget_usd"); it != v.end() && it->is_number()) {
+    s.budget_usd = it->get<double>();
+  }
+  s.items_total = static_cast<int>(number("items_total"));
+  s.items_passing = static_cast<int>(number("items_passing"));
+  s.plan_dir = text("plan_dir");
+  return s;
+}
+
+Status write_state(const std::filesystem::path& path, const RunState& state) {
+  return write_file_atomic(path, to_json(state).dump(2) + "\n");
+}
+
+std::optional<RunState> read_state(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return std::nullopt;
+  auto text = read_file(path);
+  if (!text) return std::nullopt;
+  return state_from_json(json::parse(*text, nullptr, /*allow_exceptions=*/false));
+}
+
+}  // namespace ralph::loop

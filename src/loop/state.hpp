@@ -1,0 +1,38 @@
+// .ralph/state.json: the current or last run, rewritten atomically after every change.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.hpp"
+
+namespace ralph::loop {
+
+struct RunState {
+  std::string run_id;
+  std::string status;  // "running" or "halted"
+  std::string halt_reason;
+  std::string halt_detail;
+  std::string started_at;
+  std::string updated_at;
+  int pid = 0;
+  int iteration = 0;  // the last iteration started (numbers continue across a resume)
+  std::string current_item;
+  double spent_usd = 0;
+  std::optional<double> budget_usd;
+  int items_total = 0;
+  int items_passing = 0;
+  std::string plan_dir;
+};
+
+nlohmann::json to_json(const RunState& state);
+std::optional<RunState> state_from_json(const nlohmann::json& value);
+
+Status write_state(const std::filesystem::path& path, const RunState& state);
+// The state file, or nullopt when there is none or it cannot be read.
+std::optional<RunState> read_state(const std::filesystem::path& path);
+
+}  // namespace ralph::loop

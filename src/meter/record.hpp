@@ -1,0 +1,50 @@
+// One iteration's record in the cost log (SPEC §4).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "meter/usage.hpp"
+
+namespace ralph::meter {
+
+struct ModelCost {
+  Usage usage;
+  double cost_usd = 0;
+};
+
+struct IterationRecord {
+  std::string run_id;
+  int iteration = 0;
+  std::string started_at;
+  std::string ended_at;
+  int64_t duration_ms = 0;
+  std::optional<std::string> item_id;
+  std::string model;
+  Usage usage;
+  double cost_usd = 0;
+  std::string cost_source;  // "agent" or "estimated"
+  int num_turns = 0;
+  std::string outcome;  // success, agent_error, timeout, budget, interrupted, rejected
+  std::vector<std::string> items_completed;
+  std::optional<std::string> commit;
+  std::optional<std::string> session_id;
+  // Extensions (SPEC §4 allows more fields).
+  std::map<std::string, ModelCost> models;
+  int64_t peak_context_tokens = 0;
+  std::vector<std::string> agent_commits;
+  bool claimed_complete = false;
+  std::string agent_subtype;
+  int exit_code = 0;
+};
+
+nlohmann::json to_json(const IterationRecord& record);
+// Reads a record back; missing optional fields take their defaults. Throws nothing: a line
+// that is not a record gives nullopt.
+std::optional<IterationRecord> record_from_json(const nlohmann::json& value);
+
+}  // namespace ralph::meter

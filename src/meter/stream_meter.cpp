@@ -1,0 +1,163 @@
+#include "meter/stream_meter.hpp"
+
+namespace ralph::meter {
+
+using nlohmann::json;
+
+namespace {
+
+std::string string_field(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+int int_field(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
+bool bool_field(const json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_boolean() && it->get<bool>();
+}
+
+std::string parent_key(const json& line) {
+  auto it = line.find("parent_tool_use_id");
+  return it != line.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+LineKind StreamMeter::feed(std::string_view line) {
+  json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) {
+    ++bad_lines_;
+    return LineKind::kBad;
+  }
+  const std::string type = string_field(parsed, "type");
+  if (type == "system") {
+    const std::string subtype = string_field(parsed, "subtype");
+    if (subtype == "init") {
+      model_ = string_field(parsed, "model");
+      session_id_ = string_field(parsed, "session_id");
+      return LineKind::kInit;
+    }
+    if (subtype == "api_retry") {
+      ApiRetry retry;
+      retry.attempt = int_field(parsed, "attempt");
+      retry.max_retries = int_field(parsed, "max_retries");
+      retry.error_status = int_field(parsed, "error_status");
+      retry.error = string_field(parsed, "error");
+      last_retry_ = retry;
+      return LineKind::kRetry;
+    }
+    return LineKind::kOther;
+  }
+  if (type == "stream_event") {
+    on_stream_event(parsed);
+    return LineKind::kStreamEvent;
+  }
+  if (type == "assistant") {
+    auto message = parsed.find("message");
+    if (message != parsed.end() && message->is_object()) {
+      // The snapshot taken at message_start: its output_tokens is not final, but max()
+      // keeps it from lowering what message_delta reported.
+      observe(string_field(*message, "id"), string_field(*message, "model"),
+              usage_from_api(message->value("usage", json::object())));
+      if (auto content = message->find("content"); content != message->end()) {
+        for (const auto& block : *content) {
+          if (block.is_object() && string_field(block, "type") == "text" &&
+              string_field(block, "text").find(kCompletionSentinel) != std::string::npos) {
+            claimed_complete_ = true;
+          }
+        }
+      }
+    }
+    return LineKind::kAssistant;
+  }
+  if (type == "result") {
+    on_result(parsed);
+    return LineKind::kResult;
+  }
+  return LineKind::kOther;
+}
+
+void StreamMeter::on_stream_event(const json& line) {
+  auto event = line.find("event");
+  if (event == line.end() || !event->is_object()) return;
+  const std::string kind = string_field(*event, "type");
+  if (kind == "message_start") {
+    auto message = event->find("message");
+    if (message == event->end() || !message->is_object()) return;
+    std::string id = string_field(*message, "id");
+    current_message_[parent_key(line)] = id;
+    observe(id, string_field(*message, "model"),
+            usage_from_api(message->value("usage", json::object())));
+  } else if (kind == "message_delta") {
+    auto current = current_message_.find(parent_key(line));
+    if (current == current_message_.end()) return;
+    auto known = messages_.find(current->second);
+    std::string model = known != messages_.end() ? known->second.model : model_;
+    observe(current->second, model, usage_from_api(event->value("usage", json::object())));
+  }
+}
+
+void StreamMeter::observe(const std::string& id, const std::string& model, const Usage& usage) {
+  if (id.empty()) return;
+  Message& message = messages_[id];
+  if (message.model.empty()) message.model = model.empty() ? model_ : model;
+  message.usage.raise_to(usage);
+  double cost = pricing_.turn_cost(message.model, message.usage);
+  live_cost_ += cost - message.cost;
+  message.cost = cost;
+}
+
+void StreamMeter::on_result(const json& line) {
+  AgentResult result;
+  result.subtype = string_field(line, "subtype");
+  result.is_error = bool_field(line, "is_error");
+  if (auto it = line.find("total_cost_usd"); it != line.end() && it->is_number()) {
+    result.total_cost_usd = it->get<double>();
+  }
+  result.num_turns = int_field(line, "num_turns");
+  result.terminal_reason = string_field(line, "terminal_reason");
+  if (auto it = line.find("api_error_status"); it != line.end() && it->is_number_integer()) {
+    result.api_error_status = it->get<int>();
+  }
+  if (string_field(line, "result").find(kCompletionSentinel) != std::string::npos) {
+    claimed_complete_ = true;
+  }
+  if (session_id_.empty()) session_id_ = string_field(line, "session_id");
+  auto model_usage = line.find("modelUsage");
+  if (model_usage != line.end() && model_usage->is_object() && !model_usage->empty()) {
+    result.model_usage = *model_usage;
+    for (const auto& [model, entry] : model_usage->items()) {
+      result.usage += usage_from_model_usage(entry);
+    }
+  } else {
+    result.usage = usage_from_api(line.value("usage", json::object()));
+  }
+  result_ = std::move(result);
+}
+
+Usage StreamMeter::live_usage() const {
+  Usage total;
+  for (const auto& [id, message] : messages_) total += message.usage;
+  return total;
+}
+
+std::map<std::string, Usage> StreamMeter::live_usage_by_model() const {
+  std::map<std::string, Usage> by_model;
+  for (const auto& [id, message] : messages_) by_model[message.model] += message.usage;
+  return by_model;
+}
+
+int64_t StreamMeter::peak_context_tokens() const {
+  int64_t peak = 0;
+  for (const auto& [id, message] : messages_) {
+    peak = std::max(peak, message.usage.context_tokens());
+  }
+  return peak;
+}
+
+}  // namespace ralph::meter

@@ -1,0 +1,88 @@
+// Reads the agent's stream-json output line by line and keeps a live meter of tokens and
+// dollars, deduplicated by message id, plus the agent's own final `result` when it comes.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "meter/pricing.hpp"
+#include "meter/usage.hpp"
+
+namespace ralph::meter {
+
+// The agent's own account of the iteration (the `result` line).
+struct AgentResult {
+  std::string subtype;  // success, error_max_turns, error_max_budget_usd, ...
+  bool is_error = false;
+  double total_cost_usd = 0;
+  Usage usage;  // summed over every model in modelUsage when present
+  int num_turns = 0;
+  std::string terminal_reason;
+  std::optional<int> api_error_status;
+  nlohmann::json model_usage = nlohmann::json::object();
+};
+
+// An `api_retry` notice: the agent is retrying a failed API call.
+struct ApiRetry {
+  int attempt = 0;
+  int max_retries = 0;
+  int error_status = 0;
+  std::string error;  // rate_limit, authentication_failed, ...
+};
+
+inline constexpr std::string_view kCompletionSentinel = "<promise>COMPLETE</promise>";
+
+enum class LineKind { kInit, kStreamEvent, kAssistant, kResult, kRetry, kOther, kBad };
+
+class StreamMeter {
+ public:
+  explicit StreamMeter(const PricingTable& pricing) : pricing_(pricing) {}
+
+  // Takes one line of the agent's stdout. A line that is not a JSON object is counted as bad
+  // and otherwise ignored.
+  LineKind feed(std::string_view line);
+
+  double live_cost() const { return live_cost_; }
+  Usage live_usage() const;
+  int turns() const { return static_cast<int>(messages_.size()); }
+  // The largest context of any turn: input + cache write + cache read.
+  int64_t peak_context_tokens() const;
+  // Whether the agent printed <promise>COMPLETE</promise> (a claim, never proof).
+  bool claimed_complete() const { return claimed_complete_; }
+
+  const std::string& model() const { return model_; }
+  const std::string& session_id() const { return session_id_; }
+  const std::optional<AgentResult>& result() const { return result_; }
+  const std::optional<ApiRetry>& last_retry() const { return last_retry_; }
+  int bad_lines() const { return bad_lines_; }
+
+  // Per-model token sums of the live meter, for records without an agent result.
+  std::map<std::string, Usage> live_usage_by_model() const;
+
+ private:
+  struct Message {
+    std::string model;
+    Usage usage;
+    double cost = 0;
+  };
+  void observe(const std::string& id, const std::string& model, const Usage& usage);
+  void on_stream_event(const nlohmann::json& line);
+  void on_result(const nlohmann::json& line);
+
+  const PricingTable& pricing_;
+  std::map<std::string, Message> messages_;
+  std::map<std::string, std::string> current_message_;  // parent_tool_use_id -> message id
+  double live_cost_ = 0;
+  std::string model_;
+  std::string session_id_;
+  bool claimed_complete_ = false;
+  std::optional<AgentResult> result_;
+  std::optional<ApiRetry> last_retry_;
+  int bad_lines_ = 0;
+};
+
+}  // namespace ralph::meter

@@ -1,0 +1,23 @@
+#include "meter/totals.hpp"
+
+namespace ralph::meter {
+
+Totals sum(const std::vector<IterationRecord>& records) {
+  Totals totals;
+  for (const auto& record : records) {
+    totals.usage += record.usage;
+    totals.cost_usd += record.cost_usd;
+    ++totals.iterations;
+  }
+  return totals;
+}
+
+nlohmann::json to_json(const Totals& totals) {
+  nlohmann::json out = nlohmann::json::object();
+  write_usage(totals.usage, out);
+  out["cost_usd"] = totals.cost_usd;
+  out["iterations"] = totals.iterations;
+  return out;
+}
+
+}  // namespace ralph::meter

@@ -1,0 +1,21 @@
+// Sums over records: the totals of `ralph costs` (SPEC §4).
+#pragma once
+
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "meter/record.hpp"
+
+namespace ralph::meter {
+
+struct Totals {
+  Usage usage;
+  double cost_usd = 0;
+  int iterations = 0;
+};
+
+Totals sum(const std::vector<IterationRecord>& records);
+nlohmann::json to_json(const Totals& totals);
+
+}  // namespace ralph::meter

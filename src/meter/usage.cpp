@@ -1,0 +1,35 @@
+#include "meter/usage.hpp"
+
+namespace ralph::meter {
+
+namespace {
+
+int64_t count(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_number()) return 0;
+  return it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
+}
+
+}  // namespace
+
+Usage usage_from_api(const nlohmann::json& usage) {
+  if (!usage.is_object()) return {};
+  return Usage{count(usage, "input_tokens"), count(usage, "output_tokens"),
+               count(usage, "cache_creation_input_tokens"),
+               count(usage, "cache_read_input_tokens")};
+}
+
+Usage usage_from_model_usage(const nlohmann::json& entry) {
+  if (!entry.is_object()) return {};
+  return Usage{count(entry, "inputTokens"), count(entry, "outputTokens"),
+               count(entry, "cacheCreationInputTokens"), count(entry, "cacheReadInputTokens")};
+}
+
+void write_usage(const Usage& usage, nlohmann::json& out) {
+  out["input_tokens"] = usage.input_tokens;
+  out["output_tokens"] = usage.output_tokens;
+  out["cache_creation_input_tokens"] = usage.cache_creation_input_tokens;
+  out["cache_read_input_tokens"] = usage.cache_read_input_tokens;
+}
+
+}  // namespace ralph::meter

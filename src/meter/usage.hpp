@@ -1,0 +1,46 @@
+// Token counts of one turn, one iteration or a whole run.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+
+#include <nlohmann/json.hpp>
+
+namespace ralph::meter {
+
+struct Usage {
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int64_t cache_creation_input_tokens = 0;
+  int64_t cache_read_input_tokens = 0;
+
+  Usage& operator+=(const Usage& other) {
+    input_tokens += other.input_tokens;
+    output_tokens += other.output_tokens;
+    cache_creation_input_tokens += other.cache_creation_input_tokens;
+    cache_read_input_tokens += other.cache_read_input_tokens;
+    return *this;
+  }
+  // Field by field maximum: snapshots of one message only ever grow.
+  void raise_to(const Usage& other) {
+    input_tokens = std::max(input_tokens, other.input_tokens);
+    output_tokens = std::max(output_tokens, other.output_tokens);
+    cache_creation_input_tokens =
+        std::max(cache_creation_input_tokens, other.cache_creation_input_tokens);
+    cache_read_input_tokens = std::max(cache_read_input_tokens, other.cache_read_input_tokens);
+  }
+  // Everything the model read for this turn: how full its context was.
+  int64_t context_tokens() const {
+    return input_tokens + cache_creation_input_tokens + cache_read_input_tokens;
+  }
+  bool operator==(const Usage&) const = default;
+};
+
+// Reads the API's snake_case usage object; absent fields are zero.
+Usage usage_from_api(const nlohmann::json& usage);
+// Reads Claude Code's camelCase modelUsage entry.
+Usage usage_from_model_usage(const nlohmann::json& entry);
+// Writes the four SPEC §4 fields into `out`.
+void write_usage(const Usage& usage, nlohmann::json& out);
+
+}  // namespace ralph::meter

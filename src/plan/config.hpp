@@ -1,0 +1,38 @@
+// plans/ralph.json: the run options a person keeps with the plan (SPEC §2).
+// Every key mirrors a `ralph run` flag; a flag given on the command line wins.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "plan/problem.hpp"
+
+namespace ralph::plan {
+
+struct Config {
+  std::optional<int> max_iterations;
+  std::optional<double> budget;
+  std::optional<double> iteration_budget;
+  std::optional<std::string> model;
+  std::optional<std::string> agent;
+  std::vector<std::string> agent_args;
+  std::optional<int> iteration_timeout;
+  std::optional<bool> no_commit;
+  std::optional<int> stall_after;
+  std::optional<int> max_wait;
+  nlohmann::json pricing = nlohmann::json::object();  // model -> prices, overriding the table
+  nlohmann::json hooks = nlohmann::json::object();    // event -> list of executables
+};
+
+// The keys ralph.json accepts.
+const std::vector<std::string>& config_keys();
+
+// Parses and checks a ralph.json text; problems are appended, the config is returned when
+// there were none.
+std::optional<Config> parse_config(std::string_view text, const std::string& file_name,
+                                   Problems& problems);
+
+}  // namespace ralph::plan

@@ -1,0 +1,32 @@
+// Time as a dependency, so the loop's timing decisions can be tested with a fake clock.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+namespace ralph {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual std::chrono::system_clock::time_point wall_now() const = 0;
+  virtual std::chrono::steady_clock::time_point steady_now() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point wall_now() const override {
+    return std::chrono::system_clock::now();
+  }
+  std::chrono::steady_clock::time_point steady_now() const override {
+    return std::chrono::steady_clock::now();
+  }
+};
+
+// "2026-11-23T10:15:00.123Z": RFC 3339 in UTC with milliseconds.
+std::string format_rfc3339(std::chrono::system_clock::time_point t);
+
+// "20261123-101500": the compact UTC stamp used in run ids.
+std::string format_compact_utc(std::chrono::system_clock::time_point t);
+
+}  // namespace ralph

@@ -1,0 +1,73 @@
+#include "plan/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ralph::plan {
+namespace {
+
+TEST(ConfigTest, ReadsEveryKeyWithComments) {
+  Problems problems;
+  auto config = parse_config(R"(// options
+{
+  "budget": 5.5,            // dollars
+  "iteration_budget": 1,
+  "max_iterations": 7,
+  "model": "sonnet",
+  "agent": "/opt/claude",
+  "agent_args": ["--max-turns", "30"],
+  "iteration_timeout": 600,
+  "no_commit": true,
+  "stall_after": 2,
+  "max_wait": 0,
+  "pricing": {"m": {"input": 1, "output": 2, "cache_write": 3, "cache_read": 4}},
+  "hooks": {"on_halt": ["hooks/x.sh"]}
+})",
+                             "plans/ralph.json", problems);
+  ASSERT_TRUE(config) << problems.front().to_string();
+  EXPECT_DOUBLE_EQ(*config->budget, 5.5);
+  EXPECT_DOUBLE_EQ(*config->iteration_budget, 1.0);
+  EXPECT_EQ(config->max_iterations, 7);
+  EXPECT_EQ(config->model, "sonnet");
+  EXPECT_EQ(config->agent_args, (std::vector<std::string>{"--max-turns", "30"}));
+  EXPECT_EQ(config->iteration_timeout, 600);
+  EXPECT_EQ(config->no_commit, true);
+  EXPECT_EQ(config->stall_after, 2);
+  EXPECT_EQ(config->max_wait, 0);
+  EXPECT_TRUE(config->pricing.contains("m"));
+}
+
+TEST(ConfigTest, UnknownKeySuggestsTheClosest) {
+  Problems problems;
+  EXPECT_FALSE(parse_config("{\n  \"max_iteration\": 3\n}", "plans/ralph.json", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].to_string(),
+            "plans/ralph.json:2:3: unknown key \"max_iteration\": did you mean "
+            "\"max_iterations\"?");
+}
+
+TEST(ConfigTest, UnknownKeyFarFromAnyListsTheKeys) {
+  Problems problems;
+  EXPECT_FALSE(parse_config(R"({"colour": "red"})", "f", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("the keys are"), std::string::npos);
+}
+
+TEST(ConfigTest, NegativeOrNonNumericBudgetsAreRejected) {
+  for (const char* text : {R"({"budget": -1})", R"({"budget": "5"})", R"({"budget": 0})",
+                           R"({"iteration_budget": null})", R"({"max_iterations": 2.5})",
+                           R"({"max_iterations": 0})", R"({"no_commit": "yes"})"}) {
+    Problems problems;
+    EXPECT_FALSE(parse_config(text, "f", problems)) << text;
+    EXPECT_EQ(problems.size(), 1u) << text;
+  }
+}
+
+TEST(ConfigTest, InvalidJsonIsOneProblem) {
+  Problems problems;
+  EXPECT_FALSE(parse_config("{\"budget\": 1,,}", "plans/ralph.json", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].pos->line, 1);
+}
+
+}  // namespace
+}  // namespace ralph::plan

@@ -1,0 +1,121 @@
+// Fakes for the loop's side effects: the agent, git and the clock.
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "agent/agent.hpp"
+#include "git/vcs.hpp"
+#include "util/clock.hpp"
+
+namespace ralph::testing {
+
+class FakeClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point wall_now() const override {
+    return std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000)) + offset;
+  }
+  std::chrono::steady_clock::time_point steady_now() const override {
+    return std::chrono::steady_clock::time_point() + offset;
+  }
+  void advance(std::chrono::milliseconds by) { offset += by; }
+  std::chrono::milliseconds offset{0};
+};
+
+// What one scripted iteration does.
+struct AgentScript {
+  std::vector<std::string> lines;          // printed one per read
+  std::function<std::string(int)> endless;  // when set: line k after `lines`, forever
+  std::function<void()> on_launch;        // side effects: edit files, mark the tree dirty
+  int exit_code = 0;
+  std::chrono::milliseconds per_read{10};  // fake time each read takes
+};
+
+class FakeAgent final : public agent::AgentLauncher {
+ public:
+  FakeAgent(FakeClock& clock) : clock_(clock) {}
+  std::deque<AgentScript> scripts;
+  std::vector<agent::LaunchSpec> launches;
+  int stops = 0;
+  bool fail_launch = false;
+
+  Result<std::unique_ptr<agent::AgentProcess>> launch(const agent::LaunchSpec& spec) override {
+    launches.push_back(spec);
+    if (fail_launch) return make_error("cannot start claude: No such file or directory");
+    AgentScript script;
+    if (!scripts.empty()) {
+      script = std::move(scripts.front());
+      scripts.pop_front();
+    }
+    if (script.on_launch) script.on_launch();
+    return std::unique_ptr<agent::AgentProcess>(new Process(std::move(script), *this));
+  }
+
+ private:
+  class Process final : public agent::AgentProcess {
+   public:
+    Process(AgentScript script, FakeAgent& owner) : script_(std::move(script)), owner_(owner) {}
+    Result<bool> read(std::chrono::milliseconds, std::string& out) override {
+      owner_.clock_.advance(script_.per_read);
+      if (next_ < script_.lines.size()) {
+        out += script_.lines[next_++] + "\n";
+        return true;
+      }
+      if (script_.endless) {
+        out += script_.endless(static_cast<int>(next_++)) + "\n";
+        return true;
+      }
+      return false;
+    }
+    void stop(std::chrono::milliseconds) override {
+      ++owner_.stops;
+      stopped_ = true;
+    }
+    int wait() override { return stopped_ ? 143 : script_.exit_code; }
+
+   private:
+    AgentScript script_;
+    FakeAgent& owner_;
+    size_t next_ = 0;
+    bool stopped_ = false;
+  };
+  FakeClock& clock_;
+};
+
+class FakeVcs final : public git::Vcs {
+ public:
+  bool dirty = false;  // the work tree has uncommitted changes
+  int tree_version = 0;
+  std::string head_id;
+  std::vector<std::string> messages;
+  std::string branch;
+  bool fail_commit = false;
+
+  Result<std::string> head() override { return head_id; }
+  Status use_branch(const std::string& name) override {
+    branch = name;
+    return ok_status();
+  }
+  Result<std::string> worktree_id() override { return std::to_string(tree_version); }
+  Result<std::optional<std::string>> commit_all(const std::string& message) override {
+    if (fail_commit) return make_error("cannot create the commit: index.lock exists");
+    if (!dirty) return std::optional<std::string>();
+    dirty = false;
+    messages.push_back(message);
+    head_id = "c" + std::to_string(messages.size());
+    return std::optional<std::string>(head_id);
+  }
+  Result<std::vector<std::string>> commits_between(const std::string&,
+                                                   const std::string&) override {
+    return std::vector<std::string>();
+  }
+  // What an agent edit does to the tree.
+  void touch() {
+    dirty = true;
+    ++tree_version;
+  }
+};
+
+}  // namespace ralph::testing

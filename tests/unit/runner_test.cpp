@@ -1,0 +1,330 @@
+// The loop's decisions, with the agent, git and the clock behind fakes.
+#include "loop/runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "fakes.hpp"
+#include "meter/cost_log.hpp"
+#include "temp_dir.hpp"
+
+namespace ralph::loop {
+namespace {
+
+using testing::AgentScript;
+
+std::string init_line() {
+  return R"({"type":"system","subtype":"init","model":"claude-sonnet-5-5","session_id":"sess"})";
+}
+// One API turn of `input` input tokens and `output` output tokens.
+std::vector<std::string> turn(const std::string& id, int input, int output) {
+  return {fmt::format(R"({{"type":"stream_event","parent_tool_use_id":null,"event":{{"type":"message_start","message":{{"id":"{}","model":"claude-sonnet-5-5","usage":{{"input_tokens":{},"output_tokens":1}}}}}}}})",
+                      id, input),
+          fmt::format(R"({{"type":"stream_event","parent_tool_use_id":null,"event":{{"type":"message_delta","usage":{{"output_tokens":{}}}}}}})",
+                      output)};
+}
+std::string result_line(double cost, const std::string& text = "done", bool is_error = false) {
+  return fmt::format(R"({{"type":"result","subtype":"success","is_error":{},"num_turns":1,"result":"{}","total_cost_usd":{},"session_id":"sess","modelUsage":{{"claude-sonnet-5-5":{{"inputTokens":1000,"outputTokens":100,"costUSD":{}}}}}}})",
+                     is_error, text, cost, cost);
+}
+
+class RunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    write_plan({false, false});
+    dir.write("plans/PROMPT.md", "Do {{item_id}}: {{item_title}} (iteration {{iteration}})");
+    options.repo_root = dir.path();
+    options.plan.dir = dir.path() / "plans";
+    options.plan.display_dir = "plans";
+  }
+
+  void write_plan(const std::vector<bool>& passes) {
+    std::string stories;
+    for (size_t i = 0; i < passes.size(); ++i) {
+      if (i > 0) stories += ",";
+      stories += fmt::format(R"({{"id":"US-{}","title":"Item {}","passes":{},"priority":{}}})",
+                             i + 1, i + 1, passes[i], i + 1);
+    }
+    dir.write("plans/prd.json", R"({"userStories":[)" + stories + "]}");
+    plan_state = passes;
+  }
+
+  // An iteration that completes the next failing item and costs `cost` by the agent's count.
+  AgentScript completing(double cost) {
+    AgentScript script;
+    script.lines = {init_line()};
+    for (auto& line : turn(fmt::format("m{}", ++message_ids), 1000, 100)) script.lines.push_back(line);
+    script.lines.push_back(result_line(cost));
+    script.on_launch = [this] {
+      for (size_t i = 0; i < plan_state.size(); ++i) {
+        if (!plan_state[i]) {
+          plan_state[i] = true;
+          break;
+        }
+      }
+      write_plan(plan_state);
+      vcs.touch();
+    };
+    return script;
+  }
+
+  Halt run() {
+    plan::Problems problems;
+    auto loaded = plan::load_plan_folder(options.plan, problems);
+    EXPECT_TRUE(loaded) << (problems.empty() ? "" : problems.front().to_string());
+    Runner runner(options, std::move(*loaded), deps());
+    return runner.run();
+  }
+
+  RunnerDeps deps() {
+    return RunnerDeps{agent, vcs, clock, *display, [this] { return interrupts; },
+                      [] { return std::string("run-1"); }, nullptr};
+  }
+
+  std::vector<meter::IterationRecord> records() {
+    auto contents = meter::CostLog(options.log_path()).read_all();
+    EXPECT_TRUE(contents);
+    return contents->records;
+  }
+
+  testing::TempDir dir;
+  testing::FakeClock clock;
+  testing::FakeAgent agent{clock};
+  testing::FakeVcs vcs;
+  std::unique_ptr<Display> display = make_display(stdout, false);
+  RunOptions options;
+  std::vector<bool> plan_state;
+  int message_ids = 0;
+  int interrupts = 0;
+};
+
+TEST_F(RunnerTest, CompletesWhenEveryItemPasses) {
+  agent.scripts = {completing(0.25), completing(0.5)};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kComplete);
+  EXPECT_EQ(exit_code(halt.reason), 0);
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].iteration, 1);
+  EXPECT_EQ(log[0].item_id, "US-1");
+  EXPECT_EQ(log[0].items_completed, std::vector<std::string>{"US-1"});
+  EXPECT_EQ(log[0].cost_source, "agent");
+  EXPECT_DOUBLE_EQ(log[0].cost_usd, 0.25);
+  EXPECT_EQ(log[0].outcome, "success");
+  EXPECT_EQ(log[0].commit, "c1");
+  EXPECT_EQ(log[1].items_completed, std::vector<std::string>{"US-2"});
+  ASSERT_EQ(vcs.messages.size(), 2u);
+  EXPECT_NE(vcs.messages[1].find("ralph(US-2): Item 2"), std::string::npos);
+  EXPECT_NE(vcs.messages[1].find("Ralph-Cost-USD: 0.5000"), std::string::npos);
+  auto state = read_state(options.state_path());
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->halt_reason, "complete");
+  EXPECT_EQ(state->status, "halted");
+  // The prompt was filled and the agent argv follows SPEC §2.
+  const auto& argv = agent.launches.at(0).argv;
+  EXPECT_EQ(argv.at(0), "claude");
+  EXPECT_EQ(argv.at(2), "Do US-1: Item 1 (iteration 1)");
+}
+
+TEST_F(RunnerTest, TheCompletionClaimAloneIsNotEnough) {
+  options.max_iterations = 2;
+  for (int i = 0; i < 2; ++i) {
+    AgentScript script;
+    script.lines = {init_line(), result_line(0.1, "<promise>COMPLETE</promise>")};
+    script.on_launch = [this] { vcs.touch(); };  // changes files, completes nothing
+    agent.scripts.push_back(script);
+  }
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kMaxIterations);
+  EXPECT_EQ(exit_code(halt.reason), 4);
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_TRUE(log[0].claimed_complete);
+  EXPECT_TRUE(log[0].items_completed.empty());
+}
+
+TEST_F(RunnerTest, BudgetCapStopsAnEndlessIterationWithinOneTurn) {
+  options.budget = 1.0;
+  AgentScript endless;
+  endless.lines = {init_line()};
+  // Each turn: 200k input tokens at $2/M = $0.40 as soon as message_start arrives.
+  endless.endless = [](int k) {
+    auto lines = turn(fmt::format("e{}", k / 2), 200'000, 100);
+    return lines[k % 2];
+  };
+  agent.scripts = {endless};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kBudget);
+  EXPECT_EQ(exit_code(halt.reason), 3);
+  EXPECT_EQ(agent.stops, 1);
+  auto log = records();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].outcome, "budget");
+  EXPECT_EQ(log[0].cost_source, "estimated");
+  EXPECT_GT(log[0].cost_usd, 1.0);
+  EXPECT_LE(log[0].cost_usd, 1.0 + 0.40 + 0.001);  // at most one turn of overshoot
+  EXPECT_EQ(log[0].num_turns, 3);
+  // The agent was told what was left.
+  const auto& argv = agent.launches.at(0).argv;
+  auto flag = std::find(argv.begin(), argv.end(), "--max-budget-usd");
+  ASSERT_NE(flag, argv.end());
+  EXPECT_EQ(*(flag + 1), "1.0000");
+}
+
+TEST_F(RunnerTest, NoIterationStartsWhenLessThanTheCheapestIsLeft) {
+  options.budget = 1.0;
+  write_plan({false, false, false});
+  agent.scripts = {completing(0.45), completing(0.4), completing(0.1)};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kBudget);
+  EXPECT_EQ(records().size(), 2u);  // $0.15 left, cheapest so far $0.40
+  EXPECT_EQ(agent.launches.size(), 2u);
+}
+
+TEST_F(RunnerTest, StallsWhenNothingChanges) {
+  options.stall_after = 3;
+  for (int i = 0; i < 5; ++i) {
+    AgentScript idle;
+    idle.lines = {init_line(), result_line(0.01)};
+    agent.scripts.push_back(idle);
+  }
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kStalled);
+  EXPECT_EQ(exit_code(halt.reason), 5);
+  EXPECT_EQ(records().size(), 3u);
+  EXPECT_TRUE(vcs.messages.empty());  // no empty commits
+}
+
+TEST_F(RunnerTest, AMissingAgentIsFatal) {
+  agent.fail_launch = true;
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kAgentFatal);
+  EXPECT_EQ(exit_code(halt.reason), 6);
+  auto log = records();
+  ASSERT_EQ(log.size(), 1u);  // every iteration that started is recorded
+  EXPECT_EQ(log[0].outcome, "agent_error");
+}
+
+TEST_F(RunnerTest, RepeatedAgentFailuresAreFatal) {
+  for (int i = 0; i < 3; ++i) {
+    AgentScript crash;
+    crash.lines = {init_line()};
+    crash.exit_code = 1;
+    crash.on_launch = [this] { vcs.touch(); };
+    agent.scripts.push_back(crash);
+  }
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kAgentFatal);
+  EXPECT_EQ(records().size(), 3u);
+}
+
+TEST_F(RunnerTest, AuthenticationRetriesStopAtOnce) {
+  AgentScript refused;
+  refused.lines = {init_line(),
+                   R"({"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"error_status":401,"error":"authentication_failed"})"};
+  refused.endless = [](int) { return R"({"type":"system","subtype":"status"})"; };
+  agent.scripts = {refused};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kAgentFatal);
+  EXPECT_NE(halt.detail.find("ANTHROPIC_API_KEY"), std::string::npos);
+  EXPECT_EQ(agent.stops, 1);
+}
+
+TEST_F(RunnerTest, TimeoutStopsTheIterationAndTheRunGoesOn) {
+  options.iteration_timeout = std::chrono::seconds(5);
+  AgentScript hang;
+  hang.lines = {init_line()};
+  hang.endless = [](int) { return R"({"type":"system","subtype":"status"})"; };
+  hang.per_read = std::chrono::milliseconds(1000);
+  hang.on_launch = [this] { vcs.touch(); };
+  agent.scripts = {hang, completing(0.1), completing(0.1)};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kComplete);
+  auto log = records();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].outcome, "timeout");
+  EXPECT_EQ(log[0].commit, "c1");  // the timed-out iteration's work is kept
+}
+
+TEST_F(RunnerTest, InterruptRecordsTheIterationAndResumeContinuesIt) {
+  AgentScript slow;
+  slow.lines = {init_line()};
+  for (auto& line : turn("m-int", 1000, 10)) slow.lines.push_back(line);
+  slow.endless = [this](int k) {
+    if (k > 5) interrupts = 1;
+    return std::string(R"({"type":"system","subtype":"status"})");
+  };
+  agent.scripts = {slow};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kInterrupted);
+  EXPECT_EQ(exit_code(halt.reason), 130);
+  auto log = records();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_EQ(log[0].outcome, "interrupted");
+  EXPECT_GT(log[0].cost_usd, 0);  // from the live meter
+
+  interrupts = 0;
+  agent.scripts = {completing(0.1), completing(0.1)};
+  halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kComplete);
+  log = records();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[1].run_id, log[0].run_id);
+  EXPECT_EQ(log[1].iteration, 2);
+  EXPECT_EQ(log[2].iteration, 3);
+}
+
+TEST_F(RunnerTest, NewRunAfterACompletedOne) {
+  agent.scripts = {completing(0.1), completing(0.1)};
+  ASSERT_EQ(run().reason, HaltReason::kComplete);
+  write_plan({false});
+  agent.scripts = {completing(0.1)};
+  int ids = 0;
+  plan::Problems problems;
+  auto loaded = plan::load_plan_folder(options.plan, problems);
+  ASSERT_TRUE(loaded);
+  RunnerDeps d = deps();
+  d.make_run_id = [&ids] { return fmt::format("run-{}", 2 + ids++); };
+  Runner runner(options, std::move(*loaded), d);
+  EXPECT_EQ(runner.run().reason, HaltReason::kComplete);
+  auto log = records();
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[2].run_id, "run-2");
+  EXPECT_EQ(log[2].iteration, 1);
+}
+
+TEST_F(RunnerTest, ACommitFailureHaltsWithTheRecordWritten) {
+  vcs.fail_commit = true;
+  agent.scripts = {completing(0.1)};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kError);
+  EXPECT_NE(halt.detail.find("index.lock"), std::string::npos);
+  auto log = records();
+  ASSERT_EQ(log.size(), 1u);
+  EXPECT_FALSE(log[0].commit);
+}
+
+TEST_F(RunnerTest, NoCommitMeansNoCommits) {
+  options.no_commit = true;
+  agent.scripts = {completing(0.1), completing(0.1)};
+  EXPECT_EQ(run().reason, HaltReason::kComplete);
+  EXPECT_TRUE(vcs.messages.empty());
+  EXPECT_FALSE(records()[0].commit);
+}
+
+TEST_F(RunnerTest, ItemModelOverridesTheRunModel) {
+  options.model = "sonnet";
+  dir.write("plans/prd.json",
+            R"({"userStories":[{"id":"A","title":"a","passes":false,"model":"haiku"}]})");
+  plan_state = {false};
+  agent.scripts = {completing(0.1)};
+  run();
+  const auto& argv = agent.launches.at(0).argv;
+  auto flag = std::find(argv.begin(), argv.end(), "--model");
+  ASSERT_NE(flag, argv.end());
+  EXPECT_EQ(*(flag + 1), "haiku");
+}
+
+}  // namespace
+}  // namespace ralph::loop

@@ -1,0 +1,130 @@
+#include "meter/stream_meter.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ralph::meter {
+namespace {
+
+std::string message_start(const std::string& id, const std::string& model, int input,
+                          int cache_write = 0, int cache_read = 0,
+                          const std::string& parent = "null") {
+  return R"({"type":"stream_event","parent_tool_use_id":)" + parent +
+         R"(,"event":{"type":"message_start","message":{"id":")" + id + R"(","model":")" +
+         model + R"(","usage":{"input_tokens":)" + std::to_string(input) +
+         R"(,"cache_creation_input_tokens":)" + std::to_string(cache_write) +
+         R"(,"cache_read_input_tokens":)" + std::to_string(cache_read) +
+         R"(,"output_tokens":1}}}})";
+}
+
+std::string message_delta(int output, const std::string& parent = "null") {
+  return R"({"type":"stream_event","parent_tool_use_id":)" + parent +
+         R"(,"event":{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":)" +
+         std::to_string(output) + "}}}";
+}
+
+std::string assistant(const std::string& id, const std::string& model, int input,
+                      const std::string& text = "") {
+  return R"({"type":"assistant","message":{"id":")" + id + R"(","model":")" + model +
+         R"(","content":[{"type":"text","text":")" + text + R"("}],"usage":{"input_tokens":)" +
+         std::to_string(input) + R"(,"output_tokens":1}}})";
+}
+
+class StreamMeterTest : public ::testing::Test {
+ protected:
+  PricingTable pricing = PricingTable::builtin();
+  StreamMeter meter{pricing};
+};
+
+TEST_F(StreamMeterTest, MetersMessageStartAndFinalOutputTokens) {
+  EXPECT_EQ(meter.feed(R"({"type":"system","subtype":"init","model":"claude-sonnet-5-5","session_id":"s1"})"),
+            LineKind::kInit);
+  meter.feed(message_start("m1", "claude-sonnet-5-5", 1000, 2000, 3000));
+  EXPECT_EQ(meter.live_usage().output_tokens, 1);
+  meter.feed(message_delta(250));
+  Usage usage = meter.live_usage();
+  EXPECT_EQ(usage, (Usage{1000, 250, 2000, 3000}));
+  // 1000*2 + 250*10 + 2000*2.5 + 3000*0.1 per million
+  EXPECT_NEAR(meter.live_cost(), (2000 + 2500 + 5000 + 300) / 1e6, 1e-12);
+  EXPECT_EQ(meter.model(), "claude-sonnet-5-5");
+  EXPECT_EQ(meter.session_id(), "s1");
+  EXPECT_EQ(meter.turns(), 1);
+  EXPECT_EQ(meter.peak_context_tokens(), 6000);
+}
+
+TEST_F(StreamMeterTest, DeduplicatesByMessageId) {
+  meter.feed(message_start("m1", "claude-sonnet-5-5", 1000));
+  meter.feed(message_delta(200));
+  // The assistant snapshots of the same message (one per content block) add nothing, and
+  // their output_tokens of 1 never lowers the final count.
+  meter.feed(assistant("m1", "claude-sonnet-5-5", 1000));
+  meter.feed(assistant("m1", "claude-sonnet-5-5", 1000));
+  meter.feed(message_start("m2", "claude-sonnet-5-5", 1500));
+  meter.feed(message_delta(100));
+  EXPECT_EQ(meter.turns(), 2);
+  EXPECT_EQ(meter.live_usage(), (Usage{2500, 300, 0, 0}));
+}
+
+TEST_F(StreamMeterTest, AssistantLinesAloneStillMeter) {
+  meter.feed(assistant("m1", "claude-sonnet-5-5", 4000));
+  EXPECT_EQ(meter.live_usage().input_tokens, 4000);
+  EXPECT_NEAR(meter.live_cost(), 4000 * 2 / 1e6 + 10 / 1e6, 1e-12);
+}
+
+TEST_F(StreamMeterTest, KeepsSubagentStreamsApart) {
+  meter.feed(message_start("m1", "claude-sonnet-5-5", 1000));
+  meter.feed(message_start("s1", "claude-haiku-5-5", 500, 0, 0, "\"toolu_1\""));
+  meter.feed(message_delta(40, "\"toolu_1\""));
+  meter.feed(message_delta(300));
+  auto by_model = meter.live_usage_by_model();
+  EXPECT_EQ(by_model["claude-sonnet-5-5"].output_tokens, 300);
+  EXPECT_EQ(by_model["claude-haiku-5-5"].output_tokens, 40);
+}
+
+TEST_F(StreamMeterTest, BadLinesAreCountedAndSkipped) {
+  EXPECT_EQ(meter.feed("not json"), LineKind::kBad);
+  EXPECT_EQ(meter.feed("[1,2]"), LineKind::kBad);
+  EXPECT_EQ(meter.feed(R"({"type":"stream_event","event":"x"})"), LineKind::kStreamEvent);
+  EXPECT_EQ(meter.feed(R"({"type":"assistant","message":{"id":5,"usage":"many"}})"),
+            LineKind::kAssistant);
+  EXPECT_EQ(meter.feed(R"({"type":"result","is_error":"yes","num_turns":"2"})"),
+            LineKind::kResult);
+  EXPECT_EQ(meter.bad_lines(), 2);
+  EXPECT_EQ(meter.turns(), 0);
+}
+
+TEST_F(StreamMeterTest, ResultIsTheAuthority) {
+  meter.feed(message_start("m1", "claude-sonnet-5", 1000));
+  meter.feed(R"({"type":"result","subtype":"success","is_error":false,"num_turns":2,
+    "result":"done <promise>COMPLETE</promise>","total_cost_usd":0.012,"session_id":"abc",
+    "usage":{"input_tokens":2000,"output_tokens":400},
+    "modelUsage":{"claude-sonnet-5":{"inputTokens":2000,"outputTokens":400,
+      "cacheReadInputTokens":5,"cacheCreationInputTokens":6,"costUSD":0.01},
+      "claude-haiku-5-5":{"inputTokens":10,"outputTokens":1,"costUSD":0.002}}})");
+  ASSERT_TRUE(meter.result());
+  EXPECT_DOUBLE_EQ(meter.result()->total_cost_usd, 0.012);
+  EXPECT_EQ(meter.result()->num_turns, 2);
+  // Tokens are summed over every model, like the cost.
+  EXPECT_EQ(meter.result()->usage, (Usage{2010, 401, 6, 5}));
+  EXPECT_TRUE(meter.claimed_complete());
+  EXPECT_EQ(meter.session_id(), "abc");
+}
+
+TEST_F(StreamMeterTest, ErrorResultAndRetries) {
+  EXPECT_EQ(meter.feed(R"({"type":"system","subtype":"api_retry","attempt":2,"max_retries":10,"error_status":401,"error":"authentication_failed"})"),
+            LineKind::kRetry);
+  ASSERT_TRUE(meter.last_retry());
+  EXPECT_EQ(meter.last_retry()->error, "authentication_failed");
+  EXPECT_EQ(meter.last_retry()->error_status, 401);
+  meter.feed(R"({"type":"result","subtype":"success","is_error":true,"api_error_status":400,"terminal_reason":"prompt_too_long","total_cost_usd":0})");
+  EXPECT_TRUE(meter.result()->is_error);
+  EXPECT_EQ(meter.result()->api_error_status, 400);
+  EXPECT_FALSE(meter.claimed_complete());
+}
+
+TEST_F(StreamMeterTest, CompletionClaimInAssistantText) {
+  meter.feed(assistant("m1", "claude-sonnet-5-5", 10, "all done <promise>COMPLETE</promise>"));
+  EXPECT_TRUE(meter.claimed_complete());
+}
+
+}  // namespace
+}  // namespace ralph::meter

@@ -1,0 +1,77 @@
+// util/: JSON positions, line splitting, durable files, suggestions.
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+#include "util/fs.hpp"
+#include "util/json_text.hpp"
+#include "util/line_splitter.hpp"
+#include "util/suggest.hpp"
+
+namespace ralph {
+namespace {
+
+TEST(JsonTextTest, LocatesMembersAndElements) {
+  std::string text = "// comment\n{\n  \"a\": 1,\n  \"list\": [\n    {\"x\": true}\n  ]\n}";
+  JsonLocations locations(text);
+  EXPECT_EQ(locations.at("/a").line, 3);
+  EXPECT_EQ(locations.at("/a").column, 3);
+  EXPECT_EQ(locations.at("/list/0").line, 5);
+  EXPECT_EQ(locations.at("/list/0/x").column, 6);
+  EXPECT_EQ(locations.at("/list/0/missing").line, 5);  // nearest located parent
+}
+
+TEST(JsonTextTest, ParseErrorsCarryPositions) {
+  JsonSyntaxError error;
+  EXPECT_FALSE(parse_json_text("{\n  \"a\": tru\n}", error));
+  EXPECT_EQ(error.pos.line, 2);
+  EXPECT_FALSE(error.what.empty());
+  EXPECT_TRUE(parse_json_text("/* c */ {\"a\": 1 // c\n}", error));
+}
+
+TEST(LineSplitterTest, JoinsPiecesAndBoundsMemory) {
+  std::vector<std::pair<std::string, bool>> lines;
+  LineSplitter splitter(8, [&](std::string_view line, bool oversized) {
+    lines.emplace_back(std::string(line), oversized);
+  });
+  splitter.feed("ab");
+  splitter.feed("c\nde");
+  splitter.feed("f\n0123456789abcdef");
+  splitter.feed("ghij\nlast");
+  splitter.finish();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], std::make_pair(std::string("abc"), false));
+  EXPECT_EQ(lines[1], std::make_pair(std::string("def"), false));
+  EXPECT_EQ(lines[2], std::make_pair(std::string("01234567"), true));
+  EXPECT_EQ(lines[3], std::make_pair(std::string("last"), false));
+}
+
+TEST(FsTest, AtomicWriteReplacesAndLeavesNoTemporary) {
+  testing::TempDir dir;
+  auto path = dir.path() / "state.json";
+  ASSERT_TRUE(write_file_atomic(path, "one"));
+  ASSERT_TRUE(write_file_atomic(path, "two"));
+  EXPECT_EQ(dir.read("state.json"), "two");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(dir.path()), {}), 1);
+}
+
+TEST(FsTest, AppendAfterATornLineStartsANewLine) {
+  testing::TempDir dir;
+  dir.write("log.jsonl", "{\"a\":1}\n{\"torn\":");
+  ASSERT_TRUE(append_line_synced(dir.path() / "log.jsonl", "{\"b\":2}"));
+  EXPECT_EQ(dir.read("log.jsonl"), "{\"a\":1}\n{\"torn\":\n{\"b\":2}\n");
+}
+
+TEST(FsTest, ErrorsNameThePath) {
+  auto missing = read_file("/nonexistent/file");
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.message().find("/nonexistent/file"), std::string::npos);
+}
+
+TEST(SuggestTest, ClosestName) {
+  EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+  EXPECT_EQ(closest_name("buget", {"budget", "model"}), "budget");
+  EXPECT_EQ(closest_name("xyzzy", {"budget", "model"}), "");
+}
+
+}  // namespace
+}  // namespace ralph
