@@ -1,4 +1,6 @@
 // The ralph executable: everything lives in the core library.
 #include "cli/cli.hpp"
 
-int main(int argc, char** argv) { return ralph::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+  return ralph::cli::main(argc, argv);
+}

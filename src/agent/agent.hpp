@@ -45,7 +45,7 @@ class ProcessLauncher final : public AgentLauncher {
 struct CommandOptions {
   std::string agent;  // the executable
   std::string prompt;
-  std::string model;                    // empty: the agent's default
+  std::string model;                     // empty: the agent's default
   std::optional<double> max_budget_usd;  // the run's remaining budget
   std::vector<std::string> extra_args;
 };

@@ -8,9 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <cerrno>
 #include <cstdlib>
-#include <fmt/format.h>
 #include <thread>
 
 #include "util/fs.hpp"

@@ -1,7 +1,7 @@
 #include "cli/cli.hpp"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
 #include "util/suggest.hpp"
@@ -24,50 +24,59 @@ void add_plan_option(CLI::App* command, std::string& plan_dir) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"ralph: runs a coding agent in a loop until a plan is done, metering every "
-               "iteration's tokens and dollars and committing its work."};
+  CLI::App app{
+      "ralph: runs a coding agent in a loop until a plan is done, metering every "
+      "iteration's tokens and dollars and committing its work."};
   app.set_version_flag("--version", std::string("ralph ") + RALPH_VERSION);
   app.require_subcommand(1);
   app.fallthrough(false);
 
   InitArgs init;
-  auto* init_cmd = app.add_subcommand("init", "Scaffold plans/ from the template; add .ralph/ "
-                                              "to .gitignore");
+  auto* init_cmd = app.add_subcommand("init",
+                                      "Scaffold plans/ from the template; add .ralph/ "
+                                      "to .gitignore");
   add_plan_option(init_cmd, init.plan_dir);
   init_cmd->add_flag("--force", init.force, "Overwrite existing plan files");
 
   RunArgs run;
-  auto* run_cmd = app.add_subcommand("run", "Run the loop until the plan is done or a limit "
-                                            "is reached");
+  auto* run_cmd = app.add_subcommand("run",
+                                     "Run the loop until the plan is done or a limit "
+                                     "is reached");
   add_plan_option(run_cmd, run.plan_dir);
   run_cmd->add_option("--max-iterations", run.max_iterations, "Stop after N iterations (50)")
       ->check(CLI::Range(1, 1'000'000'000));
   run_cmd->add_option("--budget", run.budget, "Hard cap in USD on this run's agent cost")
       ->check(CLI::PositiveNumber);
-  run_cmd->add_option("--iteration-budget", run.iteration_budget,
-                      "Cap in USD on one iteration's cost")
+  run_cmd
+      ->add_option("--iteration-budget", run.iteration_budget, "Cap in USD on one iteration's cost")
       ->check(CLI::PositiveNumber);
   run_cmd->add_option("--model", run.model, "Model for items that name none");
   run_cmd->add_option("--agent", run.agent, "The agent executable (claude on PATH)");
-  run_cmd->add_option("--agent-arg", run.agent_args, "An extra argument for the agent "
-                                                     "(repeatable)")
+  run_cmd
+      ->add_option("--agent-arg", run.agent_args,
+                   "An extra argument for the agent "
+                   "(repeatable)")
       ->allow_extra_args(false);
-  run_cmd->add_option("--iteration-timeout", run.iteration_timeout,
-                      "Wall-clock limit of one iteration in seconds (3600)")
+  run_cmd
+      ->add_option("--iteration-timeout", run.iteration_timeout,
+                   "Wall-clock limit of one iteration in seconds (3600)")
       ->check(CLI::Range(1, 1'000'000'000));
   run_cmd->add_flag("--no-commit", run.no_commit, "Meter and log, but make no commits");
-  run_cmd->add_option("--stall-after", run.stall_after,
-                      "Halt after N iterations in a row without progress (3)")
+  run_cmd
+      ->add_option("--stall-after", run.stall_after,
+                   "Halt after N iterations in a row without progress (3)")
       ->check(CLI::Range(1, 1'000'000));
-  run_cmd->add_option("--max-wait", run.max_wait,
-                      "Longest wait in seconds for a usage limit to reset (21600)")
+  run_cmd
+      ->add_option("--max-wait", run.max_wait,
+                   "Longest wait in seconds for a usage limit to reset (21600)")
       ->check(CLI::Range(0, 1'000'000'000));
   run_cmd->add_flag("--resume", run.resume, "Continue the last run");
   run_cmd->add_flag("--new", run.fresh, "Start a new run even if the last was interrupted");
 
   ValidateArgs validate;
-  auto* validate_cmd = app.add_subcommand("validate", "Check plans/ and the agent; print every "
-                                                      "problem");
+  auto* validate_cmd = app.add_subcommand("validate",
+                                          "Check plans/ and the agent; print every "
+                                          "problem");
   add_plan_option(validate_cmd, validate.plan_dir);
 
   CostsArgs costs;

@@ -12,8 +12,7 @@ namespace ralph::cli {
 
 namespace {
 
-void print_table(const std::vector<meter::IterationRecord>& records,
-                 const meter::Totals& totals) {
+void print_table(const std::vector<meter::IterationRecord>& records, const meter::Totals& totals) {
   fmt::print("{:>5} {:<12} {:<20} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8} {:<11} {}\n", "iter",
              "item", "model", "input", "output", "cache_write", "cache_read", "cost_usd",
              "duration", "outcome", "commit");
@@ -55,8 +54,7 @@ int run_costs(const CostsArgs& args) {
     if (!run_id || record.run_id == *run_id) selected.push_back(std::move(record));
   }
   if (args.run_id && selected.empty()) {
-    return fail(2, fmt::format("no iterations of run {} in .ralph/iterations.jsonl",
-                               *args.run_id));
+    return fail(2, fmt::format("no iterations of run {} in .ralph/iterations.jsonl", *args.run_id));
   }
   meter::Totals totals = meter::sum(selected);
   if (args.json) {

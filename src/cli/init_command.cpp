@@ -69,8 +69,9 @@ int run_init(const InitArgs& args) {
   if (Status s = ignore_state_folder(project->root, added); !s) return fail(1, s.message());
   if (added) fmt::print("added .ralph/ to .gitignore\n");
   if (!project->in_git) {
-    fmt::print(stderr, "ralph: note: {} is not a git repository yet: run `git init` before "
-                       "`ralph run`\n",
+    fmt::print(stderr,
+               "ralph: note: {} is not a git repository yet: run `git init` before "
+               "`ralph run`\n",
                project->root.string());
   }
   fmt::print("next: edit {} and {}, then `ralph validate` and `ralph run --budget 5`\n",

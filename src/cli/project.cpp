@@ -34,9 +34,9 @@ Result<Project> locate_project(const std::string& plan_dir) {
   project.plan.dir = dir.lexically_normal();
   if (!project.plan.dir.has_filename()) project.plan.dir = project.plan.dir.parent_path();
   fs::path relative = project.plan.dir.lexically_relative(project.root);
-  project.plan.display_dir =
-      relative.empty() || relative.string().rfind("..", 0) == 0 ? project.plan.dir.string()
-                                                                : relative.string();
+  project.plan.display_dir = relative.empty() || relative.string().rfind("..", 0) == 0
+                                 ? project.plan.dir.string()
+                                 : relative.string();
   return project;
 }
 

@@ -30,8 +30,8 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
   options.plan = project.plan;
   options.max_iterations = pick(args.max_iterations, config.max_iterations, 50);
   options.budget = args.budget ? args.budget : config.budget;
-  options.iteration_budget = args.iteration_budget ? args.iteration_budget
-                                                   : config.iteration_budget;
+  options.iteration_budget =
+      args.iteration_budget ? args.iteration_budget : config.iteration_budget;
   options.model = pick(args.model, config.model, std::string());
   options.agent = pick(args.agent, config.agent, std::string("claude"));
   options.agent_args = config.agent_args;

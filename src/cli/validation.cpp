@@ -14,9 +14,10 @@ void print_problems(const plan::Problems& problems) {
 
 std::optional<std::string> missing_agent_message(const std::string& agent) {
   if (agent::find_executable(agent)) return std::nullopt;
-  return fmt::format("the agent executable \"{}\" was not found{}: install Claude Code "
-                     "(npm install -g @anthropic-ai/claude-code) or pass --agent PATH",
-                     agent, agent.find('/') == std::string::npos ? " on PATH" : "");
+  return fmt::format(
+      "the agent executable \"{}\" was not found{}: install Claude Code "
+      "(npm install -g @anthropic-ai/claude-code) or pass --agent PATH",
+      agent, agent.find('/') == std::string::npos ? " on PATH" : "");
 }
 
 }  // namespace ralph::cli

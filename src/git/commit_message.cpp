@@ -7,8 +7,8 @@ namespace ralph::git {
 std::string commit_message(const meter::IterationRecord& r, const std::string& title) {
   std::string subject = r.item_id ? fmt::format("ralph({}): {}", *r.item_id, title)
                                   : fmt::format("ralph: iteration {}", r.iteration);
-  std::string message = fmt::format("{}\n\nIteration {} of run {}.\n\n", subject, r.iteration,
-                                    r.run_id);
+  std::string message =
+      fmt::format("{}\n\nIteration {} of run {}.\n\n", subject, r.iteration, r.run_id);
   message += fmt::format("Ralph-Run: {}\n", r.run_id);
   message += fmt::format("Ralph-Iteration: {}\n", r.iteration);
   message += fmt::format("Ralph-Cost-USD: {:.4f}\n", r.cost_usd);

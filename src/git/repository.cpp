@@ -13,7 +13,9 @@ struct Libgit2 {
   Libgit2() { git_libgit2_init(); }
   ~Libgit2() { git_libgit2_shutdown(); }
 };
-void ensure_libgit2() { static Libgit2 instance; }
+void ensure_libgit2() {
+  static Libgit2 instance;
+}
 
 template <class T, void (*Free)(T*)>
 struct Deleter {
@@ -40,7 +42,9 @@ std::string oid_string(const git_oid& oid) {
   return text;
 }
 
-int skip_private(const char* path, const char*, void*) { return is_ralph_private(path) ? 1 : 0; }
+int skip_private(const char* path, const char*, void*) {
+  return is_ralph_private(path) ? 1 : 0;
+}
 
 // Stages every change of the work tree into `index` (in memory).
 Status stage_all(git_index* index) {
@@ -66,18 +70,20 @@ Result<std::unique_ptr<Repository>> Repository::open(const std::filesystem::path
   ensure_libgit2();
   git_repository* repo = nullptr;
   if (git_repository_open_ext(&repo, path.c_str(), 0, nullptr) != 0) {
-    return git_failure(fmt::format("{} is not inside a git repository (run `git init` first)",
-                                   path.string()));
+    return git_failure(
+        fmt::format("{} is not inside a git repository (run `git init` first)", path.string()));
   }
   if (git_repository_is_bare(repo)) {
     git_repository_free(repo);
-    return make_error(fmt::format("{} is a bare repository: ralph needs a work tree",
-                                  path.string()));
+    return make_error(
+        fmt::format("{} is a bare repository: ralph needs a work tree", path.string()));
   }
   return std::unique_ptr<Repository>(new Repository(repo));
 }
 
-Repository::~Repository() { git_repository_free(repo_); }
+Repository::~Repository() {
+  git_repository_free(repo_);
+}
 
 std::filesystem::path Repository::workdir() const {
   return std::filesystem::path(git_repository_workdir(repo_)).lexically_normal();
@@ -134,9 +140,10 @@ Status Repository::use_branch(const std::string& branch) {
     rc = git_checkout_tree(repo_, target, &options);
     git_object_free(target);
     if (rc != 0) {
-      return git_failure(fmt::format("cannot check out branch {} (commit or stash your "
-                                     "changes first)",
-                                     branch));
+      return git_failure(
+          fmt::format("cannot check out branch {} (commit or stash your "
+                      "changes first)",
+                      branch));
     }
   }
   if (git_repository_set_head(repo_, ref_name.c_str()) != 0) {
@@ -188,7 +195,16 @@ Result<std::optional<std::string>> Repository::commit_all(const std::string& mes
       return std::optional<std::string>();  // nothing changed: no empty commits
     }
   }
-  if (git_index_write(index.get()) != 0) return git_failure("cannot write the index");
+  if (git_index_write(index.get()) != 0) {
+    Error error = git_failure("cannot write the index");
+    std::filesystem::path lock = std::filesystem::path(git_repository_path(repo_)) / "index.lock";
+    std::error_code ec;
+    if (std::filesystem::exists(lock, ec)) {
+      error.message += fmt::format(" ({} exists: if no git command is running, remove it)",
+                                   lock.lexically_normal().string());
+    }
+    return error;
+  }
 
   git_tree* raw_tree = nullptr;
   if (git_tree_lookup(&raw_tree, repo_, &tree_id) != 0) return git_failure("cannot read the tree");

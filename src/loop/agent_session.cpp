@@ -14,9 +14,9 @@ namespace ralph::loop {
 namespace {
 
 // Why the agent must be stopped now, if it must.
-std::optional<std::pair<StopCause, std::string>> limit_reached(
-    const meter::StreamMeter& meter, const SessionLimits& limits, bool timed_out,
-    int interrupts) {
+std::optional<std::pair<StopCause, std::string>> limit_reached(const meter::StreamMeter& meter,
+                                                               const SessionLimits& limits,
+                                                               bool timed_out, int interrupts) {
   if (interrupts > 0) return std::pair{StopCause::kInterrupted, std::string("interrupted")};
   double cost = meter.live_cost();
   if (limits.run_budget != nullptr && limits.run_budget->exceeded_by(cost)) {
@@ -38,9 +38,8 @@ std::optional<std::pair<StopCause, std::string>> limit_reached(
                                  retry->error_status, retry->error)};
   }
   if (timed_out) {
-    return std::pair{StopCause::kTimeout,
-                     fmt::format("the iteration ran past its timeout of {}s",
-                                 limits.timeout.count() / 1000)};
+    return std::pair{StopCause::kTimeout, fmt::format("the iteration ran past its timeout of {}s",
+                                                      limits.timeout.count() / 1000)};
   }
   return std::nullopt;
 }

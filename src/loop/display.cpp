@@ -1,5 +1,8 @@
 #include "loop/display.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 namespace ralph::loop {
@@ -52,32 +55,11 @@ std::string halt_line(const Halt& halt) {
                      halt.detail);
 }
 
-class PlainDisplay final : public Display {
+// Plain lines per event; on a terminal also a live status line, redrawn in place and cleared
+// before the next plain line.
+class LineDisplay final : public Display {
  public:
-  explicit PlainDisplay(std::FILE* out) : out_(out) {}
-  void run_started(const std::string& run_id, bool resumed) override {
-    print(fmt::format("ralph: {} run {}", resumed ? "resuming" : "starting", run_id));
-  }
-  void iteration_started(const LiveStatus& status) override { print(started_line(status)); }
-  void live(const LiveStatus&) override {}
-  void iteration_finished(const meter::IterationRecord& record, double run_cost,
-                          std::optional<double> budget) override {
-    print(finished_line(record, run_cost, budget));
-  }
-  void note(const std::string& text) override { print(text); }
-  void halted(const Halt& halt) override { print(halt_line(halt)); }
-
- private:
-  void print(const std::string& line) {
-    fmt::print(out_, "{}\n", line);
-    std::fflush(out_);
-  }
-  std::FILE* out_;
-};
-
-class TerminalDisplay final : public Display {
- public:
-  explicit TerminalDisplay(std::FILE* out) : out_(out) {}
+  LineDisplay(std::FILE* out, bool terminal) : out_(out), terminal_(terminal) {}
   void run_started(const std::string& run_id, bool resumed) override {
     print(fmt::format("ralph: {} run {}", resumed ? "resuming" : "starting", run_id));
   }
@@ -86,14 +68,18 @@ class TerminalDisplay final : public Display {
     live(status);
   }
   void live(const LiveStatus& s) override {
-    std::string line = fmt::format(
-        "\r\033[K\033[1m#{}\033[0m {} | {} | in {} out {} cache {}/{} | ${:.4f} | run {} | {}",
-        s.iteration, s.item_id.empty() ? "-" : s.item_id, s.model.empty() ? "..." : s.model,
-        human_tokens(s.usage.input_tokens), human_tokens(s.usage.output_tokens),
-        human_tokens(s.usage.cache_creation_input_tokens),
-        human_tokens(s.usage.cache_read_input_tokens), s.iteration_cost,
-        spend_text(s.run_cost, s.budget), human_duration(s.elapsed));
-    fmt::print(out_, "{}", line);
+    if (!terminal_) return;
+    std::string line =
+        fmt::format("#{} {} | {} | in {} out {} cache {}/{} | ${:.4f} | run {} | {}", s.iteration,
+                    s.item_id.empty() ? "-" : s.item_id, s.model.empty() ? "..." : s.model,
+                    human_tokens(s.usage.input_tokens), human_tokens(s.usage.output_tokens),
+                    human_tokens(s.usage.cache_creation_input_tokens),
+                    human_tokens(s.usage.cache_read_input_tokens), s.iteration_cost,
+                    spend_text(s.run_cost, s.budget), human_duration(s.elapsed));
+    // One line only: a wrapped line could not be redrawn in place.
+    size_t width = terminal_width();
+    if (line.size() >= width) line.resize(width - 1);
+    fmt::print(out_, "\r\033[K{}", line);
     std::fflush(out_);
     status_shown_ = true;
   }
@@ -111,15 +97,20 @@ class TerminalDisplay final : public Display {
     fmt::print(out_, "{}\n", line);
     std::fflush(out_);
   }
+  size_t terminal_width() const {
+    winsize size{};
+    if (::ioctl(::fileno(out_), TIOCGWINSZ, &size) == 0 && size.ws_col > 10) return size.ws_col;
+    return 80;
+  }
   std::FILE* out_;
+  bool terminal_;
   bool status_shown_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<Display> make_display(std::FILE* out, bool terminal) {
-  if (terminal) return std::make_unique<TerminalDisplay>(out);
-  return std::make_unique<PlainDisplay>(out);
+  return std::make_unique<LineDisplay>(out, terminal);
 }
 
 }  // namespace ralph::loop

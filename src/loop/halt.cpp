@@ -22,14 +22,22 @@ constexpr std::array<std::pair<HaltReason, const char*>, 8> kNames = {{
 
 int exit_code(HaltReason reason) {
   switch (reason) {
-    case HaltReason::kComplete: return 0;
-    case HaltReason::kError: return 1;
-    case HaltReason::kBadInput: return 2;
-    case HaltReason::kBudget: return 3;
-    case HaltReason::kMaxIterations: return 4;
-    case HaltReason::kStalled: return 5;
-    case HaltReason::kAgentFatal: return 6;
-    case HaltReason::kInterrupted: return 130;
+    case HaltReason::kComplete:
+      return 0;
+    case HaltReason::kError:
+      return 1;
+    case HaltReason::kBadInput:
+      return 2;
+    case HaltReason::kBudget:
+      return 3;
+    case HaltReason::kMaxIterations:
+      return 4;
+    case HaltReason::kStalled:
+      return 5;
+    case HaltReason::kAgentFatal:
+      return 6;
+    case HaltReason::kInterrupted:
+      return 130;
   }
   return 1;
 }

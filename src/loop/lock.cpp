@@ -44,6 +44,8 @@ Result<RunLock> RunLock::acquire(const std::filesystem::path& path, const std::s
   return RunLock(std::move(fd));
 }
 
-Status RunLock::set_run_id(const std::string& run_id) { return write_holder(fd_.get(), run_id); }
+Status RunLock::set_run_id(const std::string& run_id) {
+  return write_holder(fd_.get(), run_id);
+}
 
 }  // namespace ralph::loop

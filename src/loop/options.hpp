@@ -17,7 +17,7 @@ struct RunOptions {
   int max_iterations = 50;
   std::optional<double> budget;
   std::optional<double> iteration_budget;
-  std::string model;           // "" = the agent's default
+  std::string model;  // "" = the agent's default
   std::string agent = "claude";
   std::vector<std::string> agent_args;
   std::chrono::seconds iteration_timeout{3600};

@@ -92,17 +92,15 @@ Halt Runner::finish(Halt halt) {
 
 std::optional<Halt> Runner::halt_before_iteration(const plan::Plan& plan) const {
   if (plan::all_pass(plan)) {
-    return Halt{HaltReason::kComplete,
-                fmt::format("all {} items in {} pass", plan.items.size(),
-                            options_.plan.display("prd.json"))};
+    return Halt{HaltReason::kComplete, fmt::format("all {} items in {} pass", plan.items.size(),
+                                                   options_.plan.display("prd.json"))};
   }
   if (iterations_this_run_ >= options_.max_iterations) {
     return Halt{HaltReason::kMaxIterations,
                 fmt::format("{} iterations done, {} of {} items still fail (raise "
                             "--max-iterations to go on)",
                             iterations_this_run_,
-                            plan.items.size() - plan::passing_ids(plan).size(),
-                            plan.items.size())};
+                            plan.items.size() - plan::passing_ids(plan).size(), plan.items.size())};
   }
   if (!budget_.can_start_iteration()) {
     return Halt{HaltReason::kBudget,
@@ -144,11 +142,16 @@ namespace {
 std::string outcome_of(const SessionOutcome& session, const meter::StreamMeter& meter) {
   switch (session.stopped) {
     case StopCause::kRunBudget:
-    case StopCause::kIterationBudget: return "budget";
-    case StopCause::kTimeout: return "timeout";
-    case StopCause::kInterrupted: return "interrupted";
-    case StopCause::kFatal: return "agent_error";
-    case StopCause::kNone: break;
+    case StopCause::kIterationBudget:
+      return "budget";
+    case StopCause::kTimeout:
+      return "timeout";
+    case StopCause::kInterrupted:
+      return "interrupted";
+    case StopCause::kFatal:
+      return "agent_error";
+    case StopCause::kNone:
+      break;
   }
   const auto& result = meter.result();
   if (!result || session.launch_error) return "agent_error";
@@ -161,8 +164,8 @@ std::string outcome_of(const SessionOutcome& session, const meter::StreamMeter& 
 void fill_costs(IterationRecord& record, const meter::StreamMeter& meter,
                 const meter::PricingTable& pricing) {
   record.peak_context_tokens = meter.peak_context_tokens();
-  record.session_id = meter.session_id().empty() ? std::nullopt
-                                                 : std::optional<std::string>(meter.session_id());
+  record.session_id =
+      meter.session_id().empty() ? std::nullopt : std::optional<std::string>(meter.session_id());
   if (const auto& result = meter.result()) {
     record.cost_source = "agent";
     record.cost_usd = result->total_cost_usd;
@@ -210,9 +213,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
 
   agent::CommandOptions command;
   command.agent = options_.agent;
-  command.prompt = plan::render_prompt(
-      loaded_.prompt_template,
-      plan::prompt_values(options_.plan.display_dir, item, n, state_.run_id));
+  command.prompt =
+      plan::render_prompt(loaded_.prompt_template,
+                          plan::prompt_values(options_.plan.display_dir, item, n, state_.run_id));
   command.model = model;
   command.max_budget_usd = budget_.remaining();
   if (options_.iteration_budget) {
@@ -240,8 +243,8 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     live.usage = meter.live_usage();
     live.iteration_cost = meter.live_cost();
     live.run_cost = budget_.spent() + meter.live_cost();
-    live.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deps_.clock.steady_now() - started);
+    live.elapsed =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.steady_now() - started);
     deps_.display.live(live);
   };
   SessionOutcome session =
@@ -252,9 +255,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   record.iteration = n;
   record.started_at = format_rfc3339(started_wall);
   record.ended_at = format_rfc3339(deps_.clock.wall_now());
-  record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           deps_.clock.steady_now() - started)
-                           .count();
+  record.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.steady_now() - started)
+          .count();
   record.item_id = item.id;
   record.model = meter.model();
   fill_costs(record, meter, loaded_.pricing);
@@ -304,9 +307,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
                                    threshold * 100, *budget_.cap(), budget_.spent()));
   }
   if (record.claimed_complete && record.items_completed.empty() && !item.passes) {
-    deps_.display.note(fmt::format(
-        "ralph: the agent claimed completion, but {} still fails in {}; going on", item.id,
-        options_.plan.display("prd.json")));
+    deps_.display.note(
+        fmt::format("ralph: the agent claimed completion, but {} still fails in {}; going on",
+                    item.id, options_.plan.display("prd.json")));
   }
   write_state("running", std::nullopt);
 
@@ -315,26 +318,26 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   } else if (session.stopped == StopCause::kInterrupted) {
     out.halt = Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes the run"};
   } else if (session.launch_error) {
-    out.halt = Halt{HaltReason::kAgentFatal,
-                    fmt::format("{} (install Claude Code or pass --agent PATH)",
-                                *session.launch_error)};
+    out.halt =
+        Halt{HaltReason::kAgentFatal,
+             fmt::format("{} (install Claude Code or pass --agent PATH)", *session.launch_error)};
   } else if (session.stopped == StopCause::kFatal) {
     out.halt = Halt{HaltReason::kAgentFatal, session.detail};
   } else if (session.stopped == StopCause::kRunBudget ||
              (budget_.cap() && budget_.spent() >= *budget_.cap())) {
-    out.halt = Halt{HaltReason::kBudget,
-                    fmt::format("spent ${:.4f} of the ${:.2f} budget", budget_.spent(),
-                                *budget_.cap())};
+    out.halt = Halt{HaltReason::kBudget, fmt::format("spent ${:.4f} of the ${:.2f} budget",
+                                                     budget_.spent(), *budget_.cap())};
   }
   if (out.halt) return out;
 
   failed_iterations_ = record.outcome == "agent_error" ? failed_iterations_ + 1 : 0;
   if (failed_iterations_ >= options_.max_agent_failures) {
-    out.halt = Halt{HaltReason::kAgentFatal,
-                    fmt::format("the agent failed {} iterations in a row; see {}",
-                                failed_iterations_, (run_dir / fmt::format("{}.stderr.log", n))
-                                                        .lexically_relative(options_.repo_root)
-                                                        .string())};
+    out.halt =
+        Halt{HaltReason::kAgentFatal,
+             fmt::format("the agent failed {} iterations in a row; see {}", failed_iterations_,
+                         (run_dir / fmt::format("{}.stderr.log", n))
+                             .lexically_relative(options_.repo_root)
+                             .string())};
     return out;
   }
   bool progress = out.changed_files || !record.items_completed.empty();

@@ -10,7 +10,9 @@ namespace {
 
 volatile std::sig_atomic_t g_interrupts = 0;
 
-void on_interrupt(int) { g_interrupts = g_interrupts + 1; }
+void on_interrupt(int) {
+  g_interrupts = g_interrupts + 1;
+}
 
 }  // namespace
 
@@ -23,6 +25,8 @@ void install_interrupt_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-int interrupt_count() { return g_interrupts; }
+int interrupt_count() {
+  return g_interrupts;
+}
 
 }  // namespace ralph::loop

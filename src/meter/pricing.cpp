@@ -10,29 +10,31 @@ namespace {
 
 Result<ModelPrice> parse_price(const std::string& model, const nlohmann::json& entry) {
   if (!entry.is_object()) {
-    return make_error(fmt::format("pricing for \"{}\" must be an object with input, output, "
-                                  "cache_write and cache_read (USD per million tokens)",
-                                  model));
+    return make_error(
+        fmt::format("pricing for \"{}\" must be an object with input, output, "
+                    "cache_write and cache_read (USD per million tokens)",
+                    model));
   }
   ModelPrice price;
   auto field = [&](const char* key, double& out, bool required) -> Status {
     auto it = entry.find(key);
     if (it == entry.end()) {
       if (!required) return ok_status();
-      return make_error(fmt::format("pricing for \"{}\" lacks \"{}\" (USD per million tokens)",
-                                    model, key));
+      return make_error(
+          fmt::format("pricing for \"{}\" lacks \"{}\" (USD per million tokens)", model, key));
     }
     if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() < 0) {
-      return make_error(fmt::format("pricing for \"{}\": \"{}\" must be a number of at least 0, "
-                                    "not {}",
-                                    model, key, it->dump()));
+      return make_error(
+          fmt::format("pricing for \"{}\": \"{}\" must be a number of at least 0, "
+                      "not {}",
+                      model, key, it->dump()));
     }
     out = it->get<double>();
     return ok_status();
   };
-  for (auto [key, out] : {std::pair{"input", &price.input}, std::pair{"output", &price.output},
-                          std::pair{"cache_write", &price.cache_write},
-                          std::pair{"cache_read", &price.cache_read}}) {
+  for (auto [key, out] :
+       {std::pair{"input", &price.input}, std::pair{"output", &price.output},
+        std::pair{"cache_write", &price.cache_write}, std::pair{"cache_read", &price.cache_read}}) {
     if (Status s = field(key, *out, true); !s) return s.error();
   }
   double threshold = 0;

@@ -1,5 +1,7 @@
 #include "plan/config.hpp"
 
+#include "plan/json_input.hpp"
+
 #include <fmt/format.h>
 
 #include <cmath>
@@ -12,9 +14,8 @@ using nlohmann::json;
 
 const std::vector<std::string>& config_keys() {
   static const std::vector<std::string> keys = {
-      "max_iterations", "budget",      "iteration_budget", "model",    "agent",
-      "agent_args",     "iteration_timeout", "no_commit",  "stall_after", "max_wait",
-      "pricing",        "hooks"};
+      "max_iterations",    "budget",    "iteration_budget", "model",    "agent",   "agent_args",
+      "iteration_timeout", "no_commit", "stall_after",      "max_wait", "pricing", "hooks"};
   return keys;
 }
 
@@ -22,18 +23,17 @@ namespace {
 
 class ConfigReader {
  public:
-  ConfigReader(std::string_view text, const std::string& file, Problems& problems)
-      : locations_(text), file_(file), problems_(problems) {}
+  explicit ConfigReader(JsonInput& input) : input_(input) {}
 
   void problem(const std::string& key, std::string message) {
-    problems_.push_back(Problem{file_, locations_.at("/" + key), std::move(message)});
+    input_.problem(key.empty() ? "" : "/" + key, std::move(message));
   }
 
   std::optional<int> positive_int(const json& value, const std::string& key, int minimum) {
     if (!value.is_number_integer() || value.get<long long>() < minimum ||
         value.get<long long>() > 1'000'000'000) {
-      problem(key, fmt::format("\"{}\" must be a whole number of at least {}, not {}", key,
-                               minimum, value.dump()));
+      problem(key, fmt::format("\"{}\" must be a whole number of at least {}, not {}", key, minimum,
+                               value.dump()));
       return std::nullopt;
     }
     return static_cast<int>(value.get<long long>());
@@ -58,9 +58,7 @@ class ConfigReader {
   }
 
  private:
-  JsonLocations locations_;
-  const std::string& file_;
-  Problems& problems_;
+  JsonInput& input_;
 };
 
 }  // namespace
@@ -68,20 +66,17 @@ class ConfigReader {
 std::optional<Config> parse_config(std::string_view text, const std::string& file_name,
                                    Problems& problems) {
   size_t problems_before = problems.size();
-  JsonSyntaxError syntax;
-  auto parsed = parse_json_text(text, syntax);
-  if (!parsed) {
-    problems.push_back(Problem{file_name, syntax.pos, "invalid JSON: " + syntax.what});
-    return std::nullopt;
-  }
-  ConfigReader read(text, file_name, problems);
-  if (!parsed->is_object()) {
+  JsonInput input(text, file_name, problems);
+  if (!input.doc()) return std::nullopt;
+  const json& doc = *input.doc();
+  ConfigReader read(input);
+  if (!doc.is_object()) {
     read.problem("", "the configuration must be a JSON object of options");
     return std::nullopt;
   }
 
   Config config;
-  for (const auto& [key, value] : parsed->items()) {
+  for (const auto& [key, value] : doc.items()) {
     if (key == "max_iterations") {
       config.max_iterations = read.positive_int(value, key, 1);
     } else if (key == "budget") {

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 #include "plan/prompt.hpp"
 #include "util/fs.hpp"
 
@@ -61,6 +64,21 @@ std::optional<LoadedPlan> load_plan_folder(const PlanFolder& folder, Problems& p
       }
     }
   }
+  // Files in the order they were read; within a file, in the order a person reads it (JSON
+  // objects come back with their keys sorted).
+  std::vector<std::string> files;
+  for (size_t i = before; i < problems.size(); ++i) {
+    if (std::find(files.begin(), files.end(), problems[i].file) == files.end()) {
+      files.push_back(problems[i].file);
+    }
+  }
+  auto key = [&files](const Problem& p) {
+    auto pos = p.pos.value_or(TextPos{0, 0});
+    return std::tuple(std::find(files.begin(), files.end(), p.file) - files.begin(), pos.line,
+                      pos.column);
+  };
+  std::stable_sort(problems.begin() + static_cast<std::ptrdiff_t>(before), problems.end(),
+                   [&key](const Problem& a, const Problem& b) { return key(a) < key(b); });
   if (problems.size() != before) return std::nullopt;
   return loaded;
 }

@@ -1,5 +1,7 @@
 #include "plan/prd.hpp"
 
+#include "plan/json_input.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,11 +15,10 @@ namespace {
 
 class Checker {
  public:
-  Checker(std::string_view text, const std::string& file, Problems& problems)
-      : locations_(text), file_(file), problems_(problems) {}
+  explicit Checker(JsonInput& input) : input_(input) {}
 
   void problem(const std::string& pointer, std::string message) {
-    problems_.push_back(Problem{file_, locations_.at(pointer), std::move(message)});
+    input_.problem(pointer, std::move(message));
   }
 
   // Reads an optional string member; a value of another type is a problem.
@@ -29,8 +30,8 @@ class Checker {
       return {};
     }
     if (!it->is_string()) {
-      problem(pointer + "/" + key, fmt::format("\"{}\" must be a string, not {}", key,
-                                               it->type_name()));
+      problem(pointer + "/" + key,
+              fmt::format("\"{}\" must be a string, not {}", key, it->type_name()));
       return {};
     }
     if (required && it->get<std::string>().empty()) {
@@ -40,16 +41,13 @@ class Checker {
   }
 
  private:
-  JsonLocations locations_;
-  const std::string& file_;
-  Problems& problems_;
+  JsonInput& input_;
 };
 
-std::optional<PlanItem> parse_item(const json& value, const std::string& pointer,
-                                   Checker& check) {
+std::optional<PlanItem> parse_item(const json& value, const std::string& pointer, Checker& check) {
   if (!value.is_object()) {
-    check.problem(pointer, fmt::format("each user story must be an object, not {}",
-                                       value.type_name()));
+    check.problem(pointer,
+                  fmt::format("each user story must be an object, not {}", value.type_name()));
     return std::nullopt;
   }
   PlanItem item;
@@ -96,14 +94,10 @@ std::optional<PlanItem> parse_item(const json& value, const std::string& pointer
 std::optional<Plan> parse_plan(std::string_view text, const std::string& file_name,
                                Problems& problems) {
   size_t problems_before = problems.size();
-  JsonSyntaxError syntax;
-  auto parsed = parse_json_text(text, syntax);
-  if (!parsed) {
-    problems.push_back(Problem{file_name, syntax.pos, "invalid JSON: " + syntax.what});
-    return std::nullopt;
-  }
-  const json& doc = *parsed;
-  Checker check(text, file_name, problems);
+  JsonInput input(text, file_name, problems);
+  if (!input.doc()) return std::nullopt;
+  const json& doc = *input.doc();
+  Checker check(input);
   if (!doc.is_object()) {
     check.problem("", "the plan must be a JSON object with a \"userStories\" list");
     return std::nullopt;
@@ -115,8 +109,9 @@ std::optional<Plan> parse_plan(std::string_view text, const std::string& file_na
 
   auto stories = doc.find("userStories");
   if (stories == doc.end()) {
-    check.problem("", "missing \"userStories\": add a list of stories, each with id, title "
-                      "and \"passes\": false");
+    check.problem("",
+                  "missing \"userStories\": add a list of stories, each with id, title "
+                  "and \"passes\": false");
   } else if (!stories->is_array()) {
     check.problem("/userStories", "\"userStories\" must be a list of stories");
   } else if (stories->empty()) {
@@ -149,8 +144,7 @@ const PlanItem* next_item(const Plan& plan) {
       best = &item;
       continue;
     }
-    bool better = item.has_priority &&
-                  (!best->has_priority || item.priority < best->priority);
+    bool better = item.has_priority && (!best->has_priority || item.priority < best->priority);
     if (better) best = &item;
   }
   return best;

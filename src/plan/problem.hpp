@@ -12,7 +12,7 @@ namespace ralph::plan {
 struct Problem {
   std::string file;
   std::optional<TextPos> pos;  // none: the file as a whole
-  std::string message;  // what is wrong and what to do
+  std::string message;         // what is wrong and what to do
 
   std::string to_string() const;
 };

@@ -10,8 +10,9 @@ namespace ralph::plan {
 
 const std::vector<std::string>& prompt_placeholders() {
   static const std::vector<std::string> names = {
-      "plan_dir",  "prd_file", "progress_file",      "item_id",
-      "item_title", "item_description", "acceptance_criteria", "iteration", "run_id"};
+      "plan_dir",   "prd_file",         "progress_file",       "item_id",
+      "item_title", "item_description", "acceptance_criteria", "iteration",
+      "run_id"};
   return names;
 }
 
@@ -75,10 +76,10 @@ void check_prompt(std::string_view templ, const std::string& file_name, Problems
     std::string hint = closest_name(name, known);
     problems.push_back(Problem{
         file_name, text_pos_at(templ, begin),
-        hint.empty() ? fmt::format("unknown placeholder {{{{{}}}}}: the placeholders are {}", name,
-                                   fmt::join(known, ", "))
-                     : fmt::format("unknown placeholder {{{{{}}}}}: did you mean {{{{{}}}}}?", name,
-                                   hint)});
+        hint.empty()
+            ? fmt::format("unknown placeholder {{{{{}}}}}: the placeholders are {}", name,
+                          fmt::join(known, ", "))
+            : fmt::format("unknown placeholder {{{{{}}}}}: did you mean {{{{{}}}}}?", name, hint)});
   });
 }
 

@@ -1,7 +1,7 @@
 #include "util/json_text.hpp"
 
-#include <cctype>
 #include <fmt/format.h>
+#include <cctype>
 #include <cstring>
 
 namespace ralph {
@@ -138,7 +138,9 @@ class Scanner {
 
 }  // namespace
 
-JsonLocations::JsonLocations(std::string_view text) { Scanner(text, positions_).run(); }
+JsonLocations::JsonLocations(std::string_view text) {
+  Scanner(text, positions_).run();
+}
 
 TextPos JsonLocations::at(const std::string& pointer) const {
   // Fall back to the nearest enclosing value that was located.

@@ -26,9 +26,9 @@ class FakeClock final : public Clock {
 
 // What one scripted iteration does.
 struct AgentScript {
-  std::vector<std::string> lines;          // printed one per read
+  std::vector<std::string> lines;           // printed one per read
   std::function<std::string(int)> endless;  // when set: line k after `lines`, forever
-  std::function<void()> on_launch;        // side effects: edit files, mark the tree dirty
+  std::function<void()> on_launch;          // side effects: edit files, mark the tree dirty
   int exit_code = 0;
   std::chrono::milliseconds per_read{10};  // fake time each read takes
 };

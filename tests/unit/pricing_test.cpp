@@ -41,8 +41,8 @@ TEST(PricingTest, OverridesReplaceAndAdd) {
 
 TEST(PricingTest, BadOverridesNameModelAndField) {
   PricingTable table = PricingTable::builtin();
-  Status s = table.apply_overrides(
-      nlohmann::json::parse(R"({"m": {"input": -1, "output": 1, "cache_write": 1, "cache_read": 1}})"));
+  Status s = table.apply_overrides(nlohmann::json::parse(
+      R"({"m": {"input": -1, "output": 1, "cache_write": 1, "cache_read": 1}})"));
   ASSERT_FALSE(s);
   EXPECT_NE(s.message().find("\"m\""), std::string::npos);
   EXPECT_NE(s.message().find("\"input\""), std::string::npos);

@@ -19,14 +19,18 @@ std::string init_line() {
 }
 // One API turn of `input` input tokens and `output` output tokens.
 std::vector<std::string> turn(const std::string& id, int input, int output) {
-  return {fmt::format(R"({{"type":"stream_event","parent_tool_use_id":null,"event":{{"type":"message_start","message":{{"id":"{}","model":"claude-sonnet-5-5","usage":{{"input_tokens":{},"output_tokens":1}}}}}}}})",
-                      id, input),
-          fmt::format(R"({{"type":"stream_event","parent_tool_use_id":null,"event":{{"type":"message_delta","usage":{{"output_tokens":{}}}}}}})",
-                      output)};
+  return {
+      fmt::format(
+          R"({{"type":"stream_event","parent_tool_use_id":null,"event":{{"type":"message_start","message":{{"id":"{}","model":"claude-sonnet-5-5","usage":{{"input_tokens":{},"output_tokens":1}}}}}}}})",
+          id, input),
+      fmt::format(
+          R"({{"type":"stream_event","parent_tool_use_id":null,"event":{{"type":"message_delta","usage":{{"output_tokens":{}}}}}}})",
+          output)};
 }
 std::string result_line(double cost, const std::string& text = "done", bool is_error = false) {
-  return fmt::format(R"({{"type":"result","subtype":"success","is_error":{},"num_turns":1,"result":"{}","total_cost_usd":{},"session_id":"sess","modelUsage":{{"claude-sonnet-5-5":{{"inputTokens":1000,"outputTokens":100,"costUSD":{}}}}}}})",
-                     is_error, text, cost, cost);
+  return fmt::format(
+      R"({{"type":"result","subtype":"success","is_error":{},"num_turns":1,"result":"{}","total_cost_usd":{},"session_id":"sess","modelUsage":{{"claude-sonnet-5-5":{{"inputTokens":1000,"outputTokens":100,"costUSD":{}}}}}}})",
+      is_error, text, cost, cost);
 }
 
 class RunnerTest : public ::testing::Test {
@@ -54,7 +58,8 @@ class RunnerTest : public ::testing::Test {
   AgentScript completing(double cost) {
     AgentScript script;
     script.lines = {init_line()};
-    for (auto& line : turn(fmt::format("m{}", ++message_ids), 1000, 100)) script.lines.push_back(line);
+    for (auto& line : turn(fmt::format("m{}", ++message_ids), 1000, 100))
+      script.lines.push_back(line);
     script.lines.push_back(result_line(cost));
     script.on_launch = [this] {
       for (size_t i = 0; i < plan_state.size(); ++i) {
@@ -78,8 +83,13 @@ class RunnerTest : public ::testing::Test {
   }
 
   RunnerDeps deps() {
-    return RunnerDeps{agent, vcs, clock, *display, [this] { return interrupts; },
-                      [] { return std::string("run-1"); }, nullptr};
+    return RunnerDeps{agent,
+                      vcs,
+                      clock,
+                      *display,
+                      [this] { return interrupts; },
+                      [] { return std::string("run-1"); },
+                      nullptr};
   }
 
   std::vector<meter::IterationRecord> records() {
@@ -221,8 +231,9 @@ TEST_F(RunnerTest, RepeatedAgentFailuresAreFatal) {
 
 TEST_F(RunnerTest, AuthenticationRetriesStopAtOnce) {
   AgentScript refused;
-  refused.lines = {init_line(),
-                   R"({"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"error_status":401,"error":"authentication_failed"})"};
+  refused.lines = {
+      init_line(),
+      R"({"type":"system","subtype":"api_retry","attempt":1,"max_retries":10,"error_status":401,"error":"authentication_failed"})"};
   refused.endless = [](int) { return R"({"type":"system","subtype":"status"})"; };
   agent.scripts = {refused};
   Halt halt = run();

@@ -9,8 +9,8 @@ std::string message_start(const std::string& id, const std::string& model, int i
                           int cache_write = 0, int cache_read = 0,
                           const std::string& parent = "null") {
   return R"({"type":"stream_event","parent_tool_use_id":)" + parent +
-         R"(,"event":{"type":"message_start","message":{"id":")" + id + R"(","model":")" +
-         model + R"(","usage":{"input_tokens":)" + std::to_string(input) +
+         R"(,"event":{"type":"message_start","message":{"id":")" + id + R"(","model":")" + model +
+         R"(","usage":{"input_tokens":)" + std::to_string(input) +
          R"(,"cache_creation_input_tokens":)" + std::to_string(cache_write) +
          R"(,"cache_read_input_tokens":)" + std::to_string(cache_read) +
          R"(,"output_tokens":1}}}})";
@@ -36,8 +36,10 @@ class StreamMeterTest : public ::testing::Test {
 };
 
 TEST_F(StreamMeterTest, MetersMessageStartAndFinalOutputTokens) {
-  EXPECT_EQ(meter.feed(R"({"type":"system","subtype":"init","model":"claude-sonnet-5-5","session_id":"s1"})"),
-            LineKind::kInit);
+  EXPECT_EQ(
+      meter.feed(
+          R"({"type":"system","subtype":"init","model":"claude-sonnet-5-5","session_id":"s1"})"),
+      LineKind::kInit);
   meter.feed(message_start("m1", "claude-sonnet-5-5", 1000, 2000, 3000));
   EXPECT_EQ(meter.live_usage().output_tokens, 1);
   meter.feed(message_delta(250));
@@ -86,8 +88,7 @@ TEST_F(StreamMeterTest, BadLinesAreCountedAndSkipped) {
   EXPECT_EQ(meter.feed(R"({"type":"stream_event","event":"x"})"), LineKind::kStreamEvent);
   EXPECT_EQ(meter.feed(R"({"type":"assistant","message":{"id":5,"usage":"many"}})"),
             LineKind::kAssistant);
-  EXPECT_EQ(meter.feed(R"({"type":"result","is_error":"yes","num_turns":"2"})"),
-            LineKind::kResult);
+  EXPECT_EQ(meter.feed(R"({"type":"result","is_error":"yes","num_turns":"2"})"), LineKind::kResult);
   EXPECT_EQ(meter.bad_lines(), 2);
   EXPECT_EQ(meter.turns(), 0);
 }
@@ -110,12 +111,15 @@ TEST_F(StreamMeterTest, ResultIsTheAuthority) {
 }
 
 TEST_F(StreamMeterTest, ErrorResultAndRetries) {
-  EXPECT_EQ(meter.feed(R"({"type":"system","subtype":"api_retry","attempt":2,"max_retries":10,"error_status":401,"error":"authentication_failed"})"),
-            LineKind::kRetry);
+  EXPECT_EQ(
+      meter.feed(
+          R"({"type":"system","subtype":"api_retry","attempt":2,"max_retries":10,"error_status":401,"error":"authentication_failed"})"),
+      LineKind::kRetry);
   ASSERT_TRUE(meter.last_retry());
   EXPECT_EQ(meter.last_retry()->error, "authentication_failed");
   EXPECT_EQ(meter.last_retry()->error_status, 401);
-  meter.feed(R"({"type":"result","subtype":"success","is_error":true,"api_error_status":400,"terminal_reason":"prompt_too_long","total_cost_usd":0})");
+  meter.feed(
+      R"({"type":"result","subtype":"success","is_error":true,"api_error_status":400,"terminal_reason":"prompt_too_long","total_cost_usd":0})");
   EXPECT_TRUE(meter.result()->is_error);
   EXPECT_EQ(meter.result()->api_error_status, 400);
   EXPECT_FALSE(meter.claimed_complete());

@@ -1,0 +1,208 @@
+#include "harness.hpp"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <cstring>
+#include <fstream>
+
+#include "agent/process.hpp"
+
+extern char** environ;
+
+namespace ralph::integration {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+std::string CommandResult::last_line() const {
+  std::string text = out;
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  size_t newline = text.rfind('\n');
+  return newline == std::string::npos ? text : text.substr(newline + 1);
+}
+
+fs::path claude_path() {
+  if (const char* env = std::getenv("RALPH_CLAUDE"); env != nullptr && *env != '\0') return env;
+  return fs::path(RALPH_SOURCE_DIR) / "tests/support/node_modules/.bin/claude";
+}
+
+Harness::Harness(const std::string& scenario) {
+  std::string templ = (fs::temp_directory_path() / "ralph-it-XXXXXX").string();
+  root_ = ::mkdtemp(templ.data());
+  repo_ = root_ / "repo";
+  home_ = root_ / "home";
+  fs::create_directories(repo_);
+  fs::create_directories(home_);
+  api_ = std::make_unique<fake_api::ScriptedApi>(fake_api::load_scenario(
+      fs::path(RALPH_SOURCE_DIR) / "tests/integration/scenarios" / (scenario + ".json")));
+  api_->start();
+  git({"init", "-q", "-b", "main"});
+  git({"config", "user.name", "Test Person"});
+  git({"config", "user.email", "test@example.com"});
+  write("README.md", "# sample\n");
+  write(".gitignore", ".ralph/\n");
+  commit_all("Initial commit");
+}
+
+Harness::~Harness() {
+  api_->stop();
+  if (::testing::Test::HasFailure()) {
+    std::fprintf(stderr, "kept %s for inspection\n", root_.c_str());
+  } else {
+    std::error_code ec;
+    fs::remove_all(root_, ec);
+  }
+}
+
+void Harness::write(const std::string& relative, const std::string& content) const {
+  fs::path file = repo_ / relative;
+  fs::create_directories(file.parent_path());
+  std::ofstream(file, std::ios::binary) << content;
+}
+
+std::string Harness::read(const std::string& relative) const {
+  return slurp(repo_ / relative);
+}
+
+void Harness::write_plan(int count) const {
+  std::string stories;
+  for (int i = 1; i <= count; ++i) {
+    stories += fmt::format(
+        R"({}    {{"id": "US-{:03}", "title": "Item {}", "description": "Do thing {}.",
+      "acceptanceCriteria": ["thing {} works"], "priority": {}, "passes": false}})",
+        i > 1 ? ",\n" : "", i, i, i, i, i);
+  }
+  write("plans/prd.json",
+        "{\n  \"project\": \"sample\",\n  \"userStories\": [\n" + stories + "\n  ]\n}\n");
+  write("plans/progress.txt", "");
+  write("plans/PROMPT.md", slurp(fs::path(RALPH_SOURCE_DIR) / "plans-template/PROMPT.md"));
+}
+
+void Harness::commit_all(const std::string& message) const {
+  git({"add", "-A"});
+  git({"commit", "-q", "-m", message});
+}
+
+std::map<std::string, std::string> Harness::agent_env() const {
+  return {{"HOME", home_.string()},
+          {"ANTHROPIC_BASE_URL", api_->base_url()},
+          {"ANTHROPIC_API_KEY", "sk-test-key"},
+          {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
+          {"DISABLE_AUTOUPDATER", "1"},
+          {"IS_SANDBOX", "1"},
+          {"PATH", claude_path().parent_path().string() + ":" + std::getenv("PATH")}};
+}
+
+CommandResult Harness::ralph(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {RALPH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, agent_env());
+}
+
+CommandResult Harness::git(const std::vector<std::string>& args) const {
+  std::vector<std::string> argv = {"git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, {{"HOME", home_.string()}});
+}
+
+CommandResult Harness::run(const std::vector<std::string>& argv,
+                           const std::map<std::string, std::string>& env) const {
+  // The test's own environment, less anything that would point the agent elsewhere.
+  std::vector<std::string> entries;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    std::string name = entry.substr(0, entry.find('='));
+    if (env.count(name) || name.rfind("ANTHROPIC_", 0) == 0 || name.rfind("CLAUDE", 0) == 0) {
+      continue;
+    }
+    entries.push_back(entry);
+  }
+  for (const auto& [name, value] : env) entries.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& entry : entries) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  // Resolved before fork: only async-signal-safe calls may follow it in a threaded process.
+  if (auto found = agent::find_executable(args[0])) args[0] = found->string();
+  std::vector<char*> argp;
+  for (auto& arg : args) argp.push_back(arg.data());
+  argp.push_back(nullptr);
+
+  fs::path out = root_ / "last.stdout";
+  fs::path err = root_ / "last.stderr";
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int null_fd = ::open("/dev/null", O_RDONLY);
+    ::dup2(null_fd, 0);
+    ::dup2(out_fd, 1);
+    ::dup2(err_fd, 2);
+    if (::chdir(repo_.c_str()) != 0) ::_exit(127);
+    ::execve(argp[0], argp.data(), envp.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.out = slurp(out);
+  result.err = slurp(err);
+  return result;
+}
+
+std::vector<nlohmann::json> Harness::records() const {
+  std::vector<nlohmann::json> records;
+  std::ifstream in(repo_ / ".ralph/iterations.jsonl");
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty()) records.push_back(nlohmann::json::parse(line));
+  }
+  return records;
+}
+
+nlohmann::json Harness::agent_result(const std::string& run_id, int iteration) const {
+  std::ifstream in(repo_ / ".ralph/runs" / run_id / fmt::format("{}.stream.jsonl", iteration));
+  nlohmann::json result;
+  for (std::string line; std::getline(in, line);) {
+    auto parsed = nlohmann::json::parse(line, nullptr, false);
+    if (parsed.is_object() && parsed.value("type", "") == "result") result = parsed;
+  }
+  return result;
+}
+
+std::vector<int> Harness::leftover_processes() const {
+  std::vector<int> pids;
+  const std::string marker = "HOME=" + home_.string();
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string environment = slurp(entry.path() / "environ");
+    for (size_t at = 0; at < environment.size();) {
+      size_t end = environment.find('\0', at);
+      if (environment.compare(at, end - at, marker) == 0) {
+        // A zombie has no environment left to read, so anything found here still runs.
+        pids.push_back(std::stoi(name));
+        break;
+      }
+      if (end == std::string::npos) break;
+      at = end + 1;
+    }
+  }
+  return pids;
+}
+
+}  // namespace ralph::integration

@@ -1,0 +1,64 @@
+// Runs the built `ralph` against the real Claude Code CLI and the scripted Messages API, each
+// test in its own git repository and $HOME.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "scripted_api.hpp"
+
+namespace ralph::integration {
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+  std::string last_line() const;  // of stdout
+};
+
+class Harness {
+ public:
+  // Starts the scripted API with tests/integration/scenarios/<scenario>.json and makes a
+  // fresh git repository with one commit.
+  explicit Harness(const std::string& scenario);
+  ~Harness();
+
+  const std::filesystem::path& repo() const { return repo_; }
+  fake_api::ScriptedApi& api() { return *api_; }
+
+  void write(const std::string& relative, const std::string& content) const;
+  std::string read(const std::string& relative) const;
+  // A plan of `count` items US-001... all failing, with the stock PROMPT.md of `ralph init`.
+  void write_plan(int count) const;
+  void commit_all(const std::string& message) const;
+
+  CommandResult ralph(const std::vector<std::string>& args) const;
+  CommandResult git(const std::vector<std::string>& args) const;
+
+  // The cost log's records.
+  std::vector<nlohmann::json> records() const;
+  // The `result` line of an iteration's raw stream file, or null.
+  nlohmann::json agent_result(const std::string& run_id, int iteration) const;
+  // Processes still running with this test's $HOME in their environment (read from /proc).
+  std::vector<int> leftover_processes() const;
+
+ private:
+  CommandResult run(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env) const;
+  std::map<std::string, std::string> agent_env() const;
+
+  std::filesystem::path root_;
+  std::filesystem::path repo_;
+  std::filesystem::path home_;
+  std::unique_ptr<fake_api::ScriptedApi> api_;
+};
+
+// Where the real Claude Code CLI is: $RALPH_CLAUDE or tests/support/node_modules/.bin/claude.
+std::filesystem::path claude_path();
+
+}  // namespace ralph::integration

@@ -1,0 +1,99 @@
+// Records, the cost log, totals, prompts and commit messages.
+#include <gtest/gtest.h>
+
+#include "git/commit_message.hpp"
+#include "meter/cost_log.hpp"
+#include "meter/totals.hpp"
+#include "plan/prompt.hpp"
+#include "temp_dir.hpp"
+
+#include <fstream>
+
+namespace ralph {
+namespace {
+
+meter::IterationRecord sample(int iteration, double cost) {
+  meter::IterationRecord r;
+  r.run_id = "20261123-101500-ab12";
+  r.iteration = iteration;
+  r.item_id = "US-002";
+  r.model = "claude-sonnet-5-5";
+  r.usage = {1200, 3400, 20000, 180000};
+  r.cost_usd = cost;
+  r.cost_source = "agent";
+  r.outcome = "success";
+  r.items_completed = {"US-002"};
+  r.commit = "abc";
+  return r;
+}
+
+TEST(RecordTest, HasEverySpecField) {
+  auto json = meter::to_json(sample(7, 0.4123));
+  for (const char* field :
+       {"run_id", "iteration", "started_at", "ended_at", "duration_ms", "item_id", "model",
+        "input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens",
+        "cost_usd", "cost_source", "num_turns", "outcome", "items_completed", "commit",
+        "session_id"}) {
+    EXPECT_TRUE(json.contains(field)) << field;
+  }
+  EXPECT_TRUE(json["session_id"].is_null());
+  auto back = meter::record_from_json(json);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->usage, sample(7, 0.4123).usage);
+  EXPECT_EQ(back->commit, "abc");
+}
+
+TEST(CostLogTest, AppendsAndToleratesATornLastLine) {
+  testing::TempDir dir;
+  meter::CostLog log(dir.path() / "iterations.jsonl");
+  EXPECT_TRUE(log.read_all()->records.empty());  // no log yet
+  ASSERT_TRUE(log.append(sample(1, 0.5)));
+  // A crash in the middle of a write leaves half a line.
+  {
+    std::ofstream out(dir.path() / "iterations.jsonl", std::ios::app);
+    out << R"({"run_id":"x","iter)";
+  }
+  auto contents = log.read_all();
+  ASSERT_TRUE(contents);
+  EXPECT_EQ(contents->records.size(), 1u);
+  EXPECT_EQ(contents->skipped_lines, 1);
+  ASSERT_TRUE(log.append(sample(2, 0.25)));
+  contents = log.read_all();
+  ASSERT_EQ(contents->records.size(), 2u);  // the torn fragment is never joined to a record
+  EXPECT_EQ(contents->records[1].iteration, 2);
+  auto totals = meter::sum(contents->records);
+  EXPECT_DOUBLE_EQ(totals.cost_usd, 0.75);
+  EXPECT_EQ(totals.usage.cache_read_input_tokens, 360000);
+}
+
+TEST(CommitMessageTest, SubjectBodyAndTrailers) {
+  EXPECT_EQ(git::commit_message(sample(7, 0.4123), "Add login form"),
+            "ralph(US-002): Add login form\n\n"
+            "Iteration 7 of run 20261123-101500-ab12.\n\n"
+            "Ralph-Run: 20261123-101500-ab12\n"
+            "Ralph-Iteration: 7\n"
+            "Ralph-Cost-USD: 0.4123\n"
+            "Ralph-Tokens: in=1200 out=3400 cache_write=20000 cache_read=180000\n"
+            "Ralph-Model: claude-sonnet-5-5\n");
+}
+
+TEST(PromptTest, FillsPlaceholdersAndReportsUnknownOnes) {
+  plan::PlanItem item;
+  item.id = "US-1";
+  item.title = "Title";
+  item.acceptance_criteria = {"a", "b"};
+  auto values = plan::prompt_values("plans", item, 3, "run");
+  EXPECT_EQ(plan::render_prompt("{{item_id}} {{ item_id }} {{iteration}} {{prd_file}} {{nope}}\n"
+                                "{{acceptance_criteria}}",
+                                values),
+            "US-1 {{ item_id }} 3 plans/prd.json {{nope}}\n- a\n- b\n");
+  plan::Problems problems;
+  plan::check_prompt("ok {{item_id}}\nbad {{item_titel}}", "plans/PROMPT.md", problems);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].to_string(),
+            "plans/PROMPT.md:2:5: unknown placeholder {{item_titel}}: did you mean "
+            "{{item_title}}?");
+}
+
+}  // namespace
+}  // namespace ralph

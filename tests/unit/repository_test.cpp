@@ -1,0 +1,130 @@
+// The real libgit2 code in a temporary repository.
+#include "git/repository.hpp"
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+
+namespace ralph::git {
+namespace {
+
+class RepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(std::system(("git init -q -b main " + dir.path().string()).c_str()), 0);
+    git("config user.name 'Jo Tester'");
+    git("config user.email jo@example.com");
+    auto opened = Repository::open(dir.path());
+    ASSERT_TRUE(opened) << opened.message();
+    repo = std::move(*opened);
+  }
+  std::string git(const std::string& args) {
+    std::string command = "git -C " + dir.path().string() + " " + args + " 2>&1";
+    std::string out;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    char buffer[4096];
+    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+    ::pclose(pipe);
+    return out;
+  }
+  testing::TempDir dir;
+  std::unique_ptr<Repository> repo;
+};
+
+TEST_F(RepositoryTest, FirstCommitOnAnUnbornBranchAndNoEmptyCommits) {
+  EXPECT_EQ(*repo->head(), "");
+  auto nothing = repo->commit_all("empty");
+  ASSERT_TRUE(nothing);
+  EXPECT_FALSE(*nothing);
+
+  dir.write("a.txt", "a\n");
+  dir.write(".ralph/state.json", "{}");
+  auto first = repo->commit_all("first\n\nRalph-Run: r1\n");
+  ASSERT_TRUE(first) << first.message();
+  ASSERT_TRUE(*first);
+  EXPECT_EQ(*repo->head(), **first);
+  EXPECT_EQ(git("ls-files"), "a.txt\n");  // never .ralph/
+  EXPECT_EQ(git("log -1 '--format=%an%n%ae%n%s%n%(trailers:key=Ralph-Run,valueonly)'"),
+            "Jo Tester\njo@example.com\nfirst\nr1\n\n");
+  EXPECT_EQ(git("status --porcelain --untracked-files=no"), "");
+
+  auto again = repo->commit_all("nothing changed");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(*again);
+}
+
+TEST_F(RepositoryTest, StagesNewChangedAndRemovedFilesHonouringGitignore) {
+  dir.write(".gitignore", "build/\n");
+  dir.write("keep.txt", "1");
+  dir.write("gone.txt", "1");
+  ASSERT_TRUE(*repo->commit_all("base"));
+  dir.write("keep.txt", "2");
+  std::filesystem::remove(dir.path() / "gone.txt");
+  dir.write("new/file.txt", "3");
+  dir.write("build/out.o", "ignored");
+  auto commit = repo->commit_all("change");
+  ASSERT_TRUE(commit && *commit);
+  EXPECT_EQ(git("show --name-status --format= HEAD"),
+            "D\tgone.txt\nM\tkeep.txt\nA\tnew/file.txt\n");
+}
+
+TEST_F(RepositoryTest, WorktreeIdChangesWithContentOnly) {
+  dir.write("a.txt", "a");
+  auto before = repo->worktree_id();
+  ASSERT_TRUE(before);
+  EXPECT_EQ(*repo->worktree_id(), *before);
+  dir.write("a.txt", "b");
+  EXPECT_NE(*repo->worktree_id(), *before);
+  dir.write(".ralph/x", "ignored by ralph");
+  auto after = repo->worktree_id();
+  dir.write(".ralph/x", "still ignored");
+  EXPECT_EQ(*repo->worktree_id(), *after);
+  EXPECT_EQ(git("status --porcelain"), "?? .ralph/\n?? a.txt\n");  // the index is untouched
+}
+
+TEST_F(RepositoryTest, UseBranchCreatesFromHeadOrChecksOut) {
+  dir.write("a.txt", "a");
+  auto base = *repo->commit_all("base");
+  ASSERT_TRUE(repo->use_branch("ralph/feature"));
+  EXPECT_EQ(git("symbolic-ref HEAD"), "refs/heads/ralph/feature\n");
+  EXPECT_EQ(*repo->head(), *base);
+  dir.write("b.txt", "b");
+  auto on_branch = *repo->commit_all("on branch");
+  ASSERT_TRUE(repo->use_branch("main"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "b.txt"));
+  ASSERT_TRUE(repo->use_branch("ralph/feature"));
+  EXPECT_EQ(*repo->head(), *on_branch);
+  EXPECT_EQ(dir.read("b.txt"), "b");
+  EXPECT_FALSE(repo->use_branch("bad..name"));
+}
+
+TEST_F(RepositoryTest, CommitsBetweenListsTheAgentsOwnCommits) {
+  dir.write("a.txt", "a");
+  auto base = **repo->commit_all("base");
+  git("commit -q --allow-empty -m one");
+  git("commit -q --allow-empty -m two");
+  auto head = *repo->head();
+  auto commits = repo->commits_between(base, head);
+  ASSERT_TRUE(commits);
+  ASSERT_EQ(commits->size(), 2u);
+  EXPECT_EQ(commits->back(), head);
+  EXPECT_TRUE(repo->commits_between(head, head)->empty());
+}
+
+TEST_F(RepositoryTest, AHeldIndexLockIsAClearError) {
+  dir.write("a.txt", "a");
+  dir.write(".git/index.lock", "");
+  auto commit = repo->commit_all("blocked");
+  ASSERT_FALSE(commit);
+  EXPECT_NE(commit.message().find("index.lock"), std::string::npos) << commit.message();
+}
+
+TEST(RepositoryOpenTest, OutsideARepository) {
+  testing::TempDir dir;
+  auto repo = Repository::open(dir.path());
+  ASSERT_FALSE(repo);
+  EXPECT_NE(repo.message().find("git init"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ralph::git
