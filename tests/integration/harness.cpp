@@ -2,7 +2,9 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include <fstream>
 
 #include "agent/process.hpp"
+#include "util/fd.hpp"
 
 extern char** environ;
 
@@ -194,8 +197,13 @@ std::vector<int> Harness::leftover_processes() const {
     for (size_t at = 0; at < environment.size();) {
       size_t end = environment.find('\0', at);
       if (environment.compare(at, end - at, marker) == 0) {
-        // A zombie has no environment left to read, so anything found here still runs.
-        pids.push_back(std::stoi(name));
+        // A zombie has no environment left to read, so this one still runs, or is about to
+        // act on a SIGKILL already sent: give it a moment to end (a pidfd is readable then).
+        int pid = std::stoi(name);
+        UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+        pollfd pfd{pidfd.get(), POLLIN, 0};
+        bool gone = pidfd.valid() ? ::poll(&pfd, 1, 5000) == 1 : errno == ESRCH;
+        if (!gone) pids.push_back(pid);
         break;
       }
       if (end == std::string::npos) break;
