@@ -19,6 +19,7 @@ class RealAgentProcess final : public AgentProcess {
   }
   void stop(std::chrono::milliseconds grace) override { process_->stop(grace); }
   int wait() override { return process_->wait(); }
+  int pid() const override { return process_->pid(); }
 
  private:
   std::unique_ptr<Process> process_;

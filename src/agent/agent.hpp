@@ -22,6 +22,8 @@ class AgentProcess {
   virtual void stop(std::chrono::milliseconds grace) = 0;
   // Waits for the agent to exit; its exit code.
   virtual int wait() = 0;
+  // Its pid, which is also its process group id (0 when there is no real process).
+  virtual int pid() const = 0;
 };
 
 struct LaunchSpec {

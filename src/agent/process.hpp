@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -55,6 +56,14 @@ class Process {
   bool reaped_ = false;
   int exit_code_ = 0;
 };
+
+// When process `pid` started (clock ticks since boot, /proc/PID/stat field 22): with the pid it
+// identifies a process across pid reuse. nullopt when no such process runs.
+std::optional<uint64_t> process_start_ticks(int pid);
+
+// Stops process group `pgid` (SIGTERM, up to `grace` for `leader` to end, SIGKILL) when it is
+// not a child of ours: an agent left running by a ralph that was killed.
+void stop_orphan_group(int leader, std::chrono::milliseconds grace);
 
 // Where `name` resolves on PATH (or itself when it holds a '/'), if it is an executable file.
 std::optional<std::filesystem::path> find_executable(const std::string& name);

@@ -8,6 +8,7 @@
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
 #include "git/repository.hpp"
+#include "loop/countdown.hpp"
 #include "loop/lock.hpp"
 #include "loop/runner.hpp"
 #include "loop/signals.hpp"
@@ -44,6 +45,8 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
   options.max_wait = std::chrono::seconds(pick(args.max_wait, config.max_wait, 21600));
   if (args.resume) options.resume = loop::RunOptions::Resume::kResume;
   if (args.fresh) options.resume = loop::RunOptions::Resume::kNew;
+  const char* home = std::getenv("HOME");
+  options.agent_home = home != nullptr ? home : "";
   return options;
 }
 
@@ -89,7 +92,11 @@ int run_run(const RunArgs& args) {
                         *display,
                         [] { return loop::interrupt_count(); },
                         [&clock] { return loop::new_run_id(clock); },
-                        [&lock](const std::string& run_id) { (void)lock->set_run_id(run_id); }};
+                        [&lock](const std::string& run_id) { (void)lock->set_run_id(run_id); },
+                        [&display](std::chrono::milliseconds duration, const std::string& why) {
+                          return loop::wait_with_countdown(duration, why, *display,
+                                                           [] { return loop::interrupt_count(); });
+                        }};
   loop::Runner runner(std::move(options), std::move(*loaded), std::move(deps));
   loop::Halt halt = runner.run();
   return loop::exit_code(halt.reason);

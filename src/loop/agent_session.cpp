@@ -37,6 +37,11 @@ std::optional<std::pair<StopCause, std::string>> limit_reached(const meter::Stre
                                  "ANTHROPIC_API_KEY or run `claude` once to log in",
                                  retry->error_status, retry->error)};
   }
+  if (const auto& limit = meter.usage_limit()) {
+    return std::pair{StopCause::kUsageLimit,
+                     fmt::format("the agent hit its {}usage limit",
+                                 limit->kind.empty() ? "" : limit->kind + " ")};
+  }
   if (timed_out) {
     return std::pair{StopCause::kTimeout, fmt::format("the iteration ran past its timeout of {}s",
                                                       limits.timeout.count() / 1000)};
@@ -63,6 +68,7 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
     return outcome;
   }
 
+  if (hooks.started) hooks.started((*process)->pid());
   LineSplitter lines(kMaxLineBytes, [&](std::string_view line, bool oversized) {
     if (oversized) {
       ++outcome.oversized_lines;

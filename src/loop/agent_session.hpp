@@ -22,6 +22,7 @@ enum class StopCause {
   kTimeout,          // --iteration-timeout
   kInterrupted,      // SIGINT / SIGTERM
   kFatal,            // the agent cannot work (e.g. authentication failed): no point waiting
+  kUsageLimit,       // the agent hit a usage limit: the loop waits for its reset
 };
 
 struct SessionLimits {
@@ -40,8 +41,9 @@ struct SessionOutcome {
 };
 
 struct SessionHooks {
-  std::function<int()> interrupts;  // SIGINT/SIGTERM seen so far
-  std::function<void()> progress;   // after output was metered, at most every `progress_every`
+  std::function<int()> interrupts;       // SIGINT/SIGTERM seen so far
+  std::function<void()> progress;        // after output was metered, at most every `progress_every`
+  std::function<void(int pid)> started;  // the agent process started
   std::chrono::milliseconds progress_every{250};
 };
 

@@ -89,6 +89,23 @@ class LineDisplay final : public Display {
   }
   void note(const std::string& text) override { print(text); }
   void halted(const Halt& halt) override { print(halt_line(halt)); }
+  void waiting(const std::string& why, std::chrono::seconds left) override {
+    std::string text =
+        fmt::format("ralph: {} ({} left)", why, human_duration(std::chrono::milliseconds(left)));
+    if (terminal_) {
+      size_t width = terminal_width();
+      if (text.size() >= width) text.resize(width - 1);
+      fmt::print(out_, "\r\033[K{}", text);
+      std::fflush(out_);
+      status_shown_ = true;
+      return;
+    }
+    // Plain output: a line when a wait starts, then one a minute.
+    auto minute = left.count() / 60;
+    if (why != last_wait_ || minute != last_wait_minute_) print(text);
+    last_wait_ = why;
+    last_wait_minute_ = minute;
+  }
 
  private:
   void print(const std::string& line) {
@@ -105,6 +122,8 @@ class LineDisplay final : public Display {
   std::FILE* out_;
   bool terminal_;
   bool status_shown_ = false;
+  std::string last_wait_;
+  int64_t last_wait_minute_ = -1;
 };
 
 }  // namespace

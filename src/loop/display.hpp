@@ -35,6 +35,8 @@ class Display {
   virtual void iteration_finished(const meter::IterationRecord& record, double run_cost,
                                   std::optional<double> budget) = 0;
   virtual void note(const std::string& text) = 0;
+  // A countdown while the loop waits (a usage limit, a back-off after a failure).
+  virtual void waiting(const std::string& why, std::chrono::seconds left) = 0;
   virtual void halted(const Halt& halt) = 0;
 };
 

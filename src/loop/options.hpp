@@ -27,6 +27,11 @@ struct RunOptions {
   int max_agent_failures = 3;  // consecutive failed iterations before agent_fatal
   std::chrono::milliseconds stop_grace{5000};
   enum class Resume { kAuto, kResume, kNew } resume = Resume::kAuto;
+  // Waits between failed iterations: base * 2^(failures - 1), at most the cap.
+  std::chrono::seconds retry_backoff{10};
+  std::chrono::seconds retry_backoff_cap{300};
+  // Where the agent keeps its transcripts ($HOME of the agent, which is ralph's).
+  std::filesystem::path agent_home;
 
   std::filesystem::path state_dir() const { return repo_root / ".ralph"; }
   std::filesystem::path log_path() const { return state_dir() / "iterations.jsonl"; }

@@ -5,8 +5,11 @@
 #include <random>
 
 #include "agent/agent.hpp"
+#include "agent/process.hpp"
 #include "git/commit_message.hpp"
 #include "loop/agent_session.hpp"
+#include "loop/recovery.hpp"
+#include "meter/record_costs.hpp"
 #include "plan/prompt.hpp"
 
 namespace ralph::loop {
@@ -46,6 +49,9 @@ Status Runner::start_or_resume() {
   if (resume) {
     state_.run_id = previous->run_id;
     state_.started_at = previous->started_at;
+    if (previous->status == "running") {
+      if (Status s = recover(*previous); !s) return s;
+    }
     auto contents = log_.read_all();
     if (!contents) return contents.error();
     for (const auto& record : contents->records) {
@@ -69,6 +75,31 @@ Status Runner::start_or_resume() {
   if (deps_.on_run_id) deps_.on_run_id(state_.run_id);
   deps_.display.run_started(state_.run_id, resume);
   write_state("running", std::nullopt);
+  return ok_status();
+}
+
+Status Runner::recover(const RunState& crashed) {
+  auto contents = log_.read_all();
+  if (!contents) return contents.error();
+  std::set<int> recorded;
+  for (const auto& record : contents->records) {
+    if (record.run_id == crashed.run_id) recorded.insert(record.iteration);
+  }
+  plan::Problems problems;
+  auto plan = plan::reload_plan(options_.plan, problems);
+  Recovery recovery = recover_crashed_iteration(
+      crashed, recorded, plan ? plan::passing_ids(*plan) : std::set<std::string>(), options_,
+      loaded_.pricing, deps_.clock);
+  for (const auto& note : recovery.notes) deps_.display.note(note);
+  if (!recovery.record) return ok_status();
+  meter::IterationRecord& record = *recovery.record;
+  if (!options_.no_commit) {
+    auto commit = deps_.vcs.commit_all(git::commit_message(record, crashed.item_title));
+    if (!commit)
+      return make_error("cannot commit the recovered iteration's work: " + commit.message());
+    record.commit = *commit;
+  }
+  if (Status s = log_.append(record); !s) return s;
   return ok_status();
 }
 
@@ -134,6 +165,15 @@ Halt Runner::run() {
     }
     IterationResult result = run_iteration(*plan, *plan::next_item(*plan));
     if (result.halt) return finish(*result.halt);
+    if (result.wait && deps_.wait) {
+      state_.waiting_until = format_rfc3339(deps_.clock.wall_now() + *result.wait);
+      write_state("running", std::nullopt);
+      bool waited = deps_.wait(*result.wait, result.wait_reason);
+      state_.waiting_until.clear();
+      if (!waited) {
+        return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
+      }
+    }
   }
 }
 
@@ -149,6 +189,7 @@ std::string outcome_of(const SessionOutcome& session, const meter::StreamMeter& 
     case StopCause::kInterrupted:
       return "interrupted";
     case StopCause::kFatal:
+    case StopCause::kUsageLimit:
       return "agent_error";
     case StopCause::kNone:
       break;
@@ -157,39 +198,6 @@ std::string outcome_of(const SessionOutcome& session, const meter::StreamMeter& 
   if (!result || session.launch_error) return "agent_error";
   if (result->subtype == "error_max_budget_usd") return "budget";
   return result->is_error ? "agent_error" : "success";
-}
-
-// Tokens, cost and per-model figures: the agent's own result when it gave one, else the live
-// meter priced with the table.
-void fill_costs(IterationRecord& record, const meter::StreamMeter& meter,
-                const meter::PricingTable& pricing) {
-  record.peak_context_tokens = meter.peak_context_tokens();
-  record.session_id =
-      meter.session_id().empty() ? std::nullopt : std::optional<std::string>(meter.session_id());
-  if (const auto& result = meter.result()) {
-    record.cost_source = "agent";
-    record.cost_usd = result->total_cost_usd;
-    record.usage = result->usage;
-    record.num_turns = result->num_turns;
-    record.agent_subtype = result->subtype;
-    for (const auto& [model, entry] : result->model_usage.items()) {
-      double cost = entry.is_object() && entry.contains("costUSD") && entry["costUSD"].is_number()
-                        ? entry["costUSD"].get<double>()
-                        : 0.0;
-      record.models[model] = meter::ModelCost{meter::usage_from_model_usage(entry), cost};
-    }
-    if (record.model.empty() && !result->model_usage.empty()) {
-      record.model = result->model_usage.begin().key();
-    }
-    return;
-  }
-  record.cost_source = "estimated";
-  record.cost_usd = meter.live_cost();
-  record.usage = meter.live_usage();
-  record.num_turns = meter.turns();
-  for (const auto& [model, usage] : meter.live_usage_by_model()) {
-    record.models[model] = meter::ModelCost{usage, pricing.turn_cost(model, usage)};
-  }
 }
 
 }  // namespace
@@ -202,6 +210,10 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   const std::string model = item.model ? *item.model : options_.model;
   state_.iteration = n;
   state_.current_item = item.id;
+  state_.item_title = item.title;
+  state_.iteration_started_at = format_rfc3339(deps_.clock.wall_now());
+  const auto passing_before = plan::passing_ids(plan);
+  state_.passing_before.assign(passing_before.begin(), passing_before.end());
   write_state("running", std::nullopt);
 
   auto head_before = deps_.vcs.head();
@@ -209,7 +221,6 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   if (options_.no_commit) {
     if (auto id = deps_.vcs.worktree_id()) tree_before = *id;
   }
-  const auto passing_before = plan::passing_ids(plan);
 
   agent::CommandOptions command;
   command.agent = options_.agent;
@@ -238,6 +249,12 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   const auto started = deps_.clock.steady_now();
   SessionHooks hooks;
   hooks.interrupts = deps_.interrupts;
+  hooks.started = [this](int pid) {
+    if (pid <= 0) return;
+    state_.agent_pid = pid;
+    state_.agent_start_ticks = agent::process_start_ticks(pid).value_or(0);
+    write_state("running", std::nullopt);
+  };
   hooks.progress = [&] {
     live.model = meter.model().empty() ? model : meter.model();
     live.usage = meter.live_usage();
@@ -251,6 +268,8 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
       run_agent_session(deps_.launcher, spec, run_dir / fmt::format("{}.stream.jsonl", n), meter,
                         limits, deps_.clock, hooks);
 
+  state_.agent_pid = 0;
+  state_.agent_start_ticks = 0;
   record.run_id = state_.run_id;
   record.iteration = n;
   record.started_at = format_rfc3339(started_wall);
@@ -260,7 +279,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
           .count();
   record.item_id = item.id;
   record.model = meter.model();
-  fill_costs(record, meter, loaded_.pricing);
+  meter::fill_costs(record, meter, loaded_.pricing);
   if (record.model.empty()) record.model = model;
   record.outcome = outcome_of(session, meter);
   record.claimed_complete = meter.claimed_complete();
@@ -311,6 +330,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
         fmt::format("ralph: the agent claimed completion, but {} still fails in {}; going on",
                     item.id, options_.plan.display("prd.json")));
   }
+  state_.iteration_started_at.clear();  // recorded: nothing left to recover
   write_state("running", std::nullopt);
 
   if (commit_failure) {
@@ -330,16 +350,8 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   }
   if (out.halt) return out;
 
-  failed_iterations_ = record.outcome == "agent_error" ? failed_iterations_ + 1 : 0;
-  if (failed_iterations_ >= options_.max_agent_failures) {
-    out.halt =
-        Halt{HaltReason::kAgentFatal,
-             fmt::format("the agent failed {} iterations in a row; see {}", failed_iterations_,
-                         (run_dir / fmt::format("{}.stderr.log", n))
-                             .lexically_relative(options_.repo_root)
-                             .string())};
-    return out;
-  }
+  decide_after_failure(record, meter, out);
+  if (out.halt || meter.usage_limit()) return out;  // a usage limit is no stall
   bool progress = out.changed_files || !record.items_completed.empty();
   stalled_iterations_ = progress ? 0 : stalled_iterations_ + 1;
   if (stalled_iterations_ >= options_.stall_after) {
@@ -348,6 +360,48 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
                                 stalled_iterations_)};
   }
   return out;
+}
+
+void Runner::decide_after_failure(const meter::IterationRecord& record,
+                                  const meter::StreamMeter& meter, IterationResult& out) {
+  if (const auto& limit = meter.usage_limit()) {
+    auto now = deps_.clock.wall_now();
+    std::chrono::seconds wait = options_.retry_backoff_cap;  // no reset time given
+    std::string until = "a reset time the agent did not give";
+    if (limit->resets_at) {
+      auto reset = std::chrono::system_clock::time_point(std::chrono::seconds(*limit->resets_at));
+      wait = std::max(std::chrono::seconds(0),
+                      std::chrono::duration_cast<std::chrono::seconds>(reset - now)) +
+             std::chrono::seconds(5);
+      until = format_rfc3339(reset);
+    }
+    if (wait > options_.max_wait) {
+      out.halt = Halt{HaltReason::kAgentFatal,
+                      fmt::format("the agent's usage limit resets at {}, later than --max-wait "
+                                  "({}s) allows; run `ralph run` again after it resets",
+                                  until, options_.max_wait.count())};
+      return;
+    }
+    out.wait = wait;
+    out.wait_reason = fmt::format("usage limit: waiting for its reset at {}", until);
+    return;
+  }
+  failed_iterations_ = record.outcome == "agent_error" ? failed_iterations_ + 1 : 0;
+  if (failed_iterations_ == 0) return;
+  const fs::path stderr_log = (options_.state_dir() / "runs" / state_.run_id /
+                               fmt::format("{}.stderr.log", record.iteration))
+                                  .lexically_relative(options_.repo_root);
+  if (failed_iterations_ >= options_.max_agent_failures) {
+    out.halt = Halt{HaltReason::kAgentFatal,
+                    fmt::format("the agent failed {} iterations in a row (last exit code {}); "
+                                "see {}",
+                                failed_iterations_, record.exit_code, stderr_log.string())};
+    return;
+  }
+  auto backoff = options_.retry_backoff * (1LL << std::min(failed_iterations_ - 1, 20));
+  out.wait = std::min<std::chrono::milliseconds>(backoff, options_.retry_backoff_cap);
+  out.wait_reason = fmt::format("the agent failed (exit code {}, see {}); retrying",
+                                record.exit_code, stderr_log.string());
 }
 
 }  // namespace ralph::loop

@@ -15,6 +15,7 @@
 #include "loop/options.hpp"
 #include "loop/state.hpp"
 #include "meter/cost_log.hpp"
+#include "meter/stream_meter.hpp"
 #include "plan/plan_folder.hpp"
 #include "util/clock.hpp"
 
@@ -28,6 +29,8 @@ struct RunnerDeps {
   std::function<int()> interrupts;  // SIGINT/SIGTERM seen so far
   std::function<std::string()> make_run_id;
   std::function<void(const std::string&)> on_run_id;  // e.g. to note it in the lock file
+  // Waits `duration` showing `why`; false when a signal cut the wait short.
+  std::function<bool(std::chrono::milliseconds duration, const std::string& why)> wait;
 };
 
 class Runner {
@@ -40,10 +43,16 @@ class Runner {
   struct IterationResult {
     meter::IterationRecord record;
     bool changed_files = false;
-    std::optional<Halt> halt;  // set when this iteration ends the run
+    std::optional<Halt> halt;                       // set when this iteration ends the run
+    std::optional<std::chrono::milliseconds> wait;  // before the next iteration
+    std::string wait_reason;
   };
 
   Status start_or_resume();
+  Status recover(const RunState& crashed);
+  // After an iteration: waits for a usage limit, or backs off after a failure.
+  void decide_after_failure(const meter::IterationRecord& record, const meter::StreamMeter& meter,
+                            IterationResult& out);
   std::optional<Halt> halt_before_iteration(const plan::Plan& plan) const;
   IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item);
   void write_state(const std::string& status, const std::optional<Halt>& halt);

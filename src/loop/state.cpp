@@ -20,7 +20,13 @@ json to_json(const RunState& s) {
               {"budget_usd", s.budget_usd ? json(*s.budget_usd) : json(nullptr)},
               {"items_total", s.items_total},
               {"items_passing", s.items_passing},
-              {"plan_dir", s.plan_dir}};
+              {"plan_dir", s.plan_dir},
+              {"agent_pid", s.agent_pid},
+              {"agent_start_ticks", s.agent_start_ticks},
+              {"iteration_started_at", s.iteration_started_at},
+              {"item_title", s.item_title},
+              {"passing_before", s.passing_before},
+              {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)}};
 }
 
 std::optional<RunState> state_from_json(const json& v) {
@@ -51,6 +57,18 @@ std::optional<RunState> state_from_json(const json& v) {
   s.items_total = static_cast<int>(number("items_total"));
   s.items_passing = static_cast<int>(number("items_passing"));
   s.plan_dir = text("plan_dir");
+  s.agent_pid = static_cast<int>(number("agent_pid"));
+  s.iteration_started_at = text("iteration_started_at");
+  s.item_title = text("item_title");
+  s.waiting_until = text("waiting_until");
+  if (auto it = v.find("passing_before"); it != v.end() && it->is_array()) {
+    for (const auto& id : *it) {
+      if (id.is_string()) s.passing_before.push_back(id.get<std::string>());
+    }
+  }
+  if (auto it = v.find("agent_start_ticks"); it != v.end() && it->is_number_unsigned()) {
+    s.agent_start_ticks = it->get<uint64_t>();
+  }
   return s;
 }
 

@@ -1,9 +1,11 @@
 // .ralph/state.json: the current or last run, rewritten atomically after every change.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -26,6 +28,14 @@ struct RunState {
   int items_total = 0;
   int items_passing = 0;
   std::string plan_dir;
+  // While an iteration runs: the agent's process (group) and when it started, so a ralph
+  // that resumes after a crash can stop an orphaned agent, and never a stranger.
+  int agent_pid = 0;
+  uint64_t agent_start_ticks = 0;
+  std::string iteration_started_at;
+  std::string item_title;
+  std::vector<std::string> passing_before;  // items passing when the iteration started
+  std::string waiting_until;                // RFC 3339, while waiting for a usage limit
 };
 
 nlohmann::json to_json(const RunState& state);

@@ -79,6 +79,18 @@ LineKind StreamMeter::feed(std::string_view line) {
     on_result(parsed);
     return LineKind::kResult;
   }
+  if (type == "rate_limit_event") {
+    auto info = parsed.find("rate_limit_info");
+    if (info != parsed.end() && info->is_object() && string_field(*info, "status") == "rejected") {
+      UsageLimit limit;
+      if (auto reset = info->find("resetsAt"); reset != info->end() && reset->is_number()) {
+        limit.resets_at = reset->get<int64_t>();
+      }
+      limit.kind = string_field(*info, "rateLimitType");
+      usage_limit_ = limit;
+    }
+    return LineKind::kRateLimit;
+  }
   return LineKind::kOther;
 }
 
@@ -124,8 +136,18 @@ void StreamMeter::on_result(const json& line) {
   if (auto it = line.find("api_error_status"); it != line.end() && it->is_number_integer()) {
     result.api_error_status = it->get<int>();
   }
-  if (string_field(line, "result").find(kCompletionSentinel) != std::string::npos) {
-    claimed_complete_ = true;
+  const std::string text = string_field(line, "result");
+  if (text.find(kCompletionSentinel) != std::string::npos) claimed_complete_ = true;
+  // Older Claude Code versions end a limited run with "Claude AI usage limit reached|<epoch>".
+  if (auto at = text.find("usage limit reached"); at != std::string::npos && result.is_error) {
+    UsageLimit limit = usage_limit_.value_or(UsageLimit{});
+    if (auto bar = text.find('|', at); bar != std::string::npos) {
+      try {
+        limit.resets_at = std::stoll(text.substr(bar + 1));
+      } catch (const std::exception&) {
+      }
+    }
+    usage_limit_ = limit;
   }
   if (session_id_.empty()) session_id_ = string_field(line, "session_id");
   auto model_usage = line.find("modelUsage");

@@ -36,7 +36,13 @@ struct ApiRetry {
 
 inline constexpr std::string_view kCompletionSentinel = "<promise>COMPLETE</promise>";
 
-enum class LineKind { kInit, kStreamEvent, kAssistant, kResult, kRetry, kOther, kBad };
+// A usage or rate limit the agent hit (a subscription's five-hour window, say).
+struct UsageLimit {
+  std::optional<int64_t> resets_at;  // Unix seconds, when the agent said
+  std::string kind;                  // five_hour, seven_day, ... when known
+};
+
+enum class LineKind { kInit, kStreamEvent, kAssistant, kResult, kRetry, kRateLimit, kOther, kBad };
 
 class StreamMeter {
  public:
@@ -58,6 +64,9 @@ class StreamMeter {
   const std::string& session_id() const { return session_id_; }
   const std::optional<AgentResult>& result() const { return result_; }
   const std::optional<ApiRetry>& last_retry() const { return last_retry_; }
+  // Set when the agent reported that a usage limit stops it (a `rate_limit_event` whose
+  // status is "rejected", or a result saying "usage limit reached|<reset time>").
+  const std::optional<UsageLimit>& usage_limit() const { return usage_limit_; }
   int bad_lines() const { return bad_lines_; }
 
   // Per-model token sums of the live meter, for records without an agent result.
@@ -82,6 +91,7 @@ class StreamMeter {
   bool claimed_complete_ = false;
   std::optional<AgentResult> result_;
   std::optional<ApiRetry> last_retry_;
+  std::optional<UsageLimit> usage_limit_;
   int bad_lines_ = 0;
 };
 

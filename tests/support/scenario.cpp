@@ -1,6 +1,7 @@
 #include "scenario.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -126,7 +127,7 @@ std::string default_error_type(int status) {
 }
 
 ApiError parse_error(const json& value, const Where& where) {
-  check_object(value, where, {"status", "type", "message", "retry_after"});
+  check_object(value, where, {"status", "type", "message", "retry_after", "headers"});
   if (!value.contains("status")) where.fail("missing \"status\" (the HTTP status, e.g. 429)");
   ApiError error;
   error.status = static_cast<int>(get_int(value, "status", where, 0, 100));
@@ -135,6 +136,20 @@ ApiError parse_error(const json& value, const Where& where) {
   error.message = get_string(value, "message", where, "scripted " + error.type);
   if (value.contains("retry_after")) {
     error.retry_after = static_cast<int>(get_int(value, "retry_after", where, 0, 0));
+  }
+  if (value.contains("headers")) {
+    const json& headers = value["headers"];
+    if (!headers.is_object()) where.key("headers").fail("expected an object of header: value");
+    for (const auto& [name, header_value] : headers.items()) {
+      // {{now+N}}: the Unix time N seconds from when the scenario is loaded (reset times).
+      std::string text =
+          header_value.is_string() ? header_value.get<std::string>() : header_value.dump();
+      if (text.rfind("{{now+", 0) == 0 && text.size() > 8 && text.substr(text.size() - 2) == "}}") {
+        long long offset = std::stoll(text.substr(6, text.size() - 8));
+        text = std::to_string(static_cast<long long>(std::time(nullptr)) + offset);
+      }
+      error.headers[name] = text;
+    }
   }
   return error;
 }

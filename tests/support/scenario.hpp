@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,7 +24,8 @@ struct ApiError {
   int status = 500;
   std::string type = "api_error";
   std::string message = "scripted error";
-  std::optional<int> retry_after;  // seconds, sent as the `retry-after` header
+  std::optional<int> retry_after;              // seconds, sent as the `retry-after` header
+  std::map<std::string, std::string> headers;  // more response headers (e.g. rate-limit ones)
 };
 
 struct Turn {

@@ -38,6 +38,7 @@ std::string describe(const Reply& reply) {
 void answer_error(httplib::Response& response, const ApiError& error) {
   response.status = error.status;
   if (error.retry_after) response.set_header("retry-after", std::to_string(*error.retry_after));
+  for (const auto& [name, value] : error.headers) response.set_header(name, value);
   response.set_content(error_body(error).dump(), "application/json");
 }
 
@@ -144,7 +145,7 @@ bool ScriptedApi::wait(std::unique_lock<std::mutex>& lock, std::chrono::millisec
 void ScriptedApi::handle_messages(const httplib::Request& request, httplib::Response& response) {
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("messages")) {
-    answer_error(response, {400, "invalid_request_error", "expected a JSON Messages request", {}});
+    answer_error(response, {400, "invalid_request_error", "expected a JSON Messages request", {}, {}});
     return;
   }
   std::unique_lock lock(mutex_);
@@ -162,7 +163,7 @@ void ScriptedApi::handle_messages(const httplib::Request& request, httplib::Resp
   }
   changed_.notify_all();
 
-  const ApiError stopping_error{503, "overloaded_error", "the scripted server is stopping", {}};
+  const ApiError stopping_error{503, "overloaded_error", "the scripted server is stopping", {}, {}};
   const Turn& turn = reply.turn;
   if (!wait(lock, std::chrono::milliseconds(turn.delay_ms))) {
     return answer_error(response, stopping_error);

@@ -74,6 +74,7 @@ class FakeAgent final : public agent::AgentLauncher {
       stopped_ = true;
     }
     int wait() override { return stopped_ ? 143 : script_.exit_code; }
+    int pid() const override { return 0; }
 
    private:
     AgentScript script_;

@@ -89,7 +89,12 @@ class RunnerTest : public ::testing::Test {
                       *display,
                       [this] { return interrupts; },
                       [] { return std::string("run-1"); },
-                      nullptr};
+                      nullptr,
+                      [this](std::chrono::milliseconds duration, const std::string& why) {
+                        waits.emplace_back(duration, why);
+                        clock.advance(duration);
+                        return interrupts == 0;
+                      }};
   }
 
   std::vector<meter::IterationRecord> records() {
@@ -107,6 +112,7 @@ class RunnerTest : public ::testing::Test {
   std::vector<bool> plan_state;
   int message_ids = 0;
   int interrupts = 0;
+  std::vector<std::pair<std::chrono::milliseconds, std::string>> waits;
 };
 
 TEST_F(RunnerTest, CompletesWhenEveryItemPasses) {
@@ -226,7 +232,107 @@ TEST_F(RunnerTest, RepeatedAgentFailuresAreFatal) {
   }
   Halt halt = run();
   EXPECT_EQ(halt.reason, HaltReason::kAgentFatal);
+  EXPECT_NE(halt.detail.find("3 iterations in a row"), std::string::npos);
   EXPECT_EQ(records().size(), 3u);
+  // Exponential back-off between the failed iterations.
+  ASSERT_EQ(waits.size(), 2u);
+  EXPECT_EQ(waits[0].first, std::chrono::seconds(10));
+  EXPECT_EQ(waits[1].first, std::chrono::seconds(20));
+}
+
+TEST_F(RunnerTest, AFailureBetweenSuccessesIsRetriedAfterABackoff) {
+  AgentScript crash;
+  crash.lines = {init_line()};
+  crash.exit_code = 1;
+  crash.on_launch = [this] { vcs.touch(); };
+  agent.scripts = {crash, completing(0.1), completing(0.1)};
+  EXPECT_EQ(run().reason, HaltReason::kComplete);
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_NE(waits[0].second.find("exit code 1"), std::string::npos);
+}
+
+TEST_F(RunnerTest, UsageLimitWaitsForItsResetThenGoesOn) {
+  AgentScript limited;
+  const auto reset =
+      std::chrono::duration_cast<std::chrono::seconds>(clock.wall_now().time_since_epoch())
+          .count() +
+      3600;
+  limited.lines = {
+      init_line(),
+      fmt::format(
+          R"({{"type":"rate_limit_event","rate_limit_info":{{"status":"rejected","resetsAt":{},"rateLimitType":"five_hour"}}}})",
+          reset)};
+  limited.endless = [](int) { return std::string(R"({"type":"system","subtype":"status"})"); };
+  agent.scripts = {limited, completing(0.1), completing(0.1)};
+  EXPECT_EQ(run().reason, HaltReason::kComplete);
+  EXPECT_EQ(agent.stops, 1);  // stopped at once rather than left retrying
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_GE(waits[0].first, std::chrono::seconds(3600));
+  EXPECT_LE(waits[0].first, std::chrono::seconds(3610));
+  EXPECT_NE(waits[0].second.find("usage limit"), std::string::npos);
+  EXPECT_EQ(records().size(), 3u);
+}
+
+TEST_F(RunnerTest, UsageLimitPastMaxWaitHalts) {
+  options.max_wait = std::chrono::seconds(600);
+  AgentScript limited;
+  limited.lines = {init_line(), result_line(0, "Claude AI usage limit reached|4102444800", true)};
+  agent.scripts = {limited};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kAgentFatal);
+  EXPECT_NE(halt.detail.find("--max-wait"), std::string::npos);
+  EXPECT_TRUE(waits.empty());
+}
+
+TEST_F(RunnerTest, ASignalDuringAWaitInterrupts) {
+  AgentScript crash;
+  crash.lines = {init_line()};
+  crash.exit_code = 1;
+  crash.on_launch = [this] {
+    vcs.touch();
+    interrupts = 1;  // arrives while the loop is about to back off
+  };
+  agent.scripts = {crash};
+  // The session sees the signal too; either way the run ends interrupted with a record.
+  EXPECT_EQ(run().reason, HaltReason::kInterrupted);
+  EXPECT_EQ(records().size(), 1u);
+}
+
+TEST_F(RunnerTest, ResumeAfterACrashRecoversTheLostIteration) {
+  // What a ralph killed with -9 in the middle of iteration 2 leaves behind.
+  agent.scripts = {completing(0.25)};
+  options.max_iterations = 1;
+  ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
+  RunState crashed = *read_state(options.state_path());
+  crashed.status = "running";
+  crashed.halt_reason.clear();
+  crashed.iteration = 2;
+  crashed.current_item = "US-2";
+  crashed.item_title = "Item 2";
+  crashed.iteration_started_at = format_rfc3339(clock.wall_now());
+  crashed.passing_before = {"US-1"};
+  ASSERT_TRUE(write_state(options.state_path(), crashed));
+  std::string lines = init_line() + "\n";
+  for (auto& line : turn("lost-1", 100'000, 1000)) lines += line + "\n";
+  lines += R"({"type":"stream_event","event":{"type":"message_start","message":{"id":"lo)";
+  dir.write(".ralph/runs/run-1/2.stream.jsonl", lines);  // torn at the kill
+  write_plan({true, true});  // the agent had finished US-2 before the kill
+  vcs.touch();
+
+  options.max_iterations = 50;
+  clock.advance(std::chrono::seconds(30));
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kComplete);
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].iteration, 2);
+  EXPECT_EQ(log[1].run_id, "run-1");
+  EXPECT_EQ(log[1].cost_source, "estimated");
+  EXPECT_EQ(log[1].outcome, "interrupted");
+  EXPECT_NEAR(log[1].cost_usd, 100'000 * 2 / 1e6 + 1000 * 10 / 1e6, 1e-9);
+  EXPECT_EQ(log[1].items_completed, std::vector<std::string>{"US-2"});
+  EXPECT_EQ(log[1].duration_ms, 30'000);
+  EXPECT_EQ(log[1].commit, "c2");  // its work is committed with it
 }
 
 TEST_F(RunnerTest, AuthenticationRetriesStopAtOnce) {

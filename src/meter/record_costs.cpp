@@ -1,0 +1,37 @@
+#include "meter/record_costs.hpp"
+
+namespace ralph::meter {
+
+// Tokens, cost and per-model figures: the agent's own result when it gave one, else the live
+// meter priced with the table.
+void fill_costs(IterationRecord& record, const StreamMeter& meter, const PricingTable& pricing) {
+  record.peak_context_tokens = meter.peak_context_tokens();
+  record.session_id =
+      meter.session_id().empty() ? std::nullopt : std::optional<std::string>(meter.session_id());
+  if (const auto& result = meter.result()) {
+    record.cost_source = "agent";
+    record.cost_usd = result->total_cost_usd;
+    record.usage = result->usage;
+    record.num_turns = result->num_turns;
+    record.agent_subtype = result->subtype;
+    for (const auto& [model, entry] : result->model_usage.items()) {
+      double cost = entry.is_object() && entry.contains("costUSD") && entry["costUSD"].is_number()
+                        ? entry["costUSD"].get<double>()
+                        : 0.0;
+      record.models[model] = ModelCost{usage_from_model_usage(entry), cost};
+    }
+    if (record.model.empty() && !result->model_usage.empty()) {
+      record.model = result->model_usage.begin().key();
+    }
+    return;
+  }
+  record.cost_source = "estimated";
+  record.cost_usd = meter.live_cost();
+  record.usage = meter.live_usage();
+  record.num_turns = meter.turns();
+  for (const auto& [model, usage] : meter.live_usage_by_model()) {
+    record.models[model] = ModelCost{usage, pricing.turn_cost(model, usage)};
+  }
+}
+
+}  // namespace ralph::meter
