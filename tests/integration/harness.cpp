@@ -123,6 +123,17 @@ CommandResult Harness::git(const std::vector<std::string>& args) const {
 
 CommandResult Harness::run(const std::vector<std::string>& argv,
                            const std::map<std::string, std::string>& env) const {
+  return finish(spawn(argv, env, "last"), "last");
+}
+
+int Harness::start_ralph(const std::vector<std::string>& args, const std::string& tag) const {
+  std::vector<std::string> argv = {RALPH_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return spawn(argv, agent_env(), tag);
+}
+
+int Harness::spawn(const std::vector<std::string>& argv,
+                   const std::map<std::string, std::string>& env, const std::string& tag) const {
   // The test's own environment, less anything that would point the agent elsewhere.
   std::vector<std::string> entries;
   for (char** e = environ; *e != nullptr; ++e) {
@@ -144,8 +155,8 @@ CommandResult Harness::run(const std::vector<std::string>& argv,
   for (auto& arg : args) argp.push_back(arg.data());
   argp.push_back(nullptr);
 
-  fs::path out = root_ / "last.stdout";
-  fs::path err = root_ / "last.stderr";
+  fs::path out = root_ / (tag + ".stdout");
+  fs::path err = root_ / (tag + ".stderr");
   pid_t pid = ::fork();
   if (pid == 0) {
     int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -158,13 +169,17 @@ CommandResult Harness::run(const std::vector<std::string>& argv,
     ::execve(argp[0], argp.data(), envp.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+CommandResult Harness::finish(int pid, const std::string& tag) const {
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  result.out = slurp(out);
-  result.err = slurp(err);
+  result.out = slurp(root_ / (tag + ".stdout"));
+  result.err = slurp(root_ / (tag + ".stderr"));
   return result;
 }
 

@@ -38,6 +38,9 @@ class Harness {
   void commit_all(const std::string& message) const;
 
   CommandResult ralph(const std::vector<std::string>& args) const;
+  // Starts ralph without waiting (output to files named after `tag`); `finish` waits for it.
+  int start_ralph(const std::vector<std::string>& args, const std::string& tag) const;
+  CommandResult finish(int pid, const std::string& tag) const;
   CommandResult git(const std::vector<std::string>& args) const;
 
   // The cost log's records.
@@ -50,6 +53,8 @@ class Harness {
  private:
   CommandResult run(const std::vector<std::string>& argv,
                     const std::map<std::string, std::string>& env) const;
+  int spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            const std::string& tag) const;
   std::map<std::string, std::string> agent_env() const;
 
   std::filesystem::path root_;

@@ -72,6 +72,29 @@ TEST(ProcessTest, StopEndsTheWholeGroupIncludingWhatTheChildStarted) {
   EXPECT_EQ(::poll(&pfd, 1, 10'000), 1) << "the grandchild survived the stop";
 }
 
+TEST(ProcessTest, StopsAnOrphanedGroupOnlyIfItIsTheSameProcess) {
+  testing::TempDir dir;
+  auto process =
+      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path(), {}});
+  ASSERT_TRUE(process);
+  std::string out;
+  while (out.find('\n') == std::string::npos) {
+    auto more = (*process)->read(std::chrono::milliseconds(1000), out);
+    ASSERT_TRUE(more && *more);
+  }
+  pid_t leader = (*process)->pid();
+  auto ticks = process_start_ticks(leader);
+  ASSERT_TRUE(ticks);
+  EXPECT_EQ(process_start_ticks(leader), ticks);  // stable: it identifies the process
+  UniqueFd grandchild(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(out), 0)));
+  ASSERT_TRUE(grandchild.valid());
+  stop_orphan_group(leader, std::chrono::milliseconds(200));
+  pollfd pfd{grandchild.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&pfd, 1, 10'000), 1) << "the group survived";
+  EXPECT_EQ((*process)->wait(), 128 + SIGKILL);
+  EXPECT_FALSE(process_start_ticks(999'999'999));
+}
+
 TEST(ProcessTest, FindExecutable) {
   EXPECT_TRUE(find_executable("sh"));
   EXPECT_FALSE(find_executable("ralph-no-such-program-xyz"));
