@@ -39,6 +39,7 @@ class FakeAgent final : public agent::AgentLauncher {
   std::deque<AgentScript> scripts;
   std::vector<agent::LaunchSpec> launches;
   int stops = 0;
+  std::chrono::milliseconds last_grace{-1};
   bool fail_launch = false;
 
   Result<std::unique_ptr<agent::AgentProcess>> launch(const agent::LaunchSpec& spec) override {
@@ -69,8 +70,9 @@ class FakeAgent final : public agent::AgentLauncher {
       }
       return false;
     }
-    void stop(std::chrono::milliseconds) override {
+    void stop(std::chrono::milliseconds grace) override {
       ++owner_.stops;
+      owner_.last_grace = grace;
       stopped_ = true;
     }
     int wait() override { return stopped_ ? 143 : script_.exit_code; }

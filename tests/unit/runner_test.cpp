@@ -392,6 +392,32 @@ TEST_F(RunnerTest, InterruptRecordsTheIterationAndResumeContinuesIt) {
   EXPECT_EQ(log[2].iteration, 3);
 }
 
+TEST_F(RunnerTest, ASecondInterruptSkipsTheGracePeriod) {
+  options.stop_grace = std::chrono::milliseconds(5000);
+  AgentScript slow;
+  slow.lines = {init_line()};
+  slow.endless = [this](int k) {
+    if (k > 3) interrupts = 2;
+    return std::string(R"({"type":"system","subtype":"status"})");
+  };
+  agent.scripts = {slow};
+  EXPECT_EQ(run().reason, HaltReason::kInterrupted);
+  EXPECT_EQ(agent.last_grace, std::chrono::milliseconds(0));
+}
+
+TEST_F(RunnerTest, OneInterruptGivesTheAgentItsGracePeriod) {
+  options.stop_grace = std::chrono::milliseconds(5000);
+  AgentScript slow;
+  slow.lines = {init_line()};
+  slow.endless = [this](int k) {
+    if (k > 3) interrupts = 1;
+    return std::string(R"({"type":"system","subtype":"status"})");
+  };
+  agent.scripts = {slow};
+  EXPECT_EQ(run().reason, HaltReason::kInterrupted);
+  EXPECT_EQ(agent.last_grace, std::chrono::milliseconds(5000));
+}
+
 TEST_F(RunnerTest, NewRunAfterACompletedOne) {
   agent.scripts = {completing(0.1), completing(0.1)};
   ASSERT_EQ(run().reason, HaltReason::kComplete);
