@@ -14,8 +14,9 @@ namespace {
 class RealAgentProcess final : public AgentProcess {
  public:
   explicit RealAgentProcess(std::unique_ptr<Process> process) : process_(std::move(process)) {}
-  Result<bool> read(std::chrono::milliseconds timeout, std::string& out) override {
-    return process_->read(timeout, out);
+  Result<bool> read(std::chrono::milliseconds timeout, std::string& out,
+                    std::string& err) override {
+    return process_->read(timeout, out, err);
   }
   void stop(std::chrono::milliseconds grace) override { process_->stop(grace); }
   int wait() override { return process_->wait(); }
@@ -28,7 +29,7 @@ class RealAgentProcess final : public AgentProcess {
 }  // namespace
 
 Result<std::unique_ptr<AgentProcess>> ProcessLauncher::launch(const LaunchSpec& spec) {
-  auto process = Process::spawn(SpawnSpec{spec.argv, spec.cwd, spec.stderr_path});
+  auto process = Process::spawn(SpawnSpec{spec.argv, spec.cwd});
   if (!process) return process.error();
   return std::unique_ptr<AgentProcess>(new RealAgentProcess(std::move(*process)));
 }

@@ -16,8 +16,10 @@ namespace ralph::agent {
 class AgentProcess {
  public:
   virtual ~AgentProcess() = default;
-  // Waits up to `timeout` for output and appends it to `out`; false once output has ended.
-  virtual Result<bool> read(std::chrono::milliseconds timeout, std::string& out) = 0;
+  // Waits up to `timeout` for output and appends it to `out` (stdout) and `err` (stderr);
+  // false once stdout has ended.
+  virtual Result<bool> read(std::chrono::milliseconds timeout, std::string& out,
+                            std::string& err) = 0;
   // Stops the agent and everything it started (SIGTERM, grace, SIGKILL, reap).
   virtual void stop(std::chrono::milliseconds grace) = 0;
   // Waits for the agent to exit; its exit code.
@@ -29,7 +31,6 @@ class AgentProcess {
 struct LaunchSpec {
   std::vector<std::string> argv;
   std::filesystem::path cwd;
-  std::filesystem::path stderr_path;
 };
 
 class AgentLauncher {

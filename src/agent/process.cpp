@@ -45,14 +45,47 @@ struct SpawnSetup {
 
 }  // namespace
 
-Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
-  if (spec.argv.empty()) return make_error("no program to start");
-  int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+namespace {
+
+Status make_pipe(UniqueFd& read_end, UniqueFd& write_end) {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
     return make_error(fmt::format("cannot create a pipe: {}", errno_text(errno)));
   }
-  UniqueFd read_end(pipe_fds[0]);
-  UniqueFd write_end(pipe_fds[1]);
+  read_end.reset(fds[0]);
+  write_end.reset(fds[1]);
+  if (::fcntl(read_end.get(), F_SETFL, O_NONBLOCK) != 0) {
+    return make_error(fmt::format("cannot configure a pipe: {}", errno_text(errno)));
+  }
+  return ok_status();
+}
+
+// Appends what `fd` has to `out` without blocking; false at end of file (fd closed).
+Result<bool> drain(UniqueFd& fd, std::string& out) {
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n > 0) {
+      out.append(buffer, static_cast<size_t>(n));
+      if (static_cast<size_t>(n) < sizeof buffer) return true;
+      continue;
+    }
+    if (n == 0) {
+      fd.reset();
+      return false;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
+    return make_error(fmt::format("cannot read the agent's output: {}", errno_text(errno)));
+  }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
+  if (spec.argv.empty()) return make_error("no program to start");
+  UniqueFd out_read, out_write, err_read, err_write;
+  if (Status s = make_pipe(out_read, out_write); !s) return s.error();
+  if (Status s = make_pipe(err_read, err_write); !s) return s.error();
 
   SpawnSetup setup;
   sigset_t all_signals;
@@ -66,10 +99,8 @@ Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
   posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, write_end.get(), STDOUT_FILENO);
-  std::string stderr_path = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path.string();
-  posix_spawn_file_actions_addopen(&setup.actions, STDERR_FILENO, stderr_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&setup.actions, out_write.get(), STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&setup.actions, err_write.get(), STDERR_FILENO);
   if (!spec.cwd.empty()) {
     posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
   }
@@ -83,41 +114,30 @@ Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
   if (rc != 0) {
     return make_error(fmt::format("cannot start {}: {}", spec.argv[0], errno_text(rc)));
   }
-  write_end.reset();
-  if (::fcntl(read_end.get(), F_SETFL, O_NONBLOCK) != 0) {
-    return make_error(fmt::format("cannot configure the pipe: {}", errno_text(errno)));
-  }
-  return std::unique_ptr<Process>(new Process(pid, std::move(read_end)));
+  return std::unique_ptr<Process>(new Process(pid, std::move(out_read), std::move(err_read)));
 }
 
 Process::~Process() {
   if (!reaped_) stop(std::chrono::milliseconds(2000));
 }
 
-Result<bool> Process::read(std::chrono::milliseconds timeout, std::string& out) {
+Result<bool> Process::read(std::chrono::milliseconds timeout, std::string& out, std::string& err) {
   if (!stdout_.valid()) return false;
-  pollfd pfd{stdout_.get(), POLLIN, 0};
-  int ready = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
+  pollfd fds[2] = {{stdout_.get(), POLLIN, 0}, {stderr_.get(), POLLIN, 0}};
+  int ready = ::poll(fds, stderr_.valid() ? 2 : 1, static_cast<int>(timeout.count()));
   if (ready < 0) {
     if (errno == EINTR) return true;
     return make_error(fmt::format("cannot poll the agent's output: {}", errno_text(errno)));
   }
-  if (ready == 0) return true;
-  char buffer[65536];
-  for (;;) {
-    ssize_t n = ::read(stdout_.get(), buffer, sizeof buffer);
-    if (n > 0) {
-      out.append(buffer, static_cast<size_t>(n));
-      if (static_cast<size_t>(n) < sizeof buffer) return true;
-      continue;
-    }
-    if (n == 0) {
-      stdout_.reset();
-      return false;
-    }
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return true;
-    return make_error(fmt::format("cannot read the agent's output: {}", errno_text(errno)));
+  if (stderr_.valid() && fds[1].revents != 0) {
+    if (auto more = drain(stderr_, err); !more) return more.error();
   }
+  if (fds[0].revents == 0) return true;
+  auto more = drain(stdout_, out);
+  if (more && !*more && stderr_.valid()) {
+    (void)drain(stderr_, err);  // what the agent said last, as it ended
+  }
+  return more;
 }
 
 bool Process::leader_exited(std::optional<std::chrono::milliseconds> timeout) {
@@ -167,6 +187,7 @@ void Process::finish() {
   }
   reaped_ = true;
   stdout_.reset();
+  stderr_.reset();
 }
 
 void Process::stop(std::chrono::milliseconds grace) {

@@ -1,5 +1,5 @@
 // A child process started with posix_spawnp (no shell) in its own process group, its stdout
-// read non-blocking through a pipe, its stderr sent to a file.
+// and stderr read non-blocking through pipes.
 #pragma once
 
 #include <sys/types.h>
@@ -18,9 +18,8 @@
 namespace ralph::agent {
 
 struct SpawnSpec {
-  std::vector<std::string> argv;      // argv[0] is looked up on PATH
-  std::filesystem::path cwd;          // empty: ralph's own
-  std::filesystem::path stderr_path;  // empty: /dev/null
+  std::vector<std::string> argv;  // argv[0] is looked up on PATH
+  std::filesystem::path cwd;      // empty: ralph's own
 };
 
 class Process {
@@ -30,9 +29,10 @@ class Process {
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
 
-  // Waits up to `timeout` for stdout and appends what is there to `out`. Returns false once
-  // stdout is closed. EINTR counts as a timeout, so a caller can look at its signal flags.
-  Result<bool> read(std::chrono::milliseconds timeout, std::string& out);
+  // Waits up to `timeout` for output and appends what is there to `out` (stdout) and `err`
+  // (stderr). Returns false once stdout is closed. EINTR counts as a timeout, so a caller
+  // can look at its signal flags.
+  Result<bool> read(std::chrono::milliseconds timeout, std::string& out, std::string& err);
 
   // Stops the whole process group: SIGTERM, up to `grace` for the leader to exit, then
   // SIGKILL; reaps the leader. Commands the child started in the group are stopped too.
@@ -45,7 +45,8 @@ class Process {
   pid_t pid() const { return pid_; }
 
  private:
-  Process(pid_t pid, UniqueFd stdout_fd) : pid_(pid), stdout_(std::move(stdout_fd)) {}
+  Process(pid_t pid, UniqueFd stdout_fd, UniqueFd stderr_fd)
+      : pid_(pid), stdout_(std::move(stdout_fd)), stderr_(std::move(stderr_fd)) {}
   // Whether the leader has exited, waiting up to `timeout` (forever when none); not reaped.
   bool leader_exited(std::optional<std::chrono::milliseconds> timeout);
   // Kills what is left of the group, then reaps the leader.
@@ -53,6 +54,7 @@ class Process {
 
   pid_t pid_;
   UniqueFd stdout_;
+  UniqueFd stderr_;
   bool reaped_ = false;
   int exit_code_ = 0;
 };

@@ -12,6 +12,9 @@
 #include "loop/lock.hpp"
 #include "loop/runner.hpp"
 #include "loop/signals.hpp"
+#include "util/redact.hpp"
+
+extern char** environ;
 
 namespace ralph::cli {
 
@@ -81,6 +84,10 @@ int run_run(const RunArgs& args) {
 
   auto repo = git::Repository::open(project->root);
   if (!repo) return fail(1, repo.message());
+  const Redactor redactor = Redactor::from_environment(environ);
+  (*repo)->set_secret_policy(git::SecretFilePolicy(loaded->config.allow_secret_files));
+  (*repo)->set_content_check(
+      [&redactor](std::string_view content) { return redactor.contains_secret(content); });
 
   loop::install_interrupt_handlers();
   SystemClock clock;
@@ -96,7 +103,8 @@ int run_run(const RunArgs& args) {
                         [&display](std::chrono::milliseconds duration, const std::string& why) {
                           return loop::wait_with_countdown(duration, why, *display,
                                                            [] { return loop::interrupt_count(); });
-                        }};
+                        },
+                        [&redactor](std::string_view text) { return redactor.redact(text); }};
   loop::Runner runner(std::move(options), std::move(*loaded), std::move(deps));
   loop::Halt halt = runner.run();
   return loop::exit_code(halt.reason);

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace ralph::git {
 
 namespace {
@@ -42,19 +44,34 @@ std::string oid_string(const git_oid& oid) {
   return text;
 }
 
-int skip_private(const char* path, const char*, void*) {
-  return is_ralph_private(path) ? 1 : 0;
+// What stage_all leaves out: .ralph/ always, secret-looking files unless allowed.
+struct StageFilter {
+  const SecretFilePolicy* secrets = nullptr;
+  std::vector<std::string> held_back;
+};
+
+int filter_path(const char* path, const char*, void* payload) {
+  if (is_ralph_private(path)) return 1;
+  auto* filter = static_cast<StageFilter*>(payload);
+  if (filter->secrets != nullptr && filter->secrets->blocks(path)) {
+    if (std::find(filter->held_back.begin(), filter->held_back.end(), path) ==
+        filter->held_back.end()) {
+      filter->held_back.push_back(path);
+    }
+    return 1;
+  }
+  return 0;
 }
 
 // Stages every change of the work tree into `index` (in memory).
-Status stage_all(git_index* index) {
+Status stage_all(git_index* index, StageFilter& filter) {
   char star[] = "*";
   char* patterns[] = {star};
   git_strarray pathspec{patterns, 1};
-  if (git_index_add_all(index, &pathspec, GIT_INDEX_ADD_DEFAULT, skip_private, nullptr) != 0) {
+  if (git_index_add_all(index, &pathspec, GIT_INDEX_ADD_DEFAULT, filter_path, &filter) != 0) {
     return git_failure("cannot stage the work tree");
   }
-  if (git_index_update_all(index, &pathspec, skip_private, nullptr) != 0) {
+  if (git_index_update_all(index, &pathspec, filter_path, &filter) != 0) {
     return git_failure("cannot stage removed files");
   }
   return ok_status();
@@ -157,7 +174,8 @@ Result<std::string> Repository::worktree_id() {
   if (git_repository_index(&raw, repo_) != 0) return git_failure("cannot open the index");
   IndexHandle index(raw);
   if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
-  if (Status s = stage_all(index.get()); !s) return s.error();
+  StageFilter filter{&secrets_, {}};
+  if (Status s = stage_all(index.get(), filter); !s) return s.error();
   git_oid tree;
   int rc = git_index_write_tree(&tree, index.get());
   git_index_read(index.get(), 1);  // drop the in-memory staging; the index file is untouched
@@ -165,34 +183,50 @@ Result<std::string> Repository::worktree_id() {
   return oid_string(tree);
 }
 
-Result<std::optional<std::string>> Repository::commit_all(const std::string& message) {
+Result<CommitResult> Repository::commit_all(const std::string& message) {
+  CommitResult result;
   git_index* raw_index = nullptr;
   if (git_repository_index(&raw_index, repo_) != 0) return git_failure("cannot open the index");
   IndexHandle index(raw_index);
   if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
-  if (Status s = stage_all(index.get()); !s) return s.error();
-  git_oid tree_id;
-  if (git_index_write_tree(&tree_id, index.get()) != 0) {
-    return git_failure("cannot write the tree");
-  }
+  StageFilter filter{&secrets_, {}};
+  if (Status s = stage_all(index.get(), filter); !s) return s.error();
+  result.held_back = filter.held_back;
 
   auto head_id = head();
   if (!head_id) return head_id.error();
-  if (head_id->empty() && git_index_entrycount(index.get()) == 0) {
-    return std::optional<std::string>();  // a new repository and still no file
-  }
   CommitHandle parent;
+  TreeHandle head_tree;
   if (!head_id->empty()) {
     git_oid parent_id;
     git_oid_fromstr(&parent_id, head_id->c_str());
     git_commit* raw_parent = nullptr;
+    git_tree* raw_head_tree = nullptr;
     if (git_commit_lookup(&raw_parent, repo_, &parent_id) != 0) {
       return git_failure("cannot read the HEAD commit");
     }
     parent.reset(raw_parent);
+    if (git_commit_tree(&raw_head_tree, parent.get()) != 0) {
+      return git_failure("cannot read the HEAD tree");
+    }
+    head_tree.reset(raw_head_tree);
+  }
+  if (content_check_) {
+    if (Status s = hold_back_secret_contents(index.get(), head_tree.get(), result.held_back); !s) {
+      return s.error();
+    }
+  }
+  git_oid tree_id;
+  if (git_index_write_tree(&tree_id, index.get()) != 0) {
+    return git_failure("cannot write the tree");
+  }
+  if (head_id->empty() && git_index_entrycount(index.get()) == 0) {
+    return result;  // a new repository and still no file
+  }
+  if (parent) {
     if (git_oid_equal(git_commit_tree_id(parent.get()), &tree_id)) {
       git_index_read(index.get(), 1);
-      return std::optional<std::string>();  // nothing changed: no empty commits
+      return result;  // nothing changed: no empty commits
     }
   }
   if (git_index_write(index.get()) != 0) {
@@ -221,7 +255,49 @@ Result<std::optional<std::string>> Repository::commit_all(const std::string& mes
                         message.c_str(), tree.get(), parent ? 1 : 0, parents) != 0) {
     return git_failure("cannot create the commit");
   }
-  return std::optional<std::string>(oid_string(commit_id));
+  result.commit = oid_string(commit_id);
+  return result;
+}
+
+Status Repository::hold_back_secret_contents(git_index* index, git_tree* head_tree,
+                                             std::vector<std::string>& held_back) {
+  git_diff* raw_diff = nullptr;
+  if (git_diff_tree_to_index(&raw_diff, repo_, head_tree, index, nullptr) != 0) {
+    return git_failure("cannot compare the staged changes with HEAD");
+  }
+  std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>> diff(raw_diff);
+  std::vector<std::string> offending;
+  for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+    if (delta->status != GIT_DELTA_ADDED && delta->status != GIT_DELTA_MODIFIED) continue;
+    const char* path = delta->new_file.path;
+    if (secrets_.allows(path)) continue;
+    git_blob* raw_blob = nullptr;
+    if (git_blob_lookup(&raw_blob, repo_, &delta->new_file.id) != 0) continue;
+    std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>> blob(raw_blob);
+    std::string_view content(static_cast<const char*>(git_blob_rawcontent(blob.get())),
+                             static_cast<size_t>(git_blob_rawsize(blob.get())));
+    if (content_check_(content)) offending.push_back(path);
+  }
+  for (const auto& path : offending) {
+    // Back to what HEAD has (or out of the index for a new file): the change stays in the
+    // work tree only.
+    if (git_index_remove_bypath(index, path.c_str()) != 0) {
+      return git_failure("cannot unstage " + path);
+    }
+    git_tree_entry* raw_entry = nullptr;
+    if (head_tree != nullptr && git_tree_entry_bypath(&raw_entry, head_tree, path.c_str()) == 0) {
+      std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>> entry(
+          raw_entry);
+      git_index_entry restored{};
+      restored.mode = git_tree_entry_filemode(entry.get());
+      restored.id = *git_tree_entry_id(entry.get());
+      restored.path = path.c_str();
+      if (git_index_add(index, &restored) != 0) return git_failure("cannot unstage " + path);
+    }
+    held_back.push_back(path + " (its content holds a secret)");
+  }
+  return ok_status();
 }
 
 Result<std::vector<std::string>> Repository::commits_between(const std::string& from,

@@ -2,11 +2,16 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <string_view>
 
+#include "git/secret_files.hpp"
 #include "git/vcs.hpp"
 
 struct git_repository;
+struct git_index;
+struct git_tree;
 
 namespace ralph::git {
 
@@ -21,13 +26,25 @@ class Repository final : public Vcs {
   Result<std::string> head() override;
   Status use_branch(const std::string& branch) override;
   Result<std::string> worktree_id() override;
-  Result<std::optional<std::string>> commit_all(const std::string& message) override;
+  Result<CommitResult> commit_all(const std::string& message) override;
+  // Which secret-looking files may be committed (globs from ralph.json).
+  void set_secret_policy(SecretFilePolicy policy) { secrets_ = std::move(policy); }
+  // Whether a changed file's content holds a secret (an API key from the environment, say):
+  // such a file is held back like a secret-looking one unless the policy allows it.
+  void set_content_check(std::function<bool(std::string_view)> check) {
+    content_check_ = std::move(check);
+  }
   Result<std::vector<std::string>> commits_between(const std::string& from,
                                                    const std::string& to) override;
 
  private:
   explicit Repository(git_repository* repo) : repo_(repo) {}
   git_repository* repo_;
+  // Unstages changed files whose content fails the check; their paths go to `held_back`.
+  Status hold_back_secret_contents(git_index* index, git_tree* head_tree,
+                                   std::vector<std::string>& held_back);
+  SecretFilePolicy secrets_{{}};
+  std::function<bool(std::string_view)> content_check_;
 };
 
 // Path prefixes ralph never stages.

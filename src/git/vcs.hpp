@@ -15,6 +15,11 @@ struct Signature {
   std::string email;
 };
 
+struct CommitResult {
+  std::optional<std::string> commit;   // the new commit, or none when nothing changed
+  std::vector<std::string> held_back;  // secret-looking files left uncommitted
+};
+
 class Vcs {
  public:
   virtual ~Vcs() = default;
@@ -25,8 +30,9 @@ class Vcs {
   // An id of the working tree's content (tracked and untracked, honouring .gitignore, never
   // .ralph/): equal ids mean no file changed.
   virtual Result<std::string> worktree_id() = 0;
-  // Stages every change and commits it; nullopt when there was nothing to commit.
-  virtual Result<std::optional<std::string>> commit_all(const std::string& message) = 0;
+  // Stages every change and commits it (no commit when nothing changed). Files that look like
+  // secrets are held back, unstaged, unless allowed.
+  virtual Result<CommitResult> commit_all(const std::string& message) = 0;
   // Commits reachable from `to` but not from `from` ("" = none), oldest first.
   virtual Result<std::vector<std::string>> commits_between(const std::string& from,
                                                            const std::string& to) = 0;

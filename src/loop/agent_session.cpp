@@ -51,15 +51,35 @@ std::optional<std::pair<StopCause, std::string>> limit_reached(const meter::Stre
 
 }  // namespace
 
+namespace {
+
+// Writes a line and its newline; a failed write loses only the copy, never the metering.
+void write_line(int fd, std::string_view line) {
+  std::string data(line);
+  data.push_back('\n');
+  for (std::string_view rest = data; !rest.empty();) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n <= 0) return;
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+UniqueFd open_log(const std::filesystem::path& path) {
+  return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+}
+
+}  // namespace
+
 SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::LaunchSpec& spec,
-                                 const std::filesystem::path& stream_path,
-                                 meter::StreamMeter& meter, const SessionLimits& limits,
-                                 const Clock& clock, const SessionHooks& hooks) {
+                                 const SessionFiles& files, meter::StreamMeter& meter,
+                                 const SessionLimits& limits, const Clock& clock,
+                                 const SessionHooks& hooks) {
   SessionOutcome outcome;
-  UniqueFd stream(::open(stream_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!stream.valid()) {
+  UniqueFd stream = open_log(files.stream);
+  UniqueFd errors = open_log(files.stderr_log);
+  if (!stream.valid() || !errors.valid()) {
     outcome.launch_error =
-        fmt::format("cannot create {}: {}", stream_path.string(), errno_text(errno));
+        fmt::format("cannot create {}: {}", files.stream.parent_path().string(), errno_text(errno));
     return outcome;
   }
   auto process = launcher.launch(spec);
@@ -69,32 +89,36 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
   }
 
   if (hooks.started) hooks.started((*process)->pid());
+  auto redacted = [&](std::string_view line) {
+    return files.redact ? files.redact(line) : std::string(line);
+  };
+  // The stream file keeps every line the agent printed, secrets redacted; a line past the
+  // limit is kept only up to it (and not parsed).
   LineSplitter lines(kMaxLineBytes, [&](std::string_view line, bool oversized) {
+    write_line(stream.get(), redacted(line));
     if (oversized) {
       ++outcome.oversized_lines;
       return;
     }
     meter.feed(line);
   });
+  LineSplitter error_lines(kMaxLineBytes, [&](std::string_view line, bool) {
+    write_line(errors.get(), redacted(line));
+  });
   const auto started = clock.steady_now();
   auto last_progress = started;
   std::string chunk;
+  std::string error_chunk;
   for (;;) {
     chunk.clear();
-    auto more = (*process)->read(std::chrono::milliseconds(200), chunk);
-    if (!chunk.empty()) {
-      // The raw stream is kept byte for byte; a failed write loses only the copy, never
-      // the metering.
-      for (std::string_view rest = chunk; !rest.empty();) {
-        ssize_t n = ::write(stream.get(), rest.data(), rest.size());
-        if (n <= 0) break;
-        rest.remove_prefix(static_cast<size_t>(n));
-      }
-      lines.feed(chunk);
-    }
+    error_chunk.clear();
+    auto more = (*process)->read(std::chrono::milliseconds(200), chunk, error_chunk);
+    lines.feed(chunk);
+    error_lines.feed(error_chunk);
     const bool ended = !more || !*more;
     if (ended) {
       lines.finish();
+      error_lines.finish();
       if (!more) outcome.detail = more.message();
       break;
     }
@@ -105,6 +129,8 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
       outcome.detail = stop->second;
       // A second interrupt skips the grace period.
       (*process)->stop(interrupts > 1 ? std::chrono::milliseconds(0) : limits.stop_grace);
+      lines.finish();
+      error_lines.finish();
       break;
     }
     if (hooks.progress && now - last_progress >= hooks.progress_every) {

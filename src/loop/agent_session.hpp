@@ -47,12 +47,19 @@ struct SessionHooks {
   std::chrono::milliseconds progress_every{250};
 };
 
-// Lines longer than this are written to the stream file but not parsed.
+// Where the session writes the agent's output, and how secrets are kept out of it.
+struct SessionFiles {
+  std::filesystem::path stream;                         // stdout, one line per line
+  std::filesystem::path stderr_log;                     // stderr
+  std::function<std::string(std::string_view)> redact;  // none: written as they are
+};
+
+// Lines longer than this are written to the stream file up to it, and not parsed.
 inline constexpr size_t kMaxLineBytes = 16 * 1024 * 1024;
 
 SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::LaunchSpec& spec,
-                                 const std::filesystem::path& stream_path,
-                                 meter::StreamMeter& meter, const SessionLimits& limits,
-                                 const Clock& clock, const SessionHooks& hooks);
+                                 const SessionFiles& files, meter::StreamMeter& meter,
+                                 const SessionLimits& limits, const Clock& clock,
+                                 const SessionHooks& hooks);
 
 }  // namespace ralph::loop

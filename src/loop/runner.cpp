@@ -94,13 +94,26 @@ Status Runner::recover(const RunState& crashed) {
   if (!recovery.record) return ok_status();
   meter::IterationRecord& record = *recovery.record;
   if (!options_.no_commit) {
-    auto commit = deps_.vcs.commit_all(git::commit_message(record, crashed.item_title));
+    auto commit = deps_.vcs.commit_all(redact(git::commit_message(record, crashed.item_title)));
     if (!commit)
       return make_error("cannot commit the recovered iteration's work: " + commit.message());
-    record.commit = *commit;
+    record.commit = commit->commit;
+    note_held_back(commit->held_back);
   }
   if (Status s = log_.append(record); !s) return s;
   return ok_status();
+}
+
+void Runner::note_held_back(const std::vector<std::string>& files) {
+  if (files.empty()) return;
+  deps_.display.note(
+      fmt::format("ralph: warning: not committed, they look like secrets: {} (allow them with "
+                  "\"allow_secret_files\" in {})",
+                  fmt::join(files, ", "), options_.plan.display("ralph.json")));
+}
+
+std::string Runner::redact(std::string_view text) const {
+  return deps_.redact ? deps_.redact(text) : std::string(text);
 }
 
 void Runner::write_state(const std::string& status, const std::optional<Halt>& halt) {
@@ -236,8 +249,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   }
   command.extra_args = options_.agent_args;
   const fs::path run_dir = options_.state_dir() / "runs" / state_.run_id;
-  agent::LaunchSpec spec{agent::agent_command(command), options_.repo_root,
-                         run_dir / fmt::format("{}.stderr.log", n)};
+  agent::LaunchSpec spec{agent::agent_command(command), options_.repo_root};
+  SessionFiles files{run_dir / fmt::format("{}.stream.jsonl", n),
+                     run_dir / fmt::format("{}.stderr.log", n), deps_.redact};
 
   LiveStatus live{n, item.id, item.title, model, {}, 0, budget_.spent(), options_.budget, {}};
   deps_.display.iteration_started(live);
@@ -265,8 +279,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     deps_.display.live(live);
   };
   SessionOutcome session =
-      run_agent_session(deps_.launcher, spec, run_dir / fmt::format("{}.stream.jsonl", n), meter,
-                        limits, deps_.clock, hooks);
+      run_agent_session(deps_.launcher, spec, files, meter, limits, deps_.clock, hooks);
 
   state_.agent_pid = 0;
   state_.agent_start_ticks = 0;
@@ -300,9 +313,10 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     }
   }
   if (!options_.no_commit) {
-    auto commit = deps_.vcs.commit_all(git::commit_message(record, item.title));
+    auto commit = deps_.vcs.commit_all(redact(git::commit_message(record, item.title)));
     if (commit) {
-      record.commit = *commit;
+      record.commit = commit->commit;
+      note_held_back(commit->held_back);
     } else {
       commit_failure = Halt{HaltReason::kError,
                             fmt::format("the iteration's work is in the work tree, uncommitted: {}",

@@ -31,6 +31,8 @@ struct RunnerDeps {
   std::function<void(const std::string&)> on_run_id;  // e.g. to note it in the lock file
   // Waits `duration` showing `why`; false when a signal cut the wait short.
   std::function<bool(std::chrono::milliseconds duration, const std::string& why)> wait;
+  // Removes secrets from the agent's output before it is written anywhere; none: identity.
+  std::function<std::string(std::string_view)> redact;
 };
 
 class Runner {
@@ -57,6 +59,8 @@ class Runner {
   IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item);
   void write_state(const std::string& status, const std::optional<Halt>& halt);
   Halt finish(Halt halt);
+  std::string redact(std::string_view text) const;
+  void note_held_back(const std::vector<std::string>& files);
 
   RunOptions options_;
   plan::LoadedPlan loaded_;

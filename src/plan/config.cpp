@@ -15,7 +15,8 @@ using nlohmann::json;
 const std::vector<std::string>& config_keys() {
   static const std::vector<std::string> keys = {
       "max_iterations",    "budget",    "iteration_budget", "model",    "agent",   "agent_args",
-      "iteration_timeout", "no_commit", "stall_after",      "max_wait", "pricing", "hooks"};
+      "iteration_timeout", "no_commit", "stall_after",      "max_wait", "pricing", "hooks",
+      "allow_secret_files"};
   return keys;
 }
 
@@ -87,15 +88,16 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       config.model = read.text(value, key);
     } else if (key == "agent") {
       config.agent = read.text(value, key);
-    } else if (key == "agent_args") {
+    } else if (key == "agent_args" || key == "allow_secret_files") {
+      auto& out = key == "agent_args" ? config.agent_args : config.allow_secret_files;
       if (!value.is_array()) {
-        read.problem(key, "\"agent_args\" must be a list of strings");
+        read.problem(key, fmt::format("\"{}\" must be a list of strings", key));
       } else {
         for (const auto& arg : value) {
           if (!arg.is_string()) {
-            read.problem(key, fmt::format("\"agent_args\" must hold strings, not {}", arg.dump()));
+            read.problem(key, fmt::format("\"{}\" must hold strings, not {}", key, arg.dump()));
           } else {
-            config.agent_args.push_back(arg.get<std::string>());
+            out.push_back(arg.get<std::string>());
           }
         }
       }

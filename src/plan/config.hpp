@@ -25,6 +25,7 @@ struct Config {
   std::optional<int> max_wait;
   nlohmann::json pricing = nlohmann::json::object();  // model -> prices, overriding the table
   nlohmann::json hooks = nlohmann::json::object();    // event -> list of executables
+  std::vector<std::string> allow_secret_files;        // globs of secret-looking files to commit
 };
 
 // The keys ralph.json accepts.

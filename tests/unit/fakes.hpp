@@ -58,7 +58,7 @@ class FakeAgent final : public agent::AgentLauncher {
   class Process final : public agent::AgentProcess {
    public:
     Process(AgentScript script, FakeAgent& owner) : script_(std::move(script)), owner_(owner) {}
-    Result<bool> read(std::chrono::milliseconds, std::string& out) override {
+    Result<bool> read(std::chrono::milliseconds, std::string& out, std::string&) override {
       owner_.clock_.advance(script_.per_read);
       if (next_ < script_.lines.size()) {
         out += script_.lines[next_++] + "\n";
@@ -102,13 +102,13 @@ class FakeVcs final : public git::Vcs {
     return ok_status();
   }
   Result<std::string> worktree_id() override { return std::to_string(tree_version); }
-  Result<std::optional<std::string>> commit_all(const std::string& message) override {
+  Result<git::CommitResult> commit_all(const std::string& message) override {
     if (fail_commit) return make_error("cannot create the commit: index.lock exists");
-    if (!dirty) return std::optional<std::string>();
+    if (!dirty) return git::CommitResult{};
     dirty = false;
     messages.push_back(message);
     head_id = "c" + std::to_string(messages.size());
-    return std::optional<std::string>(head_id);
+    return git::CommitResult{head_id, {}};
   }
   Result<std::vector<std::string>> commits_between(const std::string&,
                                                    const std::string&) override {

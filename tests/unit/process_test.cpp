@@ -14,20 +14,22 @@
 namespace ralph::agent {
 namespace {
 
-std::string read_all(Process& process) {
+std::string read_all(Process& process, std::string* err = nullptr) {
   std::string out;
+  std::string errors;
   for (;;) {
-    auto more = process.read(std::chrono::milliseconds(1000), out);
+    auto more = process.read(std::chrono::milliseconds(1000), out, errors);
     EXPECT_TRUE(more) << more.message();
-    if (!more || !*more) return out;
+    if (!more || !*more) break;
   }
+  if (err != nullptr) *err = errors;
+  return out;
 }
 
 TEST(ProcessTest, RunsWithoutAShellAndReadsStdout) {
   testing::TempDir dir;
   // The argument holds shell syntax that must reach the program untouched.
-  auto process = Process::spawn(
-      {{"printf", "%s\\n", "$(touch pwned) ; echo hi"}, dir.path(), dir.path() / "err.log"});
+  auto process = Process::spawn({{"printf", "%s\\n", "$(touch pwned) ; echo hi"}, dir.path()});
   ASSERT_TRUE(process) << process.message();
   EXPECT_EQ(read_all(**process), "$(touch pwned) ; echo hi\n");
   EXPECT_EQ((*process)->wait(), 0);
@@ -36,16 +38,16 @@ TEST(ProcessTest, RunsWithoutAShellAndReadsStdout) {
 
 TEST(ProcessTest, WorkingDirectoryStderrAndExitCode) {
   testing::TempDir dir;
-  auto process = Process::spawn(
-      {{"sh", "-c", "pwd; echo oops >&2; exit 7"}, dir.path(), dir.path() / "err.log"});
+  auto process = Process::spawn({{"sh", "-c", "pwd; echo oops >&2; exit 7"}, dir.path()});
   ASSERT_TRUE(process);
-  EXPECT_EQ(read_all(**process), std::filesystem::canonical(dir.path()).string() + "\n");
+  std::string err;
+  EXPECT_EQ(read_all(**process, &err), std::filesystem::canonical(dir.path()).string() + "\n");
   EXPECT_EQ((*process)->wait(), 7);
-  EXPECT_EQ(dir.read("err.log"), "oops\n");
+  EXPECT_EQ(err, "oops\n");
 }
 
 TEST(ProcessTest, MissingProgramIsAnErrorNotACrash) {
-  auto process = Process::spawn({{"ralph-no-such-program-xyz"}, {}, {}});
+  auto process = Process::spawn({{"ralph-no-such-program-xyz"}, {}});
   ASSERT_FALSE(process);
   EXPECT_NE(process.message().find("ralph-no-such-program-xyz"), std::string::npos);
 }
@@ -54,11 +56,12 @@ TEST(ProcessTest, StopEndsTheWholeGroupIncludingWhatTheChildStarted) {
   testing::TempDir dir;
   // The child starts a grandchild that ignores SIGTERM, prints its pid, and waits.
   auto process =
-      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path(), {}});
+      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path()});
   ASSERT_TRUE(process);
   std::string out;
   while (out.find('\n') == std::string::npos) {
-    auto more = (*process)->read(std::chrono::milliseconds(1000), out);
+    std::string err;
+    auto more = (*process)->read(std::chrono::milliseconds(1000), out, err);
     ASSERT_TRUE(more && *more);
   }
   pid_t grandchild = std::stoi(out);
@@ -75,11 +78,12 @@ TEST(ProcessTest, StopEndsTheWholeGroupIncludingWhatTheChildStarted) {
 TEST(ProcessTest, StopsAnOrphanedGroupOnlyIfItIsTheSameProcess) {
   testing::TempDir dir;
   auto process =
-      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path(), {}});
+      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path()});
   ASSERT_TRUE(process);
   std::string out;
   while (out.find('\n') == std::string::npos) {
-    auto more = (*process)->read(std::chrono::milliseconds(1000), out);
+    std::string err;
+    auto more = (*process)->read(std::chrono::milliseconds(1000), out, err);
     ASSERT_TRUE(more && *more);
   }
   pid_t leader = (*process)->pid();

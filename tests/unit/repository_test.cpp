@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "temp_dir.hpp"
 
 namespace ralph::git {
@@ -35,14 +37,14 @@ TEST_F(RepositoryTest, FirstCommitOnAnUnbornBranchAndNoEmptyCommits) {
   EXPECT_EQ(*repo->head(), "");
   auto nothing = repo->commit_all("empty");
   ASSERT_TRUE(nothing);
-  EXPECT_FALSE(*nothing);
+  EXPECT_FALSE(nothing->commit);
 
   dir.write("a.txt", "a\n");
   dir.write(".ralph/state.json", "{}");
   auto first = repo->commit_all("first\n\nRalph-Run: r1\n");
   ASSERT_TRUE(first) << first.message();
-  ASSERT_TRUE(*first);
-  EXPECT_EQ(*repo->head(), **first);
+  ASSERT_TRUE(first->commit);
+  EXPECT_EQ(*repo->head(), *first->commit);
   EXPECT_EQ(git("ls-files"), "a.txt\n");  // never .ralph/
   EXPECT_EQ(git("log -1 '--format=%an%n%ae%n%s%n%(trailers:key=Ralph-Run,valueonly)'"),
             "Jo Tester\njo@example.com\nfirst\nr1\n\n");
@@ -50,20 +52,20 @@ TEST_F(RepositoryTest, FirstCommitOnAnUnbornBranchAndNoEmptyCommits) {
 
   auto again = repo->commit_all("nothing changed");
   ASSERT_TRUE(again);
-  EXPECT_FALSE(*again);
+  EXPECT_FALSE(again->commit);
 }
 
 TEST_F(RepositoryTest, StagesNewChangedAndRemovedFilesHonouringGitignore) {
   dir.write(".gitignore", "build/\n");
   dir.write("keep.txt", "1");
   dir.write("gone.txt", "1");
-  ASSERT_TRUE(*repo->commit_all("base"));
+  ASSERT_TRUE(repo->commit_all("base")->commit);
   dir.write("keep.txt", "2");
   std::filesystem::remove(dir.path() / "gone.txt");
   dir.write("new/file.txt", "3");
   dir.write("build/out.o", "ignored");
   auto commit = repo->commit_all("change");
-  ASSERT_TRUE(commit && *commit);
+  ASSERT_TRUE(commit && commit->commit);
   EXPECT_EQ(git("show --name-status --format= HEAD"),
             "D\tgone.txt\nM\tkeep.txt\nA\tnew/file.txt\n");
 }
@@ -84,23 +86,23 @@ TEST_F(RepositoryTest, WorktreeIdChangesWithContentOnly) {
 
 TEST_F(RepositoryTest, UseBranchCreatesFromHeadOrChecksOut) {
   dir.write("a.txt", "a");
-  auto base = *repo->commit_all("base");
+  auto base = *repo->commit_all("base")->commit;
   ASSERT_TRUE(repo->use_branch("ralph/feature"));
   EXPECT_EQ(git("symbolic-ref HEAD"), "refs/heads/ralph/feature\n");
-  EXPECT_EQ(*repo->head(), *base);
+  EXPECT_EQ(*repo->head(), base);
   dir.write("b.txt", "b");
-  auto on_branch = *repo->commit_all("on branch");
+  auto on_branch = *repo->commit_all("on branch")->commit;
   ASSERT_TRUE(repo->use_branch("main"));
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "b.txt"));
   ASSERT_TRUE(repo->use_branch("ralph/feature"));
-  EXPECT_EQ(*repo->head(), *on_branch);
+  EXPECT_EQ(*repo->head(), on_branch);
   EXPECT_EQ(dir.read("b.txt"), "b");
   EXPECT_FALSE(repo->use_branch("bad..name"));
 }
 
 TEST_F(RepositoryTest, CommitsBetweenListsTheAgentsOwnCommits) {
   dir.write("a.txt", "a");
-  auto base = **repo->commit_all("base");
+  auto base = *repo->commit_all("base")->commit;
   git("commit -q --allow-empty -m one");
   git("commit -q --allow-empty -m two");
   auto head = *repo->head();
@@ -117,6 +119,34 @@ TEST_F(RepositoryTest, AHeldIndexLockIsAClearError) {
   auto commit = repo->commit_all("blocked");
   ASSERT_FALSE(commit);
   EXPECT_NE(commit.message().find("index.lock"), std::string::npos) << commit.message();
+}
+
+TEST_F(RepositoryTest, SecretFilesAndSecretContentsAreHeldBack) {
+  dir.write("app.txt", "v1\n");
+  ASSERT_TRUE(repo->commit_all("base")->commit);
+  repo->set_secret_policy(SecretFilePolicy({".env.test"}));
+  repo->set_content_check([](std::string_view content) {
+    return content.find("KEY-abcdef123456") != std::string_view::npos;
+  });
+  dir.write(".env", "TOKEN=x\n");
+  dir.write("certs/server.pem", "-----BEGIN PRIVATE KEY-----\n");
+  dir.write(".env.example", "TOKEN=\n");
+  dir.write(".env.test", "TOKEN=test\n");
+  dir.write("notes.txt", "the key is KEY-abcdef123456\n");
+  dir.write("app.txt", "v2 with KEY-abcdef123456\n");  // a tracked file gaining a secret
+  dir.write("ok.txt", "fine\n");
+  auto result = repo->commit_all("work");
+  ASSERT_TRUE(result) << result.message();
+  ASSERT_TRUE(result->commit);
+  std::vector<std::string> held = result->held_back;
+  std::sort(held.begin(), held.end());
+  EXPECT_EQ(held, (std::vector<std::string>{".env", "app.txt (its content holds a secret)",
+                                            "certs/server.pem",
+                                            "notes.txt (its content holds a secret)"}));
+  EXPECT_EQ(git("show --name-only --format= HEAD"), ".env.example\n.env.test\nok.txt\n");
+  EXPECT_EQ(git("show HEAD:app.txt"), "v1\n");  // the committed version is untouched
+  EXPECT_EQ(dir.read("app.txt"), "v2 with KEY-abcdef123456\n");  // the work tree too
+  EXPECT_EQ(git("status --porcelain"), " M app.txt\n?? .env\n?? certs/\n?? notes.txt\n");
 }
 
 TEST(RepositoryOpenTest, OutsideARepository) {

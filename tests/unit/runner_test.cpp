@@ -8,6 +8,7 @@
 #include "fakes.hpp"
 #include "meter/cost_log.hpp"
 #include "temp_dir.hpp"
+#include "util/redact.hpp"
 
 namespace ralph::loop {
 namespace {
@@ -94,7 +95,8 @@ class RunnerTest : public ::testing::Test {
                         waits.emplace_back(duration, why);
                         clock.advance(duration);
                         return interrupts == 0;
-                      }};
+                      },
+                      [this](std::string_view text) { return redactor.redact(text); }};
   }
 
   std::vector<meter::IterationRecord> records() {
@@ -113,6 +115,7 @@ class RunnerTest : public ::testing::Test {
   int message_ids = 0;
   int interrupts = 0;
   std::vector<std::pair<std::chrono::milliseconds, std::string>> waits;
+  Redactor redactor{{"sk-test-SECRET-value-0123456789"}};
 };
 
 TEST_F(RunnerTest, CompletesWhenEveryItemPasses) {
@@ -416,6 +419,27 @@ TEST_F(RunnerTest, OneInterruptGivesTheAgentItsGracePeriod) {
   agent.scripts = {slow};
   EXPECT_EQ(run().reason, HaltReason::kInterrupted);
   EXPECT_EQ(agent.last_grace, std::chrono::milliseconds(5000));
+}
+
+TEST_F(RunnerTest, SecretsNeverReachTheStreamFileTheStderrLogOrACommit) {
+  const std::string secret = "sk-test-SECRET-value-0123456789";
+  dir.write("plans/prd.json",
+            R"({"userStories":[{"id":"A","title":"use key )" + secret + R"(","passes":false}]})");
+  plan_state = {false};
+  AgentScript leaky = completing(0.1);
+  leaky.lines.insert(
+      leaky.lines.begin() + 1,
+      R"({"type":"user","message":{"content":[{"type":"tool_result","content":"ANTHROPIC_API_KEY=)" +
+          secret + R"("}]}})");
+  agent.scripts = {leaky};
+  ASSERT_EQ(run().reason, HaltReason::kComplete);
+  std::string stream = dir.read(".ralph/runs/run-1/1.stream.jsonl");
+  EXPECT_EQ(stream.find(secret), std::string::npos);
+  EXPECT_NE(stream.find("ANTHROPIC_API_KEY=[REDACTED]"), std::string::npos);
+  ASSERT_EQ(vcs.messages.size(), 1u);
+  EXPECT_EQ(vcs.messages[0].find(secret), std::string::npos);
+  EXPECT_NE(vcs.messages[0].find("use key [REDACTED]"), std::string::npos);
+  EXPECT_EQ(records()[0].cost_source, "agent");  // metering saw the line unredacted
 }
 
 TEST_F(RunnerTest, NewRunAfterACompletedOne) {
