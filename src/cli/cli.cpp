@@ -70,6 +70,10 @@ int main(int argc, char** argv) {
       ->add_option("--max-wait", run.max_wait,
                    "Longest wait in seconds for a usage limit to reset (21600)")
       ->check(CLI::Range(0, 1'000'000'000));
+  run_cmd
+      ->add_option("--max-agent-failures", run.max_agent_failures,
+                   "Halt after N failed iterations in a row (3)")
+      ->check(CLI::Range(1, 1'000'000));
   run_cmd->add_flag("--resume", run.resume, "Continue the last run");
   run_cmd->add_flag("--new", run.fresh, "Start a new run even if the last was interrupted");
 

@@ -24,6 +24,7 @@ struct RunArgs {
   bool no_commit = false;
   std::optional<int> stall_after;
   std::optional<int> max_wait;
+  std::optional<int> max_agent_failures;
   bool resume = false;
   bool fresh = false;  // --new
 };

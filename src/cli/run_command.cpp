@@ -46,6 +46,7 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
   options.no_commit = args.no_commit || config.no_commit.value_or(false);
   options.stall_after = pick(args.stall_after, config.stall_after, 3);
   options.max_wait = std::chrono::seconds(pick(args.max_wait, config.max_wait, 21600));
+  options.max_agent_failures = pick(args.max_agent_failures, config.max_agent_failures, 3);
   if (args.resume) options.resume = loop::RunOptions::Resume::kResume;
   if (args.fresh) options.resume = loop::RunOptions::Resume::kNew;
   const char* home = std::getenv("HOME");

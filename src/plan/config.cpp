@@ -13,10 +13,20 @@ namespace ralph::plan {
 using nlohmann::json;
 
 const std::vector<std::string>& config_keys() {
-  static const std::vector<std::string> keys = {
-      "max_iterations",    "budget",    "iteration_budget", "model",    "agent",   "agent_args",
-      "iteration_timeout", "no_commit", "stall_after",      "max_wait", "pricing", "hooks",
-      "allow_secret_files"};
+  static const std::vector<std::string> keys = {"max_iterations",
+                                                "budget",
+                                                "iteration_budget",
+                                                "model",
+                                                "agent",
+                                                "agent_args",
+                                                "iteration_timeout",
+                                                "no_commit",
+                                                "stall_after",
+                                                "max_wait",
+                                                "pricing",
+                                                "hooks",
+                                                "allow_secret_files",
+                                                "max_agent_failures"};
   return keys;
 }
 
@@ -111,6 +121,8 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       }
     } else if (key == "stall_after") {
       config.stall_after = read.positive_int(value, key, 1);
+    } else if (key == "max_agent_failures") {
+      config.max_agent_failures = read.positive_int(value, key, 1);
     } else if (key == "max_wait") {
       config.max_wait = read.positive_int(value, key, 0);
     } else if (key == "pricing" || key == "hooks") {

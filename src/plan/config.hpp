@@ -23,6 +23,7 @@ struct Config {
   std::optional<bool> no_commit;
   std::optional<int> stall_after;
   std::optional<int> max_wait;
+  std::optional<int> max_agent_failures;
   nlohmann::json pricing = nlohmann::json::object();  // model -> prices, overriding the table
   nlohmann::json hooks = nlohmann::json::object();    // event -> list of executables
   std::vector<std::string> allow_secret_files;        // globs of secret-looking files to commit

@@ -133,6 +133,16 @@ std::optional<Match> match_shape(std::string_view text, size_t at) {
   }
 }
 
+constexpr size_t kNone = std::string_view::npos;
+
+// The first occurrence of `literal` inside text[from, to), or kNone. memmem is linear.
+size_t search(std::string_view text, size_t from, size_t to, std::string_view literal) {
+  to = std::min(to, text.size());
+  if (from >= to || to - from < literal.size()) return kNone;
+  const void* hit = ::memmem(text.data() + from, to - from, literal.data(), literal.size());
+  return hit == nullptr ? kNone : static_cast<const char*>(hit) - text.data();
+}
+
 constexpr std::array<bool, 256> kShapeStarts = [] {
   std::array<bool, 256> starts{};
   for (unsigned char c : std::string_view("sgxABb")) starts[c] = true;
@@ -253,23 +263,19 @@ Redactor Redactor::from_environment(char** envp) {
 
 void Redactor::find(std::string_view text, bool first_only, std::vector<Span>& spans) const {
   for (const std::string& literal : literals_) {
-    // Overlapping occurrences of one literal (possible for a periodic value) extend one span,
-    // so a pathological line costs time linear in its length and no memory per occurrence.
-    std::optional<size_t> last;
-    size_t from = 0;
-    while (text.size() - from >= literal.size()) {
-      const void* hit =
-          ::memmem(text.data() + from, text.size() - from, literal.data(), literal.size());
-      if (hit == nullptr) break;
-      size_t at = static_cast<const char*>(hit) - text.data();
-      if (last && at <= spans[*last].end) {
-        spans[*last].end = at + literal.size();
-      } else {
-        last = spans.size();
-        spans.push_back({at, at + literal.size()});
-        if (first_only) return;
+    for (size_t at = search(text, 0, text.size(), literal); at != kNone;) {
+      // Occurrences overlapping this one (only possible for a periodic value like "abababab")
+      // extend its span; each is looked for in a window under twice the literal's length, so a
+      // line of repetitions costs a bounded amount per occurrence rather than a rescan.
+      Span span{at, at + literal.size()};
+      for (size_t next;
+           (next = search(text, at + 1, span.end + literal.size() - 1, literal)) != kNone;) {
+        at = next;
+        span.end = at + literal.size();
       }
-      from = at + 1;
+      spans.push_back(span);
+      if (first_only) return;
+      at = search(text, span.end, text.size(), literal);
     }
   }
   for (size_t at = 0; at < text.size();) {

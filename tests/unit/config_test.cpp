@@ -20,7 +20,9 @@ TEST(ConfigTest, ReadsEveryKeyWithComments) {
   "stall_after": 2,
   "max_wait": 0,
   "pricing": {"m": {"input": 1, "output": 2, "cache_write": 3, "cache_read": 4}},
-  "hooks": {"on_halt": ["hooks/x.sh"]}
+  "hooks": {"on_halt": ["hooks/x.sh"]},
+  "max_agent_failures": 5,
+  "allow_secret_files": [".env.test"]
 })",
                              "plans/ralph.json", problems);
   ASSERT_TRUE(config) << problems.front().to_string();
@@ -34,6 +36,8 @@ TEST(ConfigTest, ReadsEveryKeyWithComments) {
   EXPECT_EQ(config->stall_after, 2);
   EXPECT_EQ(config->max_wait, 0);
   EXPECT_TRUE(config->pricing.contains("m"));
+  EXPECT_EQ(config->max_agent_failures, 5);
+  EXPECT_EQ(config->allow_secret_files, std::vector<std::string>{".env.test"});
 }
 
 TEST(ConfigTest, UnknownKeySuggestsTheClosest) {
