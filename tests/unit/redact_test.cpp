@@ -45,6 +45,8 @@ TEST(RedactTest, OverlappingAndAdjacentSecretsBecomeOneMarker) {
 TEST(RedactTest, OverlappingOccurrencesOfAPeriodicSecretAreAllCovered) {
   Redactor redactor({"abababab"});
   EXPECT_EQ(redactor.redact("x ababababab y"), "x [REDACTED] y");
+  Redactor sharing_one({"abcdefga"});  // the second occurrence starts on the first's last byte
+  EXPECT_EQ(sharing_one.redact("abcdefgabcdefga!"), "[REDACTED]!");
 }
 
 TEST(RedactTest, ASecretThatIsAPrefixOfAnother) {
