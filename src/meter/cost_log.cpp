@@ -3,6 +3,7 @@
 #include <system_error>
 
 #include "util/fs.hpp"
+#include "util/json_safe.hpp"
 
 namespace ralph::meter {
 
@@ -22,8 +23,9 @@ Result<CostLogContents> CostLog::read_all() const {
     std::string_view line = rest.substr(0, end);
     rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto parsed = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    auto record = record_from_json(parsed);
+    auto record = json_nesting_exceeds(line)
+                      ? std::nullopt
+                      : record_from_json(nlohmann::json::parse(line, nullptr, false));
     if (record) {
       contents.records.push_back(std::move(*record));
     } else {

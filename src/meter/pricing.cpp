@@ -42,7 +42,7 @@ Result<ModelPrice> parse_price(const std::string& model, const nlohmann::json& e
   if (Status s = field("long_context_input", price.long_context_input, false); !s) {
     return s.error();
   }
-  price.long_context_threshold = static_cast<int64_t>(threshold);
+  price.long_context_threshold = static_cast<int64_t>(std::min(threshold, 1e15));
   return price;
 }
 

@@ -1,5 +1,9 @@
 #include "meter/record.hpp"
 
+#include <climits>
+
+#include "util/json_safe.hpp"
+
 namespace ralph::meter {
 
 using nlohmann::json;
@@ -62,16 +66,16 @@ std::optional<IterationRecord> record_from_json(const json& v) {
   if (!v.is_object() || !v.contains("run_id") || !v.contains("iteration")) return std::nullopt;
   IterationRecord r;
   r.run_id = get_or<std::string>(v, "run_id", "");
-  r.iteration = get_or<int>(v, "iteration", 0);
+  r.iteration = static_cast<int>(json_int(json_member(v, "iteration"), 0, INT32_MAX, 0));
   r.started_at = get_or<std::string>(v, "started_at", "");
   r.ended_at = get_or<std::string>(v, "ended_at", "");
-  r.duration_ms = get_or<int64_t>(v, "duration_ms", 0);
+  r.duration_ms = json_int(json_member(v, "duration_ms"), 0, INT64_MAX, 0);
   r.item_id = optional_string(v, "item_id");
   r.model = get_or<std::string>(v, "model", "");
   r.usage = usage_from_api(v);
   r.cost_usd = get_or<double>(v, "cost_usd", 0.0);
   r.cost_source = get_or<std::string>(v, "cost_source", "");
-  r.num_turns = get_or<int>(v, "num_turns", 0);
+  r.num_turns = static_cast<int>(json_int(json_member(v, "num_turns"), 0, INT32_MAX, 0));
   r.outcome = get_or<std::string>(v, "outcome", "");
   r.items_completed = get_or<std::vector<std::string>>(v, "items_completed", {});
   r.commit = optional_string(v, "commit");
@@ -81,11 +85,11 @@ std::optional<IterationRecord> record_from_json(const json& v) {
       r.models[name] = ModelCost{usage_from_api(entry), get_or<double>(entry, "cost_usd", 0.0)};
     }
   }
-  r.peak_context_tokens = get_or<int64_t>(v, "peak_context_tokens", 0);
+  r.peak_context_tokens = json_int(json_member(v, "peak_context_tokens"), 0, INT64_MAX, 0);
   r.agent_commits = get_or<std::vector<std::string>>(v, "agent_commits", {});
   r.claimed_complete = get_or<bool>(v, "claimed_complete", false);
   r.agent_subtype = get_or<std::string>(v, "agent_subtype", "");
-  r.exit_code = get_or<int>(v, "exit_code", 0);
+  r.exit_code = static_cast<int>(json_int(json_member(v, "exit_code"), INT32_MIN, INT32_MAX, 0));
   return r;
 }
 

@@ -14,15 +14,11 @@ void fill_costs(IterationRecord& record, const StreamMeter& meter, const Pricing
     record.usage = result->usage;
     record.num_turns = result->num_turns;
     record.agent_subtype = result->subtype;
-    for (const auto& [model, entry] : result->model_usage.items()) {
-      double cost = entry.is_object() && entry.contains("costUSD") && entry["costUSD"].is_number()
-                        ? entry["costUSD"].get<double>()
-                        : 0.0;
-      record.models[model] = ModelCost{usage_from_model_usage(entry), cost};
+    for (const auto& [model, usage] : result->models) {
+      record.models[model] = ModelCost{usage.usage, usage.cost_usd};
     }
-    if (record.model.empty() && !result->model_usage.empty()) {
-      record.model = result->model_usage.begin().key();
-    }
+    if (record.model.empty() && !result->models.empty())
+      record.model = result->models.begin()->first;
     return;
   }
   record.cost_source = "estimated";

@@ -1,5 +1,10 @@
 #include "meter/stream_meter.hpp"
 
+#include <climits>
+#include <cmath>
+
+#include "util/json_safe.hpp"
+
 namespace ralph::meter {
 
 using nlohmann::json;
@@ -13,7 +18,7 @@ std::string string_field(const json& object, const char* key) {
 
 int int_field(const json& object, const char* key) {
   auto it = object.find(key);
-  return it != object.end() && it->is_number_integer() ? it->get<int>() : 0;
+  return it == object.end() ? 0 : static_cast<int>(json_int(*it, INT32_MIN, INT32_MAX, 0));
 }
 
 bool bool_field(const json& object, const char* key) {
@@ -29,6 +34,10 @@ std::string parent_key(const json& line) {
 }  // namespace
 
 LineKind StreamMeter::feed(std::string_view line) {
+  if (json_nesting_exceeds(line)) {
+    ++bad_lines_;
+    return LineKind::kBad;
+  }
   json parsed = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (!parsed.is_object()) {
     ++bad_lines_;
@@ -63,7 +72,7 @@ LineKind StreamMeter::feed(std::string_view line) {
       // The snapshot taken at message_start: its output_tokens is not final, but max()
       // keeps it from lowering what message_delta reported.
       observe(string_field(*message, "id"), string_field(*message, "model"),
-              usage_from_api(message->value("usage", json::object())));
+              usage_from_api(json_member(*message, "usage")));
       if (auto content = message->find("content"); content != message->end()) {
         for (const auto& block : *content) {
           if (block.is_object() && string_field(block, "type") == "text" &&
@@ -84,7 +93,7 @@ LineKind StreamMeter::feed(std::string_view line) {
     if (info != parsed.end() && info->is_object() && string_field(*info, "status") == "rejected") {
       UsageLimit limit;
       if (auto reset = info->find("resetsAt"); reset != info->end() && reset->is_number()) {
-        limit.resets_at = reset->get<int64_t>();
+        limit.resets_at = json_int(*reset, 0, 100'000'000'000, 0);
       }
       limit.kind = string_field(*info, "rateLimitType");
       usage_limit_ = limit;
@@ -103,14 +112,13 @@ void StreamMeter::on_stream_event(const json& line) {
     if (message == event->end() || !message->is_object()) return;
     std::string id = string_field(*message, "id");
     current_message_[parent_key(line)] = id;
-    observe(id, string_field(*message, "model"),
-            usage_from_api(message->value("usage", json::object())));
+    observe(id, string_field(*message, "model"), usage_from_api(json_member(*message, "usage")));
   } else if (kind == "message_delta") {
     auto current = current_message_.find(parent_key(line));
     if (current == current_message_.end()) return;
     auto known = messages_.find(current->second);
     std::string model = known != messages_.end() ? known->second.model : model_;
-    observe(current->second, model, usage_from_api(event->value("usage", json::object())));
+    observe(current->second, model, usage_from_api(json_member(*event, "usage")));
   }
 }
 
@@ -128,13 +136,14 @@ void StreamMeter::on_result(const json& line) {
   AgentResult result;
   result.subtype = string_field(line, "subtype");
   result.is_error = bool_field(line, "is_error");
-  if (auto it = line.find("total_cost_usd"); it != line.end() && it->is_number()) {
+  if (auto it = line.find("total_cost_usd");
+      it != line.end() && it->is_number() && std::isfinite(it->get<double>())) {
     result.total_cost_usd = it->get<double>();
   }
   result.num_turns = int_field(line, "num_turns");
   result.terminal_reason = string_field(line, "terminal_reason");
   if (auto it = line.find("api_error_status"); it != line.end() && it->is_number_integer()) {
-    result.api_error_status = it->get<int>();
+    result.api_error_status = static_cast<int>(json_int(*it, 0, 999, 0));
   }
   const std::string text = string_field(line, "result");
   if (text.find(kCompletionSentinel) != std::string::npos) claimed_complete_ = true;
@@ -152,12 +161,15 @@ void StreamMeter::on_result(const json& line) {
   if (session_id_.empty()) session_id_ = string_field(line, "session_id");
   auto model_usage = line.find("modelUsage");
   if (model_usage != line.end() && model_usage->is_object() && !model_usage->empty()) {
-    result.model_usage = *model_usage;
     for (const auto& [model, entry] : model_usage->items()) {
-      result.usage += usage_from_model_usage(entry);
+      Usage usage = usage_from_model_usage(entry);
+      const json& cost = json_member(entry, "costUSD");
+      result.models[model] = ModelUsage{
+          usage, cost.is_number() && std::isfinite(cost.get<double>()) ? cost.get<double>() : 0.0};
+      result.usage += usage;
     }
   } else {
-    result.usage = usage_from_api(line.value("usage", json::object()));
+    result.usage = usage_from_api(json_member(line, "usage"));
   }
   result_ = std::move(result);
 }

@@ -14,6 +14,11 @@
 
 namespace ralph::meter {
 
+struct ModelUsage {
+  Usage usage;
+  double cost_usd = 0;
+};
+
 // The agent's own account of the iteration (the `result` line).
 struct AgentResult {
   std::string subtype;  // success, error_max_turns, error_max_budget_usd, ...
@@ -23,7 +28,7 @@ struct AgentResult {
   int num_turns = 0;
   std::string terminal_reason;
   std::optional<int> api_error_status;
-  nlohmann::json model_usage = nlohmann::json::object();
+  std::map<std::string, ModelUsage> models;  // from modelUsage
 };
 
 // An `api_retry` notice: the agent is retrying a failed API call.

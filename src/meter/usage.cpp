@@ -1,13 +1,14 @@
 #include "meter/usage.hpp"
 
+#include "util/json_safe.hpp"
+
 namespace ralph::meter {
 
 namespace {
 
+// A token count: never negative, at most a quadrillion (far past any real run).
 int64_t count(const nlohmann::json& object, const char* key) {
-  auto it = object.find(key);
-  if (it == object.end() || !it->is_number()) return 0;
-  return it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(it->get<double>());
+  return json_int(json_member(object, key), 0, 1'000'000'000'000'000, 0);
 }
 
 }  // namespace

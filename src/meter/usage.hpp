@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "util/json_safe.hpp"
+
 namespace ralph::meter {
 
 struct Usage {
@@ -15,10 +17,12 @@ struct Usage {
   int64_t cache_read_input_tokens = 0;
 
   Usage& operator+=(const Usage& other) {
-    input_tokens += other.input_tokens;
-    output_tokens += other.output_tokens;
-    cache_creation_input_tokens += other.cache_creation_input_tokens;
-    cache_read_input_tokens += other.cache_read_input_tokens;
+    input_tokens = saturating_add(input_tokens, other.input_tokens);
+    output_tokens = saturating_add(output_tokens, other.output_tokens);
+    cache_creation_input_tokens =
+        saturating_add(cache_creation_input_tokens, other.cache_creation_input_tokens);
+    cache_read_input_tokens =
+        saturating_add(cache_read_input_tokens, other.cache_read_input_tokens);
     return *this;
   }
   // Field by field maximum: snapshots of one message only ever grow.
@@ -31,7 +35,8 @@ struct Usage {
   }
   // Everything the model read for this turn: how full its context was.
   int64_t context_tokens() const {
-    return input_tokens + cache_creation_input_tokens + cache_read_input_tokens;
+    return saturating_add(saturating_add(input_tokens, cache_creation_input_tokens),
+                          cache_read_input_tokens);
   }
   bool operator==(const Usage&) const = default;
 };

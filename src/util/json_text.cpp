@@ -1,5 +1,7 @@
 #include "util/json_text.hpp"
 
+#include "util/json_safe.hpp"
+
 #include <fmt/format.h>
 #include <cctype>
 #include <cstring>
@@ -21,6 +23,17 @@ TextPos text_pos_at(std::string_view text, size_t offset) {
 }
 
 std::optional<nlohmann::json> parse_json_text(std::string_view text, JsonSyntaxError& error) {
+  // nlohmann stops at a NUL byte as if the text ended there; nothing after it would be read.
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    error.pos = text_pos_at(text, nul);
+    error.what = "a NUL byte: this is not a text file";
+    return std::nullopt;
+  }
+  if (json_nesting_exceeds(text)) {
+    error.pos = TextPos{};
+    error.what = fmt::format("nested more than {} levels deep", kMaxJsonDepth);
+    return std::nullopt;
+  }
   try {
     return nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/true,
                                  /*ignore_comments=*/true);
@@ -31,6 +44,13 @@ std::optional<nlohmann::json> parse_json_text(std::string_view text, JsonSyntaxE
     error.what = e.what();
     // Keep nlohmann's explanation, drop its "[json.exception...] parse error at ...: " prefix.
     if (auto colon = error.what.find(": "); colon != std::string::npos) {
+      error.what = error.what.substr(colon + 2);
+    }
+    return std::nullopt;
+  } catch (const nlohmann::json::exception& e) {  // a number out of range, say
+    error.pos = TextPos{};
+    error.what = e.what();
+    if (auto colon = error.what.find("] "); colon != std::string::npos) {
       error.what = error.what.substr(colon + 2);
     }
     return std::nullopt;
@@ -127,7 +147,10 @@ class Scanner {
     } else if (c == '"') {
       string_token();
     } else {
-      while (pos_ < text_.size() && !std::strchr(",}] \t\r\n/", text_[pos_])) ++pos_;
+      while (pos_ < text_.size() && text_[pos_] != '\0' &&
+             !std::strchr(",}] \t\r\n/", text_[pos_])) {
+        ++pos_;
+      }
     }
   }
 

@@ -1,6 +1,8 @@
 // Records, the cost log, totals, prompts and commit messages.
 #include <gtest/gtest.h>
 
+#include <climits>
+
 #include "git/commit_message.hpp"
 #include "meter/cost_log.hpp"
 #include "meter/totals.hpp"
@@ -41,6 +43,14 @@ TEST(RecordTest, HasEverySpecField) {
   ASSERT_TRUE(back);
   EXPECT_EQ(back->usage, sample(7, 0.4123).usage);
   EXPECT_EQ(back->commit, "abc");
+}
+
+TEST(RecordTest, HostileFieldsAreClamped) {
+  auto r = meter::record_from_json(
+      nlohmann::json::parse(R"({"run_id":"r","iteration":1e100,"num_turns":-3})"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->iteration, INT32_MAX);
+  EXPECT_EQ(r->num_turns, 0);
 }
 
 TEST(CostLogTest, AppendsAndToleratesATornLastLine) {

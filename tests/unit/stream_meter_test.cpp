@@ -93,6 +93,21 @@ TEST_F(StreamMeterTest, BadLinesAreCountedAndSkipped) {
   EXPECT_EQ(meter.turns(), 0);
 }
 
+TEST_F(StreamMeterTest, HostileNumbersAndNestingAreHarmless) {
+  meter.feed(R"({"type":"assistant","message":{"id":"a","usage":{"input_tokens":1e300}}})");
+  meter.feed(
+      R"({"type":"assistant","message":{"id":"b","usage":{"input_tokens":9223372036854775807,"cache_read_input_tokens":1}}})");
+  EXPECT_GT(meter.live_usage().input_tokens, 0);  // saturated, not wrapped negative
+  EXPECT_GE(meter.peak_context_tokens(), 0);
+  std::string deep = R"({"type":"assistant","message":{"id":"m","usage":)" +
+                     std::string(200'000, '[') + std::string(200'000, ']') + "}}";
+  EXPECT_EQ(meter.feed(deep), LineKind::kBad);
+  meter.feed(
+      R"({"type":"rate_limit_event","rate_limit_info":{"status":"rejected","resetsAt":1e300}})");
+  ASSERT_TRUE(meter.usage_limit());
+  EXPECT_GT(*meter.usage_limit()->resets_at, 0);
+}
+
 TEST_F(StreamMeterTest, ResultIsTheAuthority) {
   meter.feed(message_start("m1", "claude-sonnet-5", 1000));
   meter.feed(R"({"type":"result","subtype":"success","is_error":false,"num_turns":2,

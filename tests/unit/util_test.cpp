@@ -3,6 +3,7 @@
 
 #include "temp_dir.hpp"
 #include "util/fs.hpp"
+#include "util/json_safe.hpp"
 #include "util/json_text.hpp"
 #include "util/line_splitter.hpp"
 #include "util/suggest.hpp"
@@ -26,6 +27,34 @@ TEST(JsonTextTest, ParseErrorsCarryPositions) {
   EXPECT_EQ(error.pos.line, 2);
   EXPECT_FALSE(error.what.empty());
   EXPECT_TRUE(parse_json_text("/* c */ {\"a\": 1 // c\n}", error));
+}
+
+TEST(JsonTextTest, HostileInputIsAnErrorNeverACrash) {
+  JsonSyntaxError error;
+  EXPECT_FALSE(parse_json_text(R"({"budget": 1e400})", error));  // out of range
+  EXPECT_NE(error.what.find("1e400"), std::string::npos) << error.what;
+  EXPECT_FALSE(parse_json_text(std::string("//\0"
+                                           "0\0\n[\0",
+                                           8),
+                               error));  // NUL bytes
+  EXPECT_EQ(error.pos.line, 1);
+  EXPECT_NE(error.what.find("NUL"), std::string::npos);
+  std::string deep(100'000, '[');
+  EXPECT_FALSE(parse_json_text(deep + std::string(100'000, ']'), error));
+  EXPECT_NE(error.what.find("nested"), std::string::npos);
+  EXPECT_TRUE(json_nesting_exceeds(deep));
+  EXPECT_FALSE(json_nesting_exceeds(R"({"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})", 3));
+}
+
+TEST(JsonSafeTest, IntegersAreClampedAndOverflowSaturates) {
+  using nlohmann::json;
+  EXPECT_EQ(json_int(json::parse("1e300"), 0, 100, -1), 100);
+  EXPECT_EQ(json_int(json::parse("-5"), 0, 100, -1), 0);
+  EXPECT_EQ(json_int(json::parse("18446744073709551615"), 0, 100, -1), 100);
+  EXPECT_EQ(json_int(json::parse("\"7\""), 0, 100, -1), -1);
+  EXPECT_EQ(json_int(json::parse("42.9"), 0, 100, -1), 42);
+  EXPECT_EQ(saturating_add(INT64_MAX, 1), INT64_MAX);
+  EXPECT_TRUE(json_member(json::parse("[1]"), "x").is_null());
 }
 
 TEST(LineSplitterTest, JoinsPiecesAndBoundsMemory) {
