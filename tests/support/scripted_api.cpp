@@ -145,7 +145,8 @@ bool ScriptedApi::wait(std::unique_lock<std::mutex>& lock, std::chrono::millisec
 void ScriptedApi::handle_messages(const httplib::Request& request, httplib::Response& response) {
   json body = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("messages")) {
-    answer_error(response, {400, "invalid_request_error", "expected a JSON Messages request", {}, {}});
+    answer_error(response,
+                 {400, "invalid_request_error", "expected a JSON Messages request", {}, {}});
     return;
   }
   std::unique_lock lock(mutex_);
