@@ -20,27 +20,12 @@ if ! [[ $seconds =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 
-root=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
+root=$RALPH_ROOT
 build=$root/build-fuzz
 targets=(fuzz_prd fuzz_config fuzz_stream_meter)
-packages=(build-essential cmake pkg-config libgit2-dev nlohmann-json3-dev libcli11-dev
-  libfmt-dev clang libclang-rt-14-dev)
-
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
-}
-
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
-    missing+=("$package")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "==> installing ${missing[*]}"
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
-fi
+ensure_packages build-essential cmake pkg-config libgit2-dev nlohmann-json3-dev \
+  libcli11-dev libfmt-dev clang libclang-rt-14-dev
 
 echo "==> build ($build)"
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DRALPH_FUZZ=ON -DRALPH_SANITIZE=ON \

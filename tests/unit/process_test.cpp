@@ -26,6 +26,24 @@ std::string read_all(Process& process, std::string* err = nullptr) {
   return out;
 }
 
+// Starts a child that starts a grandchild ignoring SIGTERM; `grandchild` becomes a pidfd of
+// it, readable once it has ended (child of ours or not).
+void start_group_with_grandchild(const testing::TempDir& dir, std::unique_ptr<Process>& process,
+                                 UniqueFd& grandchild) {
+  auto spawned =
+      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path()});
+  ASSERT_TRUE(spawned) << spawned.message();
+  process = std::move(*spawned);
+  std::string out;
+  while (out.find('\n') == std::string::npos) {
+    std::string err;
+    auto more = process->read(std::chrono::milliseconds(1000), out, err);
+    ASSERT_TRUE(more && *more);
+  }
+  grandchild.reset(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(out), 0)));
+  ASSERT_TRUE(grandchild.valid());
+}
+
 TEST(ProcessTest, RunsWithoutAShellAndReadsStdout) {
   testing::TempDir dir;
   // The argument holds shell syntax that must reach the program untouched.
@@ -54,48 +72,29 @@ TEST(ProcessTest, MissingProgramIsAnErrorNotACrash) {
 
 TEST(ProcessTest, StopEndsTheWholeGroupIncludingWhatTheChildStarted) {
   testing::TempDir dir;
-  // The child starts a grandchild that ignores SIGTERM, prints its pid, and waits.
-  auto process =
-      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path()});
-  ASSERT_TRUE(process);
-  std::string out;
-  while (out.find('\n') == std::string::npos) {
-    std::string err;
-    auto more = (*process)->read(std::chrono::milliseconds(1000), out, err);
-    ASSERT_TRUE(more && *more);
-  }
-  pid_t grandchild = std::stoi(out);
-  // A pidfd becomes readable when the process ends, child of ours or not.
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, grandchild, 0)));
-  ASSERT_TRUE(pidfd.valid());
+  std::unique_ptr<Process> process;
+  UniqueFd pidfd;
+  ASSERT_NO_FATAL_FAILURE(start_group_with_grandchild(dir, process, pidfd));
   pollfd pfd{pidfd.get(), POLLIN, 0};
   ASSERT_EQ(::poll(&pfd, 1, 0), 0);  // still running
-  (*process)->stop(std::chrono::milliseconds(200));
-  EXPECT_EQ((*process)->wait(), 128 + SIGKILL);
+  process->stop(std::chrono::milliseconds(200));
+  EXPECT_EQ(process->wait(), 128 + SIGKILL);
   EXPECT_EQ(::poll(&pfd, 1, 10'000), 1) << "the grandchild survived the stop";
 }
 
 TEST(ProcessTest, StopsAnOrphanedGroupOnlyIfItIsTheSameProcess) {
   testing::TempDir dir;
-  auto process =
-      Process::spawn({{"sh", "-c", "trap '' TERM; sleep 300 & echo $!; wait"}, dir.path()});
-  ASSERT_TRUE(process);
-  std::string out;
-  while (out.find('\n') == std::string::npos) {
-    std::string err;
-    auto more = (*process)->read(std::chrono::milliseconds(1000), out, err);
-    ASSERT_TRUE(more && *more);
-  }
-  pid_t leader = (*process)->pid();
+  std::unique_ptr<Process> process;
+  UniqueFd grandchild;
+  ASSERT_NO_FATAL_FAILURE(start_group_with_grandchild(dir, process, grandchild));
+  pid_t leader = process->pid();
   auto ticks = process_start_ticks(leader);
   ASSERT_TRUE(ticks);
   EXPECT_EQ(process_start_ticks(leader), ticks);  // stable: it identifies the process
-  UniqueFd grandchild(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(out), 0)));
-  ASSERT_TRUE(grandchild.valid());
   stop_orphan_group(leader, std::chrono::milliseconds(200));
   pollfd pfd{grandchild.get(), POLLIN, 0};
   EXPECT_EQ(::poll(&pfd, 1, 10'000), 1) << "the group survived";
-  EXPECT_EQ((*process)->wait(), 128 + SIGKILL);
+  EXPECT_EQ(process->wait(), 128 + SIGKILL);
   EXPECT_FALSE(process_start_ticks(999'999'999));
 }
 
