@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <climits>
 #include <nlohmann/json.hpp>
 
 #include "util/fs.hpp"
+#include "util/json_safe.hpp"
 
 namespace ralph::loop {
 
@@ -31,10 +34,11 @@ Result<RunLock> RunLock::acquire(const std::filesystem::path& path, const std::s
     return make_error(fmt::format("cannot open {}: {}", path.string(), errno_text(errno)));
   }
   if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-    auto holder = nlohmann::json::parse(read_file(path).ok() ? *read_file(path) : std::string(),
-                                        nullptr, false);
-    int pid = holder.is_object() ? holder.value("pid", 0) : 0;
-    std::string other = holder.is_object() ? holder.value("run_id", std::string()) : "";
+    auto content = read_file(path);
+    auto holder = nlohmann::json::parse(content ? *content : std::string(), nullptr, false);
+    auto pid = json_int(json_member(holder, "pid"), 0, INT32_MAX, 0);
+    const auto& run = json_member(holder, "run_id");
+    std::string other = run.is_string() ? run.get<std::string>() : "";
     return make_error(fmt::format(
         "another ralph run is active in this repository (pid {}, run {}): wait for it to "
         "finish or stop it with `kill {}`",

@@ -18,8 +18,7 @@ using namespace std::chrono_literals;
 
 TEST(FaultsTest, AHangingIterationTimesOutAndTheRunCompletesAfterwards) {
   Harness h("hanging_tool_then_complete");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5", "--iteration-timeout", "3"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   auto records = h.records();
@@ -35,8 +34,7 @@ TEST(FaultsTest, AHangingIterationTimesOutAndTheRunCompletesAfterwards) {
 
 TEST(FaultsTest, SigintStopsTheIterationAndTheNextRunResumesIt) {
   Harness h("interrupted_then_resumed");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   int pid = h.start_ralph({"run", "--model", "claude-sonnet-5-5"}, "first");
   ASSERT_TRUE(h.api().wait_for_requests(2, 60s));  // inside the long tool command
   ::kill(pid, SIGINT);
@@ -61,8 +59,7 @@ TEST(FaultsTest, SigintStopsTheIterationAndTheNextRunResumesIt) {
 
 TEST(FaultsTest, AfterKill9TheNextRunRecoversTheLostIterationAndLeavesNoProcess) {
   Harness h("interrupted_then_resumed");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   int pid = h.start_ralph({"run", "--model", "claude-sonnet-5-5"}, "killed");
   ASSERT_TRUE(h.api().wait_for_requests(2, 60s));
   ::kill(pid, SIGKILL);
@@ -92,8 +89,7 @@ TEST(FaultsTest, AfterKill9TheNextRunRecoversTheLostIterationAndLeavesNoProcess)
 
 TEST(FaultsTest, ARejectedApiKeyStopsAtOnce) {
   Harness h("rejected_api_key");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
   EXPECT_EQ(run.exit_code, 6) << run.out << run.err;
   EXPECT_NE(run.last_line().find("ANTHROPIC_API_KEY"), std::string::npos) << run.out;
@@ -105,8 +101,7 @@ TEST(FaultsTest, ARejectedApiKeyStopsAtOnce) {
 
 TEST(FaultsTest, RateLimitsThenSuccess) {
   Harness h("rate_limited_then_success");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   auto records = h.records();
@@ -119,8 +114,7 @@ TEST(FaultsTest, RateLimitsThenSuccess) {
 
 TEST(FaultsTest, AnAgentThatChangesNothingStalls) {
   Harness h("changes_nothing");
-  h.write_plan(2);
-  h.commit_all("Add the plan");
+  h.add_plan(2);
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5", "--stall-after", "2"});
   EXPECT_EQ(run.exit_code, 5) << run.out << run.err;
   EXPECT_EQ(run.last_line().rfind("halt: stalled", 0), 0u) << run.out;
@@ -130,8 +124,7 @@ TEST(FaultsTest, AnAgentThatChangesNothingStalls) {
 
 TEST(FaultsTest, ASecondRunIsRefusedWhileOneIsActive) {
   Harness h("interrupted_then_resumed");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   int pid = h.start_ralph({"run", "--model", "claude-sonnet-5-5"}, "first");
   ASSERT_TRUE(h.api().wait_for_requests(2, 60s));
   std::string state = h.read(".ralph/state.json");
@@ -150,8 +143,7 @@ TEST(FaultsTest, ASecondRunIsRefusedWhileOneIsActive) {
 
 TEST(FaultsTest, AFailingCommitHaltsWithTheWorkAndTheRecordKept) {
   Harness h("commit_blocked");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
   EXPECT_EQ(run.exit_code, 1) << run.out << run.err;
   EXPECT_NE(run.last_line().find("index.lock"), std::string::npos) << run.out;

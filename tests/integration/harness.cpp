@@ -94,6 +94,11 @@ void Harness::write_plan(int count) const {
   write("plans/PROMPT.md", slurp(fs::path(RALPH_SOURCE_DIR) / "plans-template/PROMPT.md"));
 }
 
+void Harness::add_plan(int count) const {
+  write_plan(count);
+  commit_all("Add the plan");
+}
+
 void Harness::commit_all(const std::string& message) const {
   git({"add", "-A"});
   git({"commit", "-q", "-m", message});

@@ -36,6 +36,8 @@ class Harness {
   // A plan of `count` items US-001... all failing, with the stock PROMPT.md of `ralph init`.
   void write_plan(int count) const;
   void commit_all(const std::string& message) const;
+  // write_plan(count), committed as "Add the plan".
+  void add_plan(int count) const;
 
   CommandResult ralph(const std::vector<std::string>& args) const;
   // Starts ralph without waiting (output to files named after `tag`); `finish` waits for it.

@@ -13,8 +13,7 @@ using nlohmann::json;
 
 TEST(LoopTest, ThreeItemPlanCompletesWithACommitAndARecordPerIteration) {
   Harness h("complete_three_items");
-  h.write_plan(3);
-  h.commit_all("Add the plan");
+  h.add_plan(3);
 
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
@@ -117,8 +116,7 @@ TEST(LoopTest, WorksOnThePlansBranchAndKeepsTheAgentsOwnCommits) {
 
 TEST(LoopTest, BudgetCapStopsAnEndlessIterationWithinOneTurn) {
   Harness h("budget_endless_iteration");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
 
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5", "--budget", "1.00"});
   EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
@@ -144,8 +142,7 @@ TEST(LoopTest, BudgetCapStopsAnEndlessIterationWithinOneTurn) {
 
 TEST(LoopTest, IterationLimitWinsOverAFalseCompletionClaim) {
   Harness h("false_completion_claim");
-  h.write_plan(2);
-  h.commit_all("Add the plan");
+  h.add_plan(2);
 
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5", "--max-iterations", "2"});
   EXPECT_EQ(run.exit_code, 4) << run.out << run.err;
@@ -207,8 +204,7 @@ TEST(LoopTest, InitScaffoldsThePlanAndRefusesToOverwrite) {
 
 TEST(LoopTest, MissingAgentIsFatal) {
   Harness h("untouched");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   CommandResult run = h.ralph({"run", "--agent", "/nonexistent/claude"});
   EXPECT_EQ(run.exit_code, 6) << run.out << run.err;
   EXPECT_NE(run.err.find("/nonexistent/claude"), std::string::npos);

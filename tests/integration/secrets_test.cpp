@@ -10,8 +10,7 @@ namespace {
 
 TEST(SecretsTest, KeysAreRedactedAndSecretFilesAreNotCommitted) {
   Harness h("leaks_secrets");
-  h.write_plan(1);
-  h.commit_all("Add the plan");
+  h.add_plan(1);
   CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const std::string key = "sk-test-key";      // the harness's ANTHROPIC_API_KEY

@@ -35,7 +35,7 @@ std::string result_line(double cost, const std::string& text = "done", bool is_e
 }
 
 class RunnerTest : public ::testing::Test {
- protected:
+ public:  // the helpers below use the fixture too
   void SetUp() override {
     write_plan({false, false});
     dir.write("plans/PROMPT.md", "Do {{item_id}}: {{item_title}} (iteration {{iteration}})");
@@ -395,30 +395,26 @@ TEST_F(RunnerTest, InterruptRecordsTheIterationAndResumeContinuesIt) {
   EXPECT_EQ(log[2].iteration, 3);
 }
 
-TEST_F(RunnerTest, ASecondInterruptSkipsTheGracePeriod) {
-  options.stop_grace = std::chrono::milliseconds(5000);
+// Runs an iteration that `count` interrupts stop; the grace period the agent was given.
+std::chrono::milliseconds grace_after_interrupts(RunnerTest& t, int count) {
+  t.options.stop_grace = std::chrono::milliseconds(5000);
   AgentScript slow;
   slow.lines = {init_line()};
-  slow.endless = [this](int k) {
-    if (k > 3) interrupts = 2;
+  slow.endless = [&t, count](int k) {
+    if (k > 3) t.interrupts = count;
     return std::string(R"({"type":"system","subtype":"status"})");
   };
-  agent.scripts = {slow};
-  EXPECT_EQ(run().reason, HaltReason::kInterrupted);
-  EXPECT_EQ(agent.last_grace, std::chrono::milliseconds(0));
+  t.agent.scripts = {slow};
+  EXPECT_EQ(t.run().reason, HaltReason::kInterrupted);
+  return t.agent.last_grace;
+}
+
+TEST_F(RunnerTest, ASecondInterruptSkipsTheGracePeriod) {
+  EXPECT_EQ(grace_after_interrupts(*this, 2), std::chrono::milliseconds(0));
 }
 
 TEST_F(RunnerTest, OneInterruptGivesTheAgentItsGracePeriod) {
-  options.stop_grace = std::chrono::milliseconds(5000);
-  AgentScript slow;
-  slow.lines = {init_line()};
-  slow.endless = [this](int k) {
-    if (k > 3) interrupts = 1;
-    return std::string(R"({"type":"system","subtype":"status"})");
-  };
-  agent.scripts = {slow};
-  EXPECT_EQ(run().reason, HaltReason::kInterrupted);
-  EXPECT_EQ(agent.last_grace, std::chrono::milliseconds(5000));
+  EXPECT_EQ(grace_after_interrupts(*this, 1), std::chrono::milliseconds(5000));
 }
 
 TEST_F(RunnerTest, SecretsNeverReachTheStreamFileTheStderrLogOrACommit) {
