@@ -86,9 +86,21 @@ int main(int argc, char** argv) {
   CostsArgs costs;
   auto* costs_cmd = app.add_subcommand("costs", "Per-iteration tokens and costs of a run");
   add_plan_option(costs_cmd, costs.plan_dir);
-  costs_cmd->add_flag("--json", costs.json, "JSON: {\"iterations\": [...], \"totals\": {...}}");
-  costs_cmd->add_option("--run", costs.run_id, "The run to show (default: the last)");
-  costs_cmd->add_flag("--all", costs.all, "Every run in the log");
+  auto* costs_json =
+      costs_cmd->add_flag("--json", costs.json, "JSON: {\"iterations\": [...], \"totals\": {...}}");
+  costs_cmd->add_flag("--csv", costs.csv, "CSV: a header, then one row per iteration or group")
+      ->excludes(costs_json);
+  auto* costs_run =
+      costs_cmd->add_option("--run", costs.run_id, "The run to show (default: the last)");
+  costs_cmd->add_flag("--all", costs.all, "Every run in the log")->excludes(costs_run);
+  costs_cmd->add_option("--by", costs.by, "Rows per iteration, model, day (UTC) or item")
+      ->check(CLI::IsMember({"iteration", "model", "day", "item"}))
+      ->capture_default_str();
+  costs_cmd->add_option("--since", costs.since,
+                        "Iterations started at or after a date, an RFC 3339 time or an age "
+                        "(7d); implies --all unless --run is given");
+  costs_cmd->add_option("--until", costs.until,
+                        "Iterations started before a time (a date means the end of that day)");
 
   // A misspelt command gets a suggestion rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-' &&

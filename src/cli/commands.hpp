@@ -36,14 +36,26 @@ struct ValidateArgs {
 struct CostsArgs {
   std::string plan_dir = "plans";
   bool json = false;
+  bool csv = false;
   std::optional<std::string> run_id;
   bool all = false;
+  std::string by = "iteration";
+  std::optional<std::string> since;
+  std::optional<std::string> until;
+};
+
+struct StatusArgs {
+  std::string plan_dir = "plans";
+  bool json = false;
+  bool watch = false;
+  double interval_s = 2;  // --watch's refresh period
 };
 
 int run_init(const InitArgs& args);
 int run_run(const RunArgs& args);
 int run_validate(const ValidateArgs& args);
 int run_costs(const CostsArgs& args);
+int run_status(const StatusArgs& args);
 
 // "ralph: error: <what>" on stderr; returns `code`.
 int fail(int code, const std::string& message);

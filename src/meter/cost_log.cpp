@@ -1,37 +1,91 @@
 #include "meter/cost_log.hpp"
 
-#include <system_error>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <cerrno>
+
+#include "meter/record_text.hpp"
+#include "util/fd.hpp"
 #include "util/fs.hpp"
-#include "util/json_safe.hpp"
 
 namespace ralph::meter {
 
+namespace {
+
+// How many bytes the record parser may read past a line's end.
+constexpr size_t kPadding = 64;
+constexpr size_t kBlock = 1 << 20;
+
+}  // namespace
+
 Status CostLog::append(const IterationRecord& record) const {
-  return append_line_synced(path_, to_json(record).dump());
+  return append_line_synced(path_, record_json(record));
+}
+
+Result<ScanSummary> CostLog::scan(uint64_t offset,
+                                  const std::function<void(const IterationRecord&)>& visit) const {
+  ScanSummary summary;
+  summary.end_offset = offset;
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return summary;  // no log yet: nothing recorded
+    return make_error(fmt::format("cannot read {}: {}", path_.string(), errno_text(errno)));
+  }
+  RecordParser parser;
+  IterationRecord record;
+  // A block of lines, then room for the parser's read-ahead; a line cut by the block's end
+  // moves to the front for the next read.
+  std::string buffer(kBlock + kPadding, ' ');
+  size_t filled = 0;
+  uint64_t position = offset;
+  for (;;) {
+    if (filled == buffer.size() - kPadding) buffer.resize(buffer.size() * 2);  // a long line
+    ssize_t n = ::pread(fd.get(), buffer.data() + filled, buffer.size() - kPadding - filled,
+                        static_cast<off_t>(position));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return make_error(fmt::format("cannot read {}: {}", path_.string(), errno_text(errno)));
+    if (n == 0) break;
+    position += static_cast<uint64_t>(n);
+    filled += static_cast<size_t>(n);
+    size_t start = 0;
+    for (size_t end; (end = buffer.find('\n', start)) < filled; start = end + 1) {
+      std::string_view line(buffer.data() + start, end - start);
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (parser.parse_into(line, buffer.size() - end, record)) {
+        ++summary.records;
+        visit(record);
+      } else {
+        ++summary.skipped_lines;
+      }
+    }
+    summary.end_offset += start;
+    buffer.erase(0, start);
+    buffer.resize(std::max(buffer.size() + start, kBlock + kPadding), ' ');
+    filled -= start;
+  }
+  summary.partial_tail =
+      std::string_view(buffer.data(), filled).find_first_not_of(" \t\r") != std::string::npos;
+  return summary;
+}
+
+Result<CostLogContents> CostLog::read_from(uint64_t offset) const {
+  CostLogContents contents;
+  auto summary =
+      scan(offset, [&](const IterationRecord& record) { contents.records.push_back(record); });
+  if (!summary) return summary.error();
+  contents.skipped_lines = summary->skipped_lines;
+  contents.end_offset = summary->end_offset;
+  contents.partial_tail = summary->partial_tail;
+  return contents;
 }
 
 Result<CostLogContents> CostLog::read_all() const {
-  CostLogContents contents;
-  std::error_code ec;
-  if (!std::filesystem::exists(path_, ec)) return contents;
-  auto text = read_file(path_);
-  if (!text) return text.error();
-  std::string_view rest = *text;
-  while (!rest.empty()) {
-    size_t end = rest.find('\n');
-    std::string_view line = rest.substr(0, end);
-    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-    auto record = json_nesting_exceeds(line)
-                      ? std::nullopt
-                      : record_from_json(nlohmann::json::parse(line, nullptr, false));
-    if (record) {
-      contents.records.push_back(std::move(*record));
-    } else {
-      ++contents.skipped_lines;
-    }
-  }
+  auto contents = read_from(0);
+  if (contents && contents->partial_tail) ++contents->skipped_lines;  // torn by a crash
   return contents;
 }
 

@@ -38,6 +38,12 @@ struct Usage {
     return saturating_add(saturating_add(input_tokens, cache_creation_input_tokens),
                           cache_read_input_tokens);
   }
+  // The share of the input that was read from the prompt cache: cache reads over everything
+  // the model read. 0 when it read nothing.
+  double cache_hit_ratio() const {
+    int64_t read = context_tokens();
+    return read > 0 ? static_cast<double>(cache_read_input_tokens) / static_cast<double>(read) : 0;
+  }
   bool operator==(const Usage&) const = default;
 };
 

@@ -1,0 +1,49 @@
+// What finishing the plan will likely cost, from what each completed item cost so far.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "meter/record.hpp"
+
+namespace ralph::report {
+
+struct Projection {
+  int remaining_items = 0;
+  int completed_items = 0;    // completed items of the plan seen in the log: the basis
+  double basis_cost_usd = 0;  // everything spent on the plan's items, failures included
+  // None until an item has been completed (nothing to project from), and none needed when
+  // no item remains (all zero then).
+  std::optional<double> expected_usd;  // remaining × cost per completed item
+  std::optional<double> low_usd;       // remaining × the cheapest item's cost
+  std::optional<double> high_usd;      // remaining × the dearest item's cost
+};
+
+nlohmann::json to_json(const Projection& projection);
+// "$1.20 to finish 3 items ($0.80-$2.10)", or why there is no projection.
+std::string projection_text(const Projection& projection);
+
+// Built from every record in the log whose item is in the plan, one record at a time: an
+// item's cost is the sum of the iterations given that item, failed and rejected ones
+// included; an item counts as completed when an iteration completed it.
+class ProjectionBuilder {
+ public:
+  // `plan_items`: every id in prd.json; `remaining`: how many of them do not pass yet.
+  ProjectionBuilder(std::set<std::string> plan_items, int remaining)
+      : plan_items_(std::move(plan_items)), remaining_(remaining) {}
+  void add(const meter::IterationRecord& record);
+  Projection projection() const;
+
+ private:
+  std::set<std::string> plan_items_;
+  int remaining_;
+  std::map<std::string, double> cost_by_item_;
+  std::set<std::string> completed_;
+  double basis_cost_ = 0;
+};
+
+}  // namespace ralph::report
