@@ -15,7 +15,7 @@ int fail(int code, const std::string& message) {
 
 namespace {
 
-const std::vector<std::string> kCommands = {"init", "run", "validate", "costs"};
+const std::vector<std::string> kCommands = {"init", "run", "validate", "costs", "status"};
 
 void add_plan_option(CLI::App* command, std::string& plan_dir) {
   command->add_option("--plan", plan_dir, "The plan folder")->capture_default_str();
@@ -102,6 +102,15 @@ int main(int argc, char** argv) {
   costs_cmd->add_option("--until", costs.until,
                         "Iterations started before a time (a date means the end of that day)");
 
+  StatusArgs status;
+  auto* status_cmd =
+      app.add_subcommand("status", "The current or last run, plan progress, spend against budget");
+  add_plan_option(status_cmd, status.plan_dir);
+  status_cmd->add_flag("--json", status.json, "JSON instead of text");
+  status_cmd->add_flag("--watch", status.watch, "Refresh while a run is active");
+  status_cmd->add_option("--interval", status.interval_s, "Seconds between refreshes (2)")
+      ->check(CLI::Range(0.05, 3600.0));
+
   // A misspelt command gets a suggestion rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
@@ -125,6 +134,7 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_run(run);
   if (validate_cmd->parsed()) return run_validate(validate);
   if (costs_cmd->parsed()) return run_costs(costs);
+  if (status_cmd->parsed()) return run_status(status);
   return fail(2, "no command given (see `ralph --help`)");
 }
 

@@ -1,73 +1,168 @@
-// `ralph costs`: the cost log, for one run or all of them.
+// `ralph costs`: the cost log as a table, JSON or CSV; by iteration, model, day or item.
+// JSON and CSV stream: the log is read in blocks and written as it is read.
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
-#include "loop/display.hpp"
-#include "loop/state.hpp"
 #include "meter/cost_log.hpp"
+#include "meter/record_text.hpp"
 #include "meter/totals.hpp"
+#include "report/aggregate.hpp"
+#include "report/cost_table.hpp"
+#include "report/projection.hpp"
+#include "report/selection.hpp"
+#include "util/clock.hpp"
 
 namespace ralph::cli {
 
 namespace {
 
-void print_table(const std::vector<meter::IterationRecord>& records, const meter::Totals& totals) {
-  fmt::print("{:>5} {:<12} {:<20} {:>10} {:>10} {:>11} {:>11} {:>10} {:>8} {:<11} {}\n", "iter",
-             "item", "model", "input", "output", "cache_write", "cache_read", "cost_usd",
-             "duration", "outcome", "commit");
-  for (const auto& r : records) {
-    fmt::print("{:>5} {:<12} {:<20} {:>10} {:>10} {:>11} {:>11} {:>10.4f} {:>8} {:<11} {}\n",
-               r.iteration, r.item_id.value_or("-"), r.model, r.usage.input_tokens,
-               r.usage.output_tokens, r.usage.cache_creation_input_tokens,
-               r.usage.cache_read_input_tokens, r.cost_usd,
-               loop::human_duration(std::chrono::milliseconds(r.duration_ms)), r.outcome,
-               r.commit ? r.commit->substr(0, 10) : "-");
+enum class Format { kTable, kJson, kCsv };
+
+// Output gathered in memory and written in large pieces, once it is certain the command
+// succeeds (the first selected record proves an asked-for run exists).
+class Output {
+ public:
+  std::string& buffer() { return buffer_; }
+  void maybe_flush(bool allowed) {
+    if (allowed && buffer_.size() >= (1 << 20)) flush();
   }
-  fmt::print("{:>5} {:<12} {:<20} {:>10} {:>10} {:>11} {:>11} {:>10.4f}\n", "total",
-             fmt::format("{} iter.", totals.iterations), "", totals.usage.input_tokens,
-             totals.usage.output_tokens, totals.usage.cache_creation_input_tokens,
-             totals.usage.cache_read_input_tokens, totals.cost_usd);
+  void flush() {
+    std::fwrite(buffer_.data(), 1, buffer_.size(), stdout);
+    buffer_.clear();
+  }
+
+ private:
+  std::string buffer_;
+};
+
+// The projection needs the plan: its item ids and how many still fail. Without a readable
+// plan there is none, and `why_not` says why.
+struct PlanItems {
+  std::set<std::string> ids;
+  int remaining = 0;
+};
+
+std::optional<PlanItems> plan_items(const Project& project, std::string& why_not) {
+  plan::Problems problems;
+  auto plan = plan::reload_plan(project.plan, problems);
+  if (!plan) {
+    why_not = problems.empty() ? "the plan cannot be read" : problems.front().to_string();
+    return std::nullopt;
+  }
+  PlanItems items;
+  for (const auto& item : plan->items) items.ids.insert(item.id);
+  items.remaining = static_cast<int>(plan->items.size() - plan::passing_ids(*plan).size());
+  return items;
 }
 
 }  // namespace
 
 int run_costs(const CostsArgs& args) {
-  if (args.all && args.run_id) return fail(2, "--run and --all exclude each other");
+  const Format format = args.json ? Format::kJson : args.csv ? Format::kCsv : Format::kTable;
+  const auto by = report::parse_group_by(args.by);
+  if (!by) return fail(2, fmt::format("--by {}: expected iteration, model, day or item", args.by));
+  report::Selection selection;
+  const auto now = std::chrono::system_clock::now();
+  for (auto [text, until] : {std::pair{&args.since, false}, std::pair{&args.until, true}}) {
+    if (!*text) continue;
+    auto bound = report::parse_time_bound(**text, now, until);
+    if (!bound) return fail(2, fmt::format("--{} {}", until ? "until" : "since", bound.message()));
+    (until ? selection.until : selection.since) = format_rfc3339(*bound);
+  }
+
   auto project = locate_project(args.plan_dir);
   if (!project) return fail(2, project.message());
-  meter::CostLog log(project->root / ".ralph" / "iterations.jsonl");
-  auto contents = log.read_all();
-  if (!contents) return fail(1, contents.message());
+  const auto state_dir = project->root / ".ralph";
+  meter::CostLog log(state_dir / "iterations.jsonl");
+  selection.run_id = args.run_id;
+  if (!args.all && !args.run_id && !args.since && !args.until) {
+    auto last = report::last_run_id(state_dir);
+    if (!last) return fail(1, last.message());
+    selection.run_id = *last;
+  }
 
-  std::optional<std::string> run_id = args.run_id;
-  if (!args.all && !run_id) {
-    // The last run: the state file's, else the newest record's.
-    if (auto state = loop::read_state(project->root / ".ralph" / "state.json")) {
-      run_id = state->run_id;
-    } else if (!contents->records.empty()) {
-      run_id = contents->records.back().run_id;
+  std::string no_projection;
+  auto items = plan_items(*project, no_projection);
+  report::ProjectionBuilder projection;
+  meter::Totals totals;
+  report::Aggregator aggregator(*by);  // unused by iteration: the records are the rows
+  std::vector<meter::IterationRecord> rows;  // the table's, which sizes its columns at the end
+  Output out;
+  bool any = false;
+  if (format == Format::kJson) out.buffer() += "{\"iterations\": [";
+  if (format == Format::kCsv && by == report::GroupBy::kIteration) {
+    out.buffer() += report::csv_iteration_header();
+  }
+  auto scanned = log.scan(0, [&](const meter::IterationRecord& record) {
+    projection.add(record);
+    if (!selection.matches(record)) return;
+    totals.usage += record.usage;
+    totals.cost_usd += record.cost_usd;
+    ++totals.iterations;
+    if (by != report::GroupBy::kIteration) aggregator.add(record);
+    if (format == Format::kJson) {
+      out.buffer() += any ? ",\n  " : "\n  ";
+      meter::append_record_json(out.buffer(), record);
+    } else if (format == Format::kCsv && by == report::GroupBy::kIteration) {
+      report::append_csv_iteration(out.buffer(), record);
+    } else if (format == Format::kTable && by == report::GroupBy::kIteration) {
+      rows.push_back(record);
     }
-  }
-  std::vector<meter::IterationRecord> selected;
-  for (auto& record : contents->records) {
-    if (!run_id || record.run_id == *run_id) selected.push_back(std::move(record));
-  }
-  if (args.run_id && selected.empty()) {
+    any = true;
+    out.maybe_flush(true);
+  });
+  if (!scanned) return fail(1, scanned.message());
+  if (args.run_id && !any) {
     return fail(2, fmt::format("no iterations of run {} in .ralph/iterations.jsonl", *args.run_id));
   }
-  meter::Totals totals = meter::sum(selected);
-  if (args.json) {
-    nlohmann::json out{{"iterations", nlohmann::json::array()}, {"totals", to_json(totals)}};
-    for (const auto& record : selected) out["iterations"].push_back(meter::to_json(record));
-    fmt::print("{}\n", out.dump(2));
-    return 0;
+  if (scanned->skipped_lines > 0) {
+    fmt::print(stderr, "ralph: warning: {} unreadable line{} in .ralph/iterations.jsonl skipped\n",
+               scanned->skipped_lines, scanned->skipped_lines == 1 ? "" : "s");
   }
-  if (selected.empty()) {
-    fmt::print("no iterations recorded yet (.ralph/iterations.jsonl is empty)\n");
-    return 0;
+
+  const auto groups = aggregator.groups();
+  switch (format) {
+    case Format::kJson: {
+      std::string& b = out.buffer();
+      b += any ? "\n],\n" : "],\n";
+      b += fmt::format("\"totals\": {},\n", meter::to_json(totals).dump());
+      if (by != report::GroupBy::kIteration) {
+        b += fmt::format("\"by\": \"{}\",\n\"groups\": [", report::group_by_name(*by));
+        for (size_t i = 0; i < groups.size(); ++i) {
+          b += (i > 0 ? ",\n  " : "\n  ") + report::to_json(groups[i]).dump();
+        }
+        b += groups.empty() ? "],\n" : "\n],\n";
+      }
+      b += fmt::format(
+          "\"projection\": {}\n}}\n",
+          items ? report::to_json(projection.projection(items->ids, items->remaining)).dump()
+                : "null");
+      break;
+    }
+    case Format::kCsv:
+      if (by != report::GroupBy::kIteration) {
+        out.buffer() += report::csv_group_header(*by);
+        for (const auto& group : groups) report::append_csv_group(out.buffer(), group);
+      }
+      break;
+    case Format::kTable:
+      if (!any) {
+        out.buffer() += selection.run_id || args.since || args.until
+                            ? "no iterations match\n"
+                            : "no iterations recorded yet (.ralph/iterations.jsonl is empty)\n";
+        break;
+      }
+      out.buffer() += by == report::GroupBy::kIteration ? report::iteration_table(rows, totals)
+                                                        : report::group_table(*by, groups, totals);
+      out.buffer() += "\n";
+      out.buffer() +=
+          items ? report::projection_text(projection.projection(items->ids, items->remaining))
+                : "no projection: " + no_projection;
+      out.buffer() += "\n";
+      break;
   }
-  print_table(selected, totals);
+  out.flush();
   return 0;
 }
 

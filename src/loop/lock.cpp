@@ -2,11 +2,14 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <climits>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "util/fs.hpp"
@@ -50,6 +53,21 @@ Result<RunLock> RunLock::acquire(const std::filesystem::path& path, const std::s
 
 Status RunLock::set_run_id(const std::string& run_id) {
   return write_holder(fd_.get(), run_id);
+}
+
+bool lock_is_held(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return false;  // no lock file: never locked
+  // "1: FLOCK  ADVISORY  WRITE 4242 08:01:1234567 0 EOF": the file is major:minor:inode.
+  const std::string file =
+      fmt::format(" {:02x}:{:02x}:{} ", major(info.st_dev), minor(info.st_dev), info.st_ino);
+  std::ifstream locks("/proc/locks");
+  for (std::string line; std::getline(locks, line);) {
+    if (line.find("FLOCK") != std::string::npos && line.find(file) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace ralph::loop

@@ -22,4 +22,8 @@ class RunLock {
   UniqueFd fd_;
 };
 
+// Whether some process holds the lock at `path`, asked without taking it (taking it, even
+// briefly, could make a `ralph run` starting at that moment fail): /proc/locks lists it.
+bool lock_is_held(const std::filesystem::path& path);
+
 }  // namespace ralph::loop

@@ -83,6 +83,39 @@ Result<CostLogContents> CostLog::read_from(uint64_t offset) const {
   return contents;
 }
 
+Result<std::optional<IterationRecord>> CostLog::last_record() const {
+  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    if (errno == ENOENT) return std::optional<IterationRecord>();
+    return make_error(fmt::format("cannot read {}: {}", path_.string(), errno_text(errno)));
+  }
+  off_t end = ::lseek(fd.get(), 0, SEEK_END);
+  if (end < 0)
+    return make_error(fmt::format("cannot read {}: {}", path_.string(), errno_text(errno)));
+  RecordParser parser;
+  // Ever larger windows at the end: a record line is far shorter than the first one.
+  for (off_t window = kBlock / 16;; window *= 4) {
+    off_t start = std::max<off_t>(0, end - window);
+    std::string text(static_cast<size_t>(end - start), '\0');
+    ssize_t n = ::pread(fd.get(), text.data(), text.size(), start);
+    if (n < 0)
+      return make_error(fmt::format("cannot read {}: {}", path_.string(), errno_text(errno)));
+    text.resize(static_cast<size_t>(n));
+    size_t first = start == 0 ? 0 : text.find('\n') + 1;  // the first line may be cut
+    std::string_view lines(text);
+    if (first == 0 && start != 0) lines = {};
+    lines.remove_prefix(std::min(first, lines.size()));
+    while (!lines.empty()) {
+      size_t cut = lines.find_last_of('\n', lines.size() - 2);
+      std::string_view line = cut == std::string_view::npos ? lines : lines.substr(cut + 1);
+      if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+      if (auto record = parser.parse(line)) return record;
+      lines = cut == std::string_view::npos ? std::string_view() : lines.substr(0, cut + 1);
+    }
+    if (start == 0) return std::optional<IterationRecord>();
+  }
+}
+
 Result<CostLogContents> CostLog::read_all() const {
   auto contents = read_from(0);
   if (contents && contents->partial_tail) ++contents->skipped_lines;  // torn by a crash

@@ -43,6 +43,9 @@ class CostLog {
   // earlier read ended there. A last line still being written is left for the next read.
   Result<CostLogContents> read_from(uint64_t offset) const;
 
+  // The newest readable record, found from the end without reading the whole log.
+  Result<std::optional<IterationRecord>> last_record() const;
+
   const std::filesystem::path& path() const { return path_; }
 
  private:

@@ -299,7 +299,11 @@ struct RecordParser::Impl {
   std::string copy;  // a line without enough readable bytes after it, padded
 };
 
-RecordParser::RecordParser() : impl_(std::make_unique<Impl>()) {}
+RecordParser::RecordParser() : impl_(std::make_unique<Impl>()) {
+  // Nesting deeper than any record's is refused (DEPTH_ERROR) without a separate pass.
+  // Should the allocation fail, the first parse allocates again (with the default depth).
+  if (impl_->parser.allocate(1 << 16, kMaxJsonDepth) != sj::SUCCESS) return;
+}
 RecordParser::~RecordParser() = default;
 
 std::optional<IterationRecord> RecordParser::parse(std::string_view line, size_t readable_after) {
@@ -309,8 +313,6 @@ std::optional<IterationRecord> RecordParser::parse(std::string_view line, size_t
 }
 
 bool RecordParser::parse_into(std::string_view line, size_t readable_after, IterationRecord& r) {
-  // Nesting deeper than any record's is refused before simdjson sees it.
-  if (json_nesting_exceeds(line)) return false;
   const char* data = line.data();
   if (readable_after < sj::SIMDJSON_PADDING) {
     impl_->copy.assign(line);

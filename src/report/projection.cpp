@@ -7,40 +7,35 @@
 namespace ralph::report {
 
 void ProjectionBuilder::add(const meter::IterationRecord& record) {
-  if (record.item_id && plan_items_.count(*record.item_id)) {
-    cost_by_item_[*record.item_id] += record.cost_usd;
-    basis_cost_ += record.cost_usd;
-  }
+  if (record.item_id) cost_by_item_[*record.item_id] += record.cost_usd;
   if (record.outcome == "rejected") return;
-  for (const auto& id : record.items_completed) {
-    if (plan_items_.count(id)) completed_.insert(id);
-  }
+  completed_.insert(record.items_completed.begin(), record.items_completed.end());
 }
 
-Projection ProjectionBuilder::projection() const {
+Projection ProjectionBuilder::projection(const std::set<std::string>& plan_items,
+                                         int remaining) const {
   Projection p;
-  p.remaining_items = remaining_;
-  p.completed_items = static_cast<int>(completed_.size());
-  p.basis_cost_usd = basis_cost_;
-  if (remaining_ == 0) {
+  p.remaining_items = remaining;
+  double low = 0;
+  double high = 0;
+  for (const auto& id : plan_items) {
+    auto it = cost_by_item_.find(id);
+    double cost = it == cost_by_item_.end() ? 0 : it->second;
+    p.basis_cost_usd += cost;
+    if (!completed_.count(id)) continue;
+    low = p.completed_items == 0 ? cost : std::min(low, cost);
+    high = p.completed_items == 0 ? cost : std::max(high, cost);
+    ++p.completed_items;
+  }
+  if (remaining == 0) {
     p.expected_usd = p.low_usd = p.high_usd = 0.0;
     return p;
   }
-  if (completed_.empty()) return p;
-  double low = 0;
-  double high = 0;
-  bool first = true;
-  for (const auto& id : completed_) {
-    auto it = cost_by_item_.find(id);
-    double cost = it == cost_by_item_.end() ? 0 : it->second;
-    low = first ? cost : std::min(low, cost);
-    high = first ? cost : std::max(high, cost);
-    first = false;
-  }
-  double per_item = basis_cost_ / static_cast<double>(completed_.size());
-  p.expected_usd = per_item * remaining_;
-  p.low_usd = std::min(low, per_item) * remaining_;
-  p.high_usd = std::max(high, per_item) * remaining_;
+  if (p.completed_items == 0) return p;
+  double per_item = p.basis_cost_usd / p.completed_items;
+  p.expected_usd = per_item * remaining;
+  p.low_usd = std::min(low, per_item) * remaining;
+  p.high_usd = std::max(high, per_item) * remaining;
   return p;
 }
 

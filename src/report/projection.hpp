@@ -27,23 +27,19 @@ nlohmann::json to_json(const Projection& projection);
 // "$1.20 to finish 3 items ($0.80-$2.10)", or why there is no projection.
 std::string projection_text(const Projection& projection);
 
-// Built from every record in the log whose item is in the plan, one record at a time: an
-// item's cost is the sum of the iterations given that item, failed and rejected ones
-// included; an item counts as completed when an iteration completed it.
+// Built from the log one record at a time; projected for the plan as it is now, from the
+// records of the plan's items: an item's cost is the sum of the iterations given that item,
+// failed and rejected ones included; an item counts as completed when an iteration (not a
+// rejected one) completed it.
 class ProjectionBuilder {
  public:
-  // `plan_items`: every id in prd.json; `remaining`: how many of them do not pass yet.
-  ProjectionBuilder(std::set<std::string> plan_items, int remaining)
-      : plan_items_(std::move(plan_items)), remaining_(remaining) {}
   void add(const meter::IterationRecord& record);
-  Projection projection() const;
+  // `plan_items`: every id in prd.json; `remaining`: how many of them do not pass yet.
+  Projection projection(const std::set<std::string>& plan_items, int remaining) const;
 
  private:
-  std::set<std::string> plan_items_;
-  int remaining_;
   std::map<std::string, double> cost_by_item_;
   std::set<std::string> completed_;
-  double basis_cost_ = 0;
 };
 
 }  // namespace ralph::report

@@ -5,6 +5,9 @@
 #include <charconv>
 #include <ctime>
 
+#include "loop/state.hpp"
+#include "meter/cost_log.hpp"
+
 namespace ralph::report {
 
 bool Selection::matches(const meter::IterationRecord& record) const {
@@ -12,6 +15,16 @@ bool Selection::matches(const meter::IterationRecord& record) const {
   if (since && record.started_at < *since) return false;
   if (until && record.started_at >= *until) return false;
   return true;
+}
+
+Result<std::optional<std::string>> last_run_id(const std::filesystem::path& state_dir) {
+  if (auto state = loop::read_state(state_dir / "state.json"); state && !state->run_id.empty()) {
+    return std::optional<std::string>(state->run_id);
+  }
+  auto last = meter::CostLog(state_dir / "iterations.jsonl").last_record();
+  if (!last) return last.error();
+  if (!*last) return std::optional<std::string>();
+  return std::optional<std::string>((*last)->run_id);
 }
 
 namespace {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,10 @@ struct Selection {
 
   bool matches(const meter::IterationRecord& record) const;
 };
+
+// The run a report shows by default: the state file's (the current or last run), else the
+// newest record's; none when nothing ran yet.
+Result<std::optional<std::string>> last_run_id(const std::filesystem::path& state_dir);
 
 // A time given to --since/--until: "2026-11-23" (midnight UTC; with `until`, the end of that
 // day), "2026-11-23T10:00:00Z" (any RFC 3339 offset), or an age: "90m", "12h", "7d", "2w".

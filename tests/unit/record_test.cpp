@@ -5,6 +5,7 @@
 
 #include "git/commit_message.hpp"
 #include "meter/cost_log.hpp"
+#include "meter/record_text.hpp"
 #include "meter/totals.hpp"
 #include "plan/prompt.hpp"
 #include "temp_dir.hpp"
@@ -74,6 +75,87 @@ TEST(CostLogTest, AppendsAndToleratesATornLastLine) {
   auto totals = meter::sum(contents->records);
   EXPECT_DOUBLE_EQ(totals.cost_usd, 0.75);
   EXPECT_EQ(totals.usage.cache_read_input_tokens, 360000);
+}
+
+TEST(RecordTextTest, WritesWhatReadsBackAndEscapes) {
+  auto r = sample(3, 0.1 + 0.2);
+  r.item_id = "US-\"7\"\n\x01";
+  r.models["claude-haiku-4-5"] = {{1, 2, 3, 4}, 0.001};
+  r.session_id = std::nullopt;
+  r.peak_context_tokens = 201000;
+  std::string text = meter::record_json(r);
+  auto parsed = nlohmann::json::parse(text);  // valid JSON
+  EXPECT_EQ(parsed["item_id"], "US-\"7\"\n\x01");
+  EXPECT_DOUBLE_EQ(parsed["cache_hit_ratio"].get<double>(), 180000.0 / 201200.0);
+  meter::RecordParser parser;
+  auto back = parser.parse(text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(meter::record_json(*back), text);  // nothing lost, nothing rounded
+  EXPECT_EQ(back->cost_usd, 0.1 + 0.2);
+}
+
+TEST(RecordTextTest, RejectsWhatIsNotARecordAndReusesStorage) {
+  meter::RecordParser parser;
+  for (const char* line : {"", "[]", "{\"run_id\":\"r\"}", "{\"run_id\":\"r\",\"iter",
+                           "{\"run_id\":\"r\",\"iteration\":1} trailing", "not json"}) {
+    EXPECT_FALSE(parser.parse(line)) << line;
+  }
+  std::string deep = "{\"run_id\":\"r\",\"iteration\":1,\"x\":" + std::string(200, '[') +
+                     std::string(200, ']') + "}";
+  EXPECT_FALSE(parser.parse(deep));
+  meter::IterationRecord reused = sample(1, 1.0);
+  ASSERT_TRUE(
+      parser.parse_into(R"({"run_id":"x","iteration":2,"models":7,"commit":3})", 0, reused));
+  EXPECT_EQ(reused.run_id, "x");
+  EXPECT_FALSE(reused.item_id);  // fields of the previous record do not leak into this one
+  EXPECT_FALSE(reused.commit);
+  EXPECT_TRUE(reused.items_completed.empty());
+  EXPECT_EQ(reused.cost_usd, 0);
+}
+
+TEST(CostLogTest, ScansFromAnOffsetAndFindsTheLastRecord) {
+  testing::TempDir dir;
+  meter::CostLog log(dir.path() / "iterations.jsonl");
+  EXPECT_FALSE(*log.last_record());
+  for (int i = 1; i <= 3000; ++i) ASSERT_TRUE(log.append(sample(i, 0.001 * i)));  // > 1 block
+  int seen = 0;
+  double cost = 0;
+  auto summary = log.scan(0, [&](const meter::IterationRecord& r) {
+    EXPECT_EQ(r.iteration, ++seen);
+    cost += r.cost_usd;
+  });
+  ASSERT_TRUE(summary);
+  EXPECT_EQ(summary->records, 3000);
+  EXPECT_NEAR(cost, 0.001 * 3000 * 3001 / 2, 1e-9);
+  // Appended since: only the new lines; a half-written line waits for the next read.
+  ASSERT_TRUE(log.append(sample(3001, 1)));
+  {
+    std::ofstream out(dir.path() / "iterations.jsonl", std::ios::app);
+    out << R"({"run_id":"x","iteration":3002,)";
+  }
+  auto tail = log.read_from(summary->end_offset);
+  ASSERT_TRUE(tail);
+  ASSERT_EQ(tail->records.size(), 1u);
+  EXPECT_EQ(tail->records[0].iteration, 3001);
+  EXPECT_TRUE(tail->partial_tail);
+  {
+    std::ofstream out(dir.path() / "iterations.jsonl", std::ios::app);
+    out << R"("started_at":"t"})"
+        << "\n";
+  }
+  auto rest = log.read_from(tail->end_offset);
+  ASSERT_EQ(rest->records.size(), 1u);
+  EXPECT_EQ(rest->records[0].iteration, 3002);
+  EXPECT_EQ((*log.last_record())->iteration, 3002);
+  // A line longer than a block is read whole.
+  auto big = sample(3003, 1);
+  big.items_completed.assign(1 << 16, "US-0000000000000001");
+  ASSERT_TRUE(log.append(big));
+  auto all = log.read_all();
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->records.size(), 3003u);
+  EXPECT_EQ(all->records.back().items_completed.size(), 1u << 16);
+  EXPECT_EQ((*log.last_record())->iteration, 3003);
 }
 
 TEST(CommitMessageTest, SubjectBodyAndTrailers) {

@@ -1,0 +1,30 @@
+// `ralph costs` as people and spreadsheets read it: an aligned table with a totals row, and
+// CSV that parses back to the log's exact numbers.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "meter/record.hpp"
+#include "meter/totals.hpp"
+#include "report/aggregate.hpp"
+
+namespace ralph::report {
+
+// One row per iteration and a totals row. A run column appears when the rows span runs.
+std::string iteration_table(const std::vector<meter::IterationRecord>& records,
+                            const meter::Totals& totals);
+// One row per group (the first column named after `by`) and a totals row.
+std::string group_table(GroupBy by, const std::vector<Group>& groups, const meter::Totals& totals);
+
+std::string csv_iteration_header();
+void append_csv_iteration(std::string& out, const meter::IterationRecord& record);
+std::string csv_group_header(GroupBy by);
+void append_csv_group(std::string& out, const Group& group);
+
+// "12,345": an exact count, grouped by thousands.
+std::string grouped(int64_t count);
+// "91.2%"; "-" when nothing was read.
+std::string percent(double ratio, bool any);
+
+}  // namespace ralph::report

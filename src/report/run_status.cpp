@@ -1,0 +1,214 @@
+#include "report/run_status.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "loop/display.hpp"
+#include "loop/halt.hpp"
+#include "loop/lock.hpp"
+#include "plan/prd.hpp"
+#include "report/cost_table.hpp"
+
+namespace ralph::report {
+
+namespace {
+
+PlanProgress read_progress(const plan::PlanFolder& folder, const std::optional<plan::Plan>& plan,
+                           const plan::Problems& problems) {
+  PlanProgress progress;
+  progress.file = folder.display("prd.json");
+  if (!plan) {
+    progress.problem = problems.empty() ? "cannot be read" : problems.front().to_string();
+    return progress;
+  }
+  progress.items_total = static_cast<int>(plan->items.size());
+  progress.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
+  if (const auto* next = plan::next_item(*plan)) {
+    progress.next_id = next->id;
+    progress.next_title = next->title;
+  }
+  return progress;
+}
+
+nlohmann::json optional_number(const std::optional<double>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+std::string run_condition(const StatusReport& report) {
+  if (!report.run) return "none";
+  if (report.run->status != "running") return "halted";
+  if (!report.active) return "stale";
+  return report.run->waiting_until.empty() ? "running" : "waiting";
+}
+
+std::string progress_bar(double fraction, int width) {
+  double clamped = std::isfinite(fraction) ? std::clamp(fraction, 0.0, 1.0) : 0.0;
+  int filled = static_cast<int>(std::lround(clamped * width));
+  return "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
+}
+
+nlohmann::json to_json(const StatusReport& r) {
+  nlohmann::json plan{{"file", r.plan.file},
+                      {"items_total", r.plan.items_total},
+                      {"items_passing", r.plan.items_passing},
+                      {"next_item", nullptr}};
+  if (r.plan.next_id) plan["next_item"] = {{"id", *r.plan.next_id}, {"title", r.plan.next_title}};
+  if (!r.plan.problem.empty()) plan["problem"] = r.plan.problem;
+
+  nlohmann::json run = nullptr;
+  nlohmann::json spend = nullptr;
+  if (r.run) {
+    const auto& s = *r.run;
+    auto reason = loop::halt_from_name(s.halt_reason);
+    run = {{"run_id", s.run_id},
+           {"state", run_condition(r)},
+           {"active", r.active},
+           {"halt_reason", s.status == "running" || s.halt_reason.empty()
+                               ? nlohmann::json(nullptr)
+                               : nlohmann::json(s.halt_reason)},
+           {"halt_detail", s.status == "running" ? "" : s.halt_detail},
+           {"exit_code", s.status != "running" && reason ? nlohmann::json(loop::exit_code(*reason))
+                                                         : nlohmann::json(nullptr)},
+           {"iteration", s.iteration},
+           {"iterations_recorded", r.sums.iterations},
+           {"current_item", s.status == "running" && !s.current_item.empty()
+                                ? nlohmann::json(s.current_item)
+                                : nlohmann::json(nullptr)},
+           {"started_at", s.started_at},
+           {"updated_at", s.updated_at},
+           {"waiting_until",
+            s.waiting_until.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.waiting_until)},
+           {"pid", s.pid}};
+    spend = {{"cost_usd", r.sums.cost_usd},
+             {"budget_usd", optional_number(s.budget_usd)},
+             {"remaining_usd", s.budget_usd
+                                   ? nlohmann::json(std::max(0.0, *s.budget_usd - r.sums.cost_usd))
+                                   : nlohmann::json(nullptr)},
+             {"fraction_of_budget", s.budget_usd && *s.budget_usd > 0
+                                        ? nlohmann::json(r.sums.cost_usd / *s.budget_usd)
+                                        : nlohmann::json(nullptr)}};
+    meter::write_usage(r.sums.usage, spend);
+    spend["cache_hit_ratio"] = r.sums.usage.cache_hit_ratio();
+  }
+  return {{"plan", plan},
+          {"run", run},
+          {"spend", spend},
+          {"projection", r.projection ? to_json(*r.projection) : nlohmann::json(nullptr)}};
+}
+
+std::string status_text(const StatusReport& r) {
+  std::string out;
+  auto line = [&out](std::string_view label, const std::string& text) {
+    out += fmt::format("{:<11}{}\n", label, text);
+  };
+  if (!r.plan.problem.empty()) {
+    line("plan", r.plan.problem);
+  } else {
+    std::string next =
+        r.plan.next_id ? fmt::format("; next: {} {}", *r.plan.next_id, r.plan.next_title) : "";
+    line("plan", fmt::format("{}: {} of {} items pass{}", r.plan.file, r.plan.items_passing,
+                             r.plan.items_total, next));
+  }
+  if (!r.run) {
+    line("run", "none yet (start one with `ralph run`)");
+  } else {
+    const auto& s = *r.run;
+    std::string condition = run_condition(r);
+    std::string what;
+    if (condition == "running") {
+      what = fmt::format("running (pid {}): iteration {} on {}", s.pid, s.iteration,
+                         s.current_item.empty() ? "-" : s.current_item);
+      if (!s.iteration_started_at.empty()) what += fmt::format(" since {}", s.iteration_started_at);
+    } else if (condition == "waiting") {
+      what = fmt::format("running (pid {}): waiting for a usage limit until {}", s.pid,
+                         s.waiting_until);
+    } else if (condition == "stale") {
+      what = "stopped without a halt (ralph crashed or was killed); `ralph run` resumes it";
+    } else {
+      auto reason = loop::halt_from_name(s.halt_reason);
+      what = fmt::format("halted: {} (exit {}){}", s.halt_reason,
+                         reason ? loop::exit_code(*reason) : 1,
+                         s.halt_detail.empty() ? "" : ": " + s.halt_detail);
+    }
+    line("run", fmt::format("{} {}", s.run_id, what));
+    std::string last;
+    if (r.sums.last) {
+      const auto& l = *r.sums.last;
+      last = fmt::format("; last: iteration {} ({}) {}", l.iteration, l.item_id.value_or("-"),
+                         l.outcome);
+    }
+    line("", fmt::format("{} iteration{} recorded, started {}{}", r.sums.iterations,
+                         r.sums.iterations == 1 ? "" : "s", s.started_at, last));
+    const auto& u = r.sums.usage;
+    std::string tokens =
+        fmt::format("tokens in {} out {} cache write {} read {} (cache hit {})",
+                    loop::human_tokens(u.input_tokens), loop::human_tokens(u.output_tokens),
+                    loop::human_tokens(u.cache_creation_input_tokens),
+                    loop::human_tokens(u.cache_read_input_tokens),
+                    percent(u.cache_hit_ratio(), u.context_tokens() > 0));
+    if (s.budget_usd && *s.budget_usd > 0) {
+      double fraction = r.sums.cost_usd / *s.budget_usd;
+      line("spend", fmt::format("${:.4f} of ${:.2f} {} {:.1f}%", r.sums.cost_usd, *s.budget_usd,
+                                progress_bar(fraction, 20), fraction * 100));
+    } else {
+      line("spend", fmt::format("${:.4f} (no budget set)", r.sums.cost_usd));
+    }
+    line("", tokens);
+  }
+  if (r.projection) line("projection", projection_text(*r.projection));
+  if (r.skipped_lines > 0) {
+    line("note", fmt::format("{} unreadable line{} in .ralph/iterations.jsonl skipped",
+                             r.skipped_lines, r.skipped_lines == 1 ? "" : "s"));
+  }
+  return out;
+}
+
+StatusSource::StatusSource(std::filesystem::path state_dir, plan::PlanFolder plan)
+    : state_dir_(std::move(state_dir)),
+      plan_(std::move(plan)),
+      log_(state_dir_ / "iterations.jsonl") {}
+
+Result<StatusReport> StatusSource::refresh() {
+  auto scanned = log_.scan(offset_, [this](const meter::IterationRecord& record) {
+    RunSums& sums = runs_[record.run_id];
+    ++sums.iterations;
+    sums.usage += record.usage;
+    sums.cost_usd += record.cost_usd;
+    sums.last = record;
+    newest_run_ = record.run_id;
+    projection_.add(record);
+  });
+  if (!scanned) return scanned.error();
+  offset_ = scanned->end_offset;
+  skipped_lines_ += scanned->skipped_lines;
+
+  StatusReport report;
+  report.skipped_lines = skipped_lines_;
+  plan::Problems problems;
+  auto plan = plan::reload_plan(plan_, problems);
+  report.plan = read_progress(plan_, plan, problems);
+  report.run = loop::read_state(state_dir_ / "state.json");
+  if (!report.run && !newest_run_.empty()) {  // a log without a state file: the newest run
+    loop::RunState state;
+    state.run_id = newest_run_;
+    state.status = "halted";
+    report.run = state;
+  }
+  if (report.run) {
+    report.active = loop::lock_is_held(state_dir_ / "lock");
+    if (auto it = runs_.find(report.run->run_id); it != runs_.end()) report.sums = it->second;
+  }
+  if (plan) {
+    std::set<std::string> ids;
+    for (const auto& item : plan->items) ids.insert(item.id);
+    report.projection =
+        projection_.projection(ids, report.plan.items_total - report.plan.items_passing);
+  }
+  return report;
+}
+
+}  // namespace ralph::report

@@ -1,0 +1,74 @@
+// `ralph status`: plan progress, the current or last run, spend against its budget and the
+// projection. A StatusSource keeps what it read, so refreshing it (`--watch`) re-reads only
+// the state file, the plan and the log lines appended since.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "loop/state.hpp"
+#include "meter/cost_log.hpp"
+#include "meter/record.hpp"
+#include "plan/plan_folder.hpp"
+#include "report/projection.hpp"
+#include "util/result.hpp"
+
+namespace ralph::report {
+
+struct PlanProgress {
+  std::string file;  // "plans/prd.json"
+  int items_total = 0;
+  int items_passing = 0;
+  std::optional<std::string> next_id;
+  std::string next_title;
+  std::string problem;  // set when prd.json cannot be read
+};
+
+// One run's iterations as the log has them.
+struct RunSums {
+  int iterations = 0;
+  meter::Usage usage;
+  double cost_usd = 0;
+  std::optional<meter::IterationRecord> last;
+};
+
+struct StatusReport {
+  PlanProgress plan;
+  std::optional<loop::RunState> run;  // none before the first run
+  bool active = false;                // a ralph holds .ralph/lock
+  RunSums sums;                       // of `run`
+  std::optional<Projection> projection;
+  int skipped_lines = 0;
+};
+
+// The run's condition in one word: "running", "waiting", "halted", or "stale" (state.json
+// says running, but no ralph holds the lock: it crashed or was killed).
+std::string run_condition(const StatusReport& report);
+nlohmann::json to_json(const StatusReport& report);
+std::string status_text(const StatusReport& report);
+// "[######--------------]": `fraction` of `width` cells.
+std::string progress_bar(double fraction, int width);
+
+class StatusSource {
+ public:
+  StatusSource(std::filesystem::path state_dir, plan::PlanFolder plan);
+  // Reads what changed since the last refresh.
+  Result<StatusReport> refresh();
+
+ private:
+  std::filesystem::path state_dir_;
+  plan::PlanFolder plan_;
+  meter::CostLog log_;
+  uint64_t offset_ = 0;
+  int skipped_lines_ = 0;
+  std::map<std::string, RunSums> runs_;
+  std::string newest_run_;
+  ProjectionBuilder projection_;
+};
+
+}  // namespace ralph::report

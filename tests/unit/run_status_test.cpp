@@ -1,0 +1,113 @@
+// `ralph status`: what it reads from state.json, the plan and the log, and how it reads it.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "loop/lock.hpp"
+#include "loop/state.hpp"
+#include "meter/cost_log.hpp"
+#include "report/run_status.hpp"
+#include "temp_dir.hpp"
+
+namespace ralph {
+namespace {
+
+class RunStatusTest : public ::testing::Test {
+ protected:
+  RunStatusTest() {
+    std::filesystem::create_directories(dir_.path() / "plans");
+    std::filesystem::create_directories(dir_.path() / ".ralph");
+    folder_.dir = dir_.path() / "plans";
+    folder_.display_dir = "plans";
+    std::ofstream(folder_.prd_path()) << R"({"userStories": [
+      {"id": "US-1", "title": "One", "priority": 1, "passes": true},
+      {"id": "US-2", "title": "Two", "priority": 2, "passes": false}]})";
+  }
+  void record(const std::string& run, int iteration, double cost,
+              std::vector<std::string> completed = {}) {
+    meter::IterationRecord r;
+    r.run_id = run;
+    r.iteration = iteration;
+    r.item_id = "US-" + std::to_string(iteration);
+    r.usage = {10, 20, 30, 40};
+    r.cost_usd = cost;
+    r.outcome = "success";
+    r.items_completed = std::move(completed);
+    ASSERT_TRUE(log().append(r));
+  }
+  meter::CostLog log() const { return meter::CostLog(dir_.path() / ".ralph" / "iterations.jsonl"); }
+  void state(const std::string& status, const std::string& halt) {
+    loop::RunState s;
+    s.run_id = "run-2";
+    s.status = status;
+    s.halt_reason = halt;
+    s.iteration = 2;
+    s.current_item = "US-2";
+    s.budget_usd = 2.0;
+    s.pid = 4242;
+    ASSERT_TRUE(loop::write_state(dir_.path() / ".ralph" / "state.json", s));
+  }
+
+  testing::TempDir dir_;
+  plan::PlanFolder folder_;
+};
+
+TEST_F(RunStatusTest, HaltedRunWithSpendAgainstBudgetAndProjection) {
+  record("run-1", 1, 5.0);  // an earlier run: not this run's spend
+  record("run-2", 1, 0.5, {"US-1"});
+  state("halted", "max_iterations");
+  report::StatusSource source(dir_.path() / ".ralph", folder_);
+  auto status = source.refresh();
+  ASSERT_TRUE(status);
+  auto json = to_json(*status);
+  EXPECT_EQ(json["plan"]["items_passing"], 1);
+  EXPECT_EQ(json["plan"]["next_item"]["id"], "US-2");
+  EXPECT_EQ(json["run"]["state"], "halted");
+  EXPECT_EQ(json["run"]["halt_reason"], "max_iterations");
+  EXPECT_EQ(json["run"]["exit_code"], 4);
+  EXPECT_EQ(json["run"]["iterations_recorded"], 1);
+  EXPECT_DOUBLE_EQ(json["spend"]["cost_usd"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(json["spend"]["fraction_of_budget"].get<double>(), 0.25);
+  EXPECT_EQ(json["spend"]["cache_read_input_tokens"], 40);
+  // US-1 cost 5.0 + 0.5 over both runs; one item left.
+  EXPECT_DOUBLE_EQ(json["projection"]["expected_usd"].get<double>(), 5.5);
+  std::string text = report::status_text(*status);
+  EXPECT_NE(text.find("1 of 2 items pass; next: US-2 Two"), std::string::npos) << text;
+  EXPECT_NE(text.find("halted: max_iterations (exit 4)"), std::string::npos) << text;
+  EXPECT_NE(text.find("$0.5000 of $2.00 [#####---------------] 25.0%"), std::string::npos) << text;
+}
+
+TEST_F(RunStatusTest, RunningWithoutALockHolderIsStaleAndRefreshReadsOnlyNewLines) {
+  state("running", "");
+  record("run-2", 1, 0.25);
+  report::StatusSource source(dir_.path() / ".ralph", folder_);
+  auto first = source.refresh();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(report::run_condition(*first), "stale");
+  EXPECT_NE(report::status_text(*first).find("`ralph run` resumes it"), std::string::npos);
+  {
+    auto lock = loop::RunLock::acquire(dir_.path() / ".ralph" / "lock", "run-2");
+    ASSERT_TRUE(lock);
+    EXPECT_TRUE(loop::lock_is_held(dir_.path() / ".ralph" / "lock"));
+    record("run-2", 2, 0.5);
+    auto second = source.refresh();
+    ASSERT_TRUE(second);
+    EXPECT_EQ(report::run_condition(*second), "running");
+    EXPECT_EQ(second->sums.iterations, 2);
+    EXPECT_DOUBLE_EQ(second->sums.cost_usd, 0.75);
+  }
+  EXPECT_FALSE(loop::lock_is_held(dir_.path() / ".ralph" / "lock"));
+  // A refresh with nothing new counts nothing twice.
+  auto third = source.refresh();
+  EXPECT_EQ(third->sums.iterations, 2);
+}
+
+TEST(ProgressBarTest, FillsItsShareAndClamps) {
+  EXPECT_EQ(report::progress_bar(0.5, 10), "[#####-----]");
+  EXPECT_EQ(report::progress_bar(3.0, 4), "[####]");
+  EXPECT_EQ(report::progress_bar(-1, 4), "[----]");
+  EXPECT_EQ(report::progress_bar(std::nan(""), 4), "[----]");
+}
+
+}  // namespace
+}  // namespace ralph
