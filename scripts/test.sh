@@ -22,6 +22,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 echo "==> fuzzing: each libFuzzer target for 30 s on its checked-in corpus"
 "$RALPH_ROOT/scripts/fuzz.sh" 30
 
+echo "==> benchmarks (figures, not a gate)"
+build/bench/ralph_log_bench 100000 5
+
 echo "==> format"
 files=$(git ls-files '*.cpp' '*.hpp')
 clang-format --dry-run --Werror $files
