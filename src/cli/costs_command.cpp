@@ -86,7 +86,7 @@ int run_costs(const CostsArgs& args) {
   auto items = plan_items(*project, no_projection);
   report::ProjectionBuilder projection;
   meter::Totals totals;
-  report::Aggregator aggregator(*by);  // unused by iteration: the records are the rows
+  report::Aggregator aggregator(*by);        // unused by iteration: the records are the rows
   std::vector<meter::IterationRecord> rows;  // the table's, which sizes its columns at the end
   Output out;
   bool any = false;
@@ -156,9 +156,10 @@ int run_costs(const CostsArgs& args) {
       out.buffer() += by == report::GroupBy::kIteration ? report::iteration_table(rows, totals)
                                                         : report::group_table(*by, groups, totals);
       out.buffer() += "\n";
+      out.buffer() += "projection: ";
       out.buffer() +=
           items ? report::projection_text(projection.projection(items->ids, items->remaining))
-                : "no projection: " + no_projection;
+                : "none (" + no_projection + ")";
       out.buffer() += "\n";
       break;
   }

@@ -48,15 +48,25 @@ nlohmann::json to_json(const Projection& p) {
           {"low_usd", optional(p.low_usd)},       {"high_usd", optional(p.high_usd)}};
 }
 
+namespace {
+
+// Dollars for people: cents once it is a dollar or more, else four decimals.
+std::string usd(double amount) {
+  return amount >= 1 ? fmt::format("${:.2f}", amount) : fmt::format("${:.4f}", amount);
+}
+
+}  // namespace
+
 std::string projection_text(const Projection& p) {
   if (p.remaining_items == 0) return "nothing left to do: every item passes";
   std::string items =
       fmt::format("{} item{}", p.remaining_items, p.remaining_items == 1 ? "" : "s");
-  if (!p.expected_usd)
+  if (!p.expected_usd) {
     return fmt::format("no projection for the {} left: no item completed yet", items);
-  return fmt::format(
-      "~${:.2f} to finish the {} left (${:.2f}-${:.2f}), from ${:.4f} per completed item",
-      *p.expected_usd, items, *p.low_usd, *p.high_usd, p.basis_cost_usd / p.completed_items);
+  }
+  return fmt::format("~{} to finish the {} left ({}-{}), from {} per completed item",
+                     usd(*p.expected_usd), items, usd(*p.low_usd), usd(*p.high_usd),
+                     usd(p.basis_cost_usd / p.completed_items));
 }
 
 }  // namespace ralph::report

@@ -94,6 +94,16 @@ TEST(RecordTextTest, WritesWhatReadsBackAndEscapes) {
   EXPECT_EQ(back->cost_usd, 0.1 + 0.2);
 }
 
+TEST(RecordTextTest, BrokenUtf8BecomesAReplacementCharacter) {
+  auto r = sample(1, 1);
+  r.model = "caf\xc3\xa9 \xff \xe2\x82 \xed\xa0\x80 \xf0\x9f\x98\x80";
+  std::string text = meter::record_json(r);
+  auto parsed = nlohmann::json::parse(text);  // nlohmann refuses invalid UTF-8: this is valid
+  EXPECT_EQ(parsed["model"],
+            "caf\xc3\xa9 \xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd "
+            "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd \xf0\x9f\x98\x80");
+}
+
 TEST(RecordTextTest, RejectsWhatIsNotARecordAndReusesStorage) {
   meter::RecordParser parser;
   for (const char* line : {"", "[]", "{\"run_id\":\"r\"}", "{\"run_id\":\"r\",\"iter",
