@@ -38,6 +38,10 @@ json to_json(const IterationRecord& r) {
   out["claimed_complete"] = r.claimed_complete;
   out["agent_subtype"] = r.agent_subtype;
   out["exit_code"] = r.exit_code;
+  if (r.rejected_by) {
+    out["rejected_by"] = *r.rejected_by;
+    out["rejected_items"] = r.rejected_items;
+  }
   return out;
 }
 
@@ -90,6 +94,8 @@ std::optional<IterationRecord> record_from_json(const json& v) {
   r.claimed_complete = get_or<bool>(v, "claimed_complete", false);
   r.agent_subtype = get_or<std::string>(v, "agent_subtype", "");
   r.exit_code = static_cast<int>(json_int(json_member(v, "exit_code"), INT32_MIN, INT32_MAX, 0));
+  r.rejected_by = optional_string(v, "rejected_by");
+  r.rejected_items = get_or<std::vector<std::string>>(v, "rejected_items", {});
   return r;
 }
 

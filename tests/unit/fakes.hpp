@@ -110,6 +110,10 @@ class FakeVcs final : public git::Vcs {
     head_id = "c" + std::to_string(messages.size());
     return git::CommitResult{head_id, {}};
   }
+  Result<std::vector<std::string>> changed_files() override {
+    if (!dirty) return std::vector<std::string>();
+    return std::vector<std::string>{"work.txt"};
+  }
   Result<std::vector<std::string>> commits_between(const std::string&,
                                                    const std::string&) override {
     return std::vector<std::string>();
