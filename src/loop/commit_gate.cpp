@@ -142,7 +142,7 @@ bool pass_commit_gate(Hooks& hooks, git::Vcs& vcs, const plan::PlanFolder& plan,
       last,
       record.rejected_items.empty()
           ? ""
-          : fmt::format(" and {} fail again", fmt::join(record.rejected_items, ", "))));
+          : fmt::format("; failing again: {}", fmt::join(record.rejected_items, ", "))));
   return false;
 }
 

@@ -130,12 +130,12 @@ HookResult ProcessHookRunner::run(const std::string& hook, const json& payload) 
   }
   const auto deadline = started + settings_.timeout;
   for (;;) {
-    auto left =
-        std::chrono::duration_cast<milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) {
       result.status = HookResult::Status::kTimedOut;
       break;
     }
+    auto left = std::chrono::ceil<milliseconds>(deadline - now);
     // Short slices, so a signal is seen soon.
     if ((*process)->wait_for(std::min(left, milliseconds(200)))) break;
     if (settings_.interrupts && settings_.interrupts() > interrupts_before) {
