@@ -103,23 +103,27 @@ TEST_F(HookRunnerTest, OnlyTheLastTwentyLinesAreKept) {
 }
 
 TEST_F(HookRunnerTest, ATimeoutStopsTheWholeGroup) {
-  settings.timeout = milliseconds(300);
+  settings.timeout = milliseconds(1000);  // time enough to start, even on a busy machine
   // The hook ignores SIGTERM and leaves a child that would outlive a careless runner.
   script("hooks/hang.sh", "trap '' TERM\nsleep 300 &\necho $! > child.pid\nwait\n");
   const auto started = std::chrono::steady_clock::now();
   HookResult result = run("hooks/hang.sh", payload);
   EXPECT_EQ(result.status, HookResult::Status::kTimedOut);
-  EXPECT_GE(result.elapsed, milliseconds(300));
+  EXPECT_GE(result.elapsed, milliseconds(1000));
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
   EXPECT_NE(result.describe().find("timed out after"), std::string::npos);
-  EXPECT_TRUE(ends(std::stoi(dir.read("child.pid")))) << "the hook's child survived the timeout";
+  std::string child = dir.read("child.pid");
+  ASSERT_FALSE(child.empty()) << "the hook did not get to start its child";
+  EXPECT_TRUE(ends(std::stoi(child))) << "the hook's child survived the timeout";
 }
 
 TEST_F(HookRunnerTest, WhatAHookLeavesRunningIsStoppedWhenItExits) {
   script("hooks/leave.sh", "sleep 300 &\necho $! > child.pid\n");
   HookResult result = run("hooks/leave.sh", payload);
   EXPECT_TRUE(result.ok()) << result.describe();
-  EXPECT_TRUE(ends(std::stoi(dir.read("child.pid"))));
+  std::string child = dir.read("child.pid");
+  ASSERT_FALSE(child.empty());
+  EXPECT_TRUE(ends(std::stoi(child)));
 }
 
 TEST_F(HookRunnerTest, ANewInterruptStopsTheHook) {
