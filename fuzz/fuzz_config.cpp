@@ -1,5 +1,6 @@
 // Fuzzes the run options (plans/ralph.json) with their pricing overrides, and the prompt
 // template (plans/PROMPT.md): both are written by people.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -67,7 +68,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   RALPH_FUZZ_CHECK(config.has_value() == problems.empty());
   check_problems(problems);
   if (config) {
-    RALPH_FUZZ_CHECK(config->pricing.is_object() && config->hooks.is_object());
+    RALPH_FUZZ_CHECK(config->pricing.is_object());
+    for (const auto& [event, hooks] : config->hooks) {
+      RALPH_FUZZ_CHECK(std::find(ralph::plan::hook_events().begin(),
+                                 ralph::plan::hook_events().end(),
+                                 event) != ralph::plan::hook_events().end());
+      for (const auto& hook : hooks) RALPH_FUZZ_CHECK(!hook.empty());
+    }
     check_pricing(config->pricing);
   }
   // The same bytes as a prompt template: a person writes that too.

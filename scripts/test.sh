@@ -6,7 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$RALPH_ROOT"
 
-ensure_packages "${RALPH_PACKAGES[@]}" clang-format
+# jq and curl: the example hooks in hooks/, which the integration tests run.
+ensure_packages "${RALPH_PACKAGES[@]}" clang-format jq curl
 ensure_claude
 
 echo "==> build"

@@ -79,13 +79,30 @@ Result<bool> drain(UniqueFd& fd, std::string& out) {
   }
 }
 
+// ralph's environment with `overrides` set on top, as "NAME=value" strings.
+std::vector<std::string> child_environment(
+    const std::vector<std::pair<std::string, std::string>>& overrides) {
+  std::vector<std::string> entries;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view entry(*e);
+    std::string_view name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const auto& [key, value] : overrides) replaced = replaced || key == name;
+    if (!replaced) entries.emplace_back(entry);
+  }
+  for (const auto& [key, value] : overrides) entries.push_back(key + "=" + value);
+  return entries;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
   if (spec.argv.empty()) return make_error("no program to start");
   UniqueFd out_read, out_write, err_read, err_write;
-  if (Status s = make_pipe(out_read, out_write); !s) return s.error();
-  if (Status s = make_pipe(err_read, err_write); !s) return s.error();
+  if (spec.output_file.empty()) {
+    if (Status s = make_pipe(out_read, out_write); !s) return s.error();
+    if (Status s = make_pipe(err_read, err_write); !s) return s.error();
+  }
 
   SpawnSetup setup;
   sigset_t all_signals;
@@ -98,9 +115,17 @@ Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
   posix_spawnattr_setflags(&setup.attr,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
-  posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&setup.actions, out_write.get(), STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&setup.actions, err_write.get(), STDERR_FILENO);
+  // Paths are opened before the chdir: relative ones are relative to ralph's directory.
+  const std::string stdin_file = spec.stdin_file.empty() ? "/dev/null" : spec.stdin_file.string();
+  posix_spawn_file_actions_addopen(&setup.actions, STDIN_FILENO, stdin_file.c_str(), O_RDONLY, 0);
+  if (spec.output_file.empty()) {
+    posix_spawn_file_actions_adddup2(&setup.actions, out_write.get(), STDOUT_FILENO);
+    posix_spawn_file_actions_adddup2(&setup.actions, err_write.get(), STDERR_FILENO);
+  } else {
+    posix_spawn_file_actions_addopen(&setup.actions, STDOUT_FILENO, spec.output_file.c_str(),
+                                     O_WRONLY | O_CREAT | O_APPEND, 0600);
+    posix_spawn_file_actions_adddup2(&setup.actions, STDOUT_FILENO, STDERR_FILENO);
+  }
   if (!spec.cwd.empty()) {
     posix_spawn_file_actions_addchdir_np(&setup.actions, spec.cwd.c_str());
   }
@@ -108,9 +133,17 @@ Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
   std::vector<char*> argv;
   for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
+  std::vector<std::string> env_entries;
+  std::vector<char*> envp;
+  if (!spec.env.empty()) {
+    env_entries = child_environment(spec.env);
+    for (auto& entry : env_entries) envp.push_back(entry.data());
+    envp.push_back(nullptr);
+  }
 
   pid_t pid = 0;
-  int rc = posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(), environ);
+  int rc = posix_spawnp(&pid, argv[0], &setup.actions, &setup.attr, argv.data(),
+                        spec.env.empty() ? environ : envp.data());
   if (rc != 0) {
     return make_error(fmt::format("cannot start {}: {}", spec.argv[0], errno_text(rc)));
   }
@@ -197,6 +230,10 @@ void Process::stop(std::chrono::milliseconds grace) {
     leader_exited(std::nullopt);
   }
   finish();
+}
+
+bool Process::wait_for(std::chrono::milliseconds timeout) {
+  return leader_exited(timeout);
 }
 
 int Process::wait() {

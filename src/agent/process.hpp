@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/fd.hpp"
@@ -18,8 +19,18 @@
 namespace ralph::agent {
 
 struct SpawnSpec {
-  std::vector<std::string> argv;  // argv[0] is looked up on PATH
-  std::filesystem::path cwd;      // empty: ralph's own
+  SpawnSpec() = default;
+  SpawnSpec(std::vector<std::string> argv_, std::filesystem::path cwd_)
+      : argv(std::move(argv_)), cwd(std::move(cwd_)) {}
+
+  std::vector<std::string> argv;     // argv[0] is looked up on PATH
+  std::filesystem::path cwd;         // empty: ralph's own
+  std::filesystem::path stdin_file;  // empty: /dev/null
+  // Set: stdout and stderr are appended to this file instead of being read through pipes
+  // (read() then has nothing to give).
+  std::filesystem::path output_file;
+  // Variables set in the child on top of ralph's own environment ("NAME", "value").
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 class Process {
@@ -37,6 +48,10 @@ class Process {
   // Stops the whole process group: SIGTERM, up to `grace` for the leader to exit, then
   // SIGKILL; reaps the leader. Commands the child started in the group are stopped too.
   void stop(std::chrono::milliseconds grace);
+
+  // Whether the leader exits within `timeout` (it is not reaped; wait() gives its exit code).
+  // A signal may cut the wait short.
+  bool wait_for(std::chrono::milliseconds timeout);
 
   // Waits for the leader to exit and returns its exit code (128 + signal when killed), then
   // stops whatever it left running in its group.

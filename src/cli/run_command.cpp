@@ -9,9 +9,11 @@
 #include "cli/validation.hpp"
 #include "git/repository.hpp"
 #include "loop/countdown.hpp"
+#include "loop/hook_runner.hpp"
 #include "loop/lock.hpp"
 #include "loop/runner.hpp"
 #include "loop/signals.hpp"
+#include "plan/hook_files.hpp"
 #include "util/redact.hpp"
 
 extern char** environ;
@@ -47,6 +49,8 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
   options.stall_after = pick(args.stall_after, config.stall_after, 3);
   options.max_wait = std::chrono::seconds(pick(args.max_wait, config.max_wait, 21600));
   options.max_agent_failures = pick(args.max_agent_failures, config.max_agent_failures, 3);
+  options.hooks = config.hooks;
+  options.hook_timeout = std::chrono::seconds(config.hook_timeout.value_or(300));
   if (args.resume) options.resume = loop::RunOptions::Resume::kResume;
   if (args.fresh) options.resume = loop::RunOptions::Resume::kNew;
   const char* home = std::getenv("HOME");
@@ -63,6 +67,11 @@ int run_run(const RunArgs& args) {
   plan::Problems problems;
   auto loaded = plan::load_plan_folder(project->plan, problems);
   if (!loaded) {
+    print_problems(problems);
+    return 2;
+  }
+  plan::check_hook_files(project->plan, loaded->config, project->root, problems);
+  if (!problems.empty()) {
     print_problems(problems);
     return 2;
   }
@@ -94,6 +103,10 @@ int run_run(const RunArgs& args) {
   SystemClock clock;
   agent::ProcessLauncher launcher;
   auto display = loop::make_display(stdout, ::isatty(STDOUT_FILENO) == 1);
+  loop::ProcessHookRunner hook_runner(
+      loop::HookSettings{options.repo_root, options.hook_timeout, options.stop_grace,
+                         [] { return loop::interrupt_count(); },
+                         [&redactor](std::string_view text) { return redactor.redact(text); }});
   loop::RunnerDeps deps{launcher,
                         **repo,
                         clock,
@@ -105,7 +118,8 @@ int run_run(const RunArgs& args) {
                           return loop::wait_with_countdown(duration, why, *display,
                                                            [] { return loop::interrupt_count(); });
                         },
-                        [&redactor](std::string_view text) { return redactor.redact(text); }};
+                        [&redactor](std::string_view text) { return redactor.redact(text); },
+                        &hook_runner};
   loop::Runner runner(std::move(options), std::move(*loaded), std::move(deps));
   loop::Halt halt = runner.run();
   return loop::exit_code(halt.reason);

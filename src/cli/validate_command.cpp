@@ -5,6 +5,7 @@
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
+#include "plan/hook_files.hpp"
 
 namespace ralph::cli {
 
@@ -13,6 +14,7 @@ int run_validate(const ValidateArgs& args) {
   if (!project) return fail(2, project.message());
   plan::Problems problems;
   auto loaded = plan::load_plan_folder(project->plan, problems);
+  if (loaded) plan::check_hook_files(project->plan, loaded->config, project->root, problems);
   std::string agent = loaded && loaded->config.agent ? *loaded->config.agent : "claude";
   if (auto missing = missing_agent_message(agent)) {
     problems.push_back(plan::Problem{"agent", std::nullopt, *missing});

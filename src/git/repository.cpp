@@ -77,6 +77,24 @@ Status stage_all(git_index* index, StageFilter& filter) {
   return ok_status();
 }
 
+// The commit `id` and its tree; both stay empty when `id` is "" (no commit yet).
+Status read_commit(git_repository* repo, const std::string& id, CommitHandle& commit,
+                   TreeHandle& tree) {
+  if (id.empty()) return ok_status();
+  git_oid oid;
+  git_oid_fromstr(&oid, id.c_str());
+  git_commit* raw_commit = nullptr;
+  if (git_commit_lookup(&raw_commit, repo, &oid) != 0) {
+    return git_failure("cannot read the HEAD commit");
+  }
+  commit.reset(raw_commit);
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit.get()) != 0)
+    return git_failure("cannot read the HEAD tree");
+  tree.reset(raw_tree);
+  return ok_status();
+}
+
 }  // namespace
 
 bool is_ralph_private(const std::string& path) {
@@ -197,20 +215,7 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
   if (!head_id) return head_id.error();
   CommitHandle parent;
   TreeHandle head_tree;
-  if (!head_id->empty()) {
-    git_oid parent_id;
-    git_oid_fromstr(&parent_id, head_id->c_str());
-    git_commit* raw_parent = nullptr;
-    git_tree* raw_head_tree = nullptr;
-    if (git_commit_lookup(&raw_parent, repo_, &parent_id) != 0) {
-      return git_failure("cannot read the HEAD commit");
-    }
-    parent.reset(raw_parent);
-    if (git_commit_tree(&raw_head_tree, parent.get()) != 0) {
-      return git_failure("cannot read the HEAD tree");
-    }
-    head_tree.reset(raw_head_tree);
-  }
+  if (Status s = read_commit(repo_, *head_id, parent, head_tree); !s) return s.error();
   if (content_check_) {
     if (Status s = hold_back_secret_contents(index.get(), head_tree.get(), result.held_back); !s) {
       return s.error();
@@ -257,6 +262,44 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
   }
   result.commit = oid_string(commit_id);
   return result;
+}
+
+Result<std::vector<std::string>> Repository::changed_files() {
+  git_index* raw_index = nullptr;
+  if (git_repository_index(&raw_index, repo_) != 0) return git_failure("cannot open the index");
+  IndexHandle index(raw_index);
+  if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
+  // Staged in memory as commit_all would, then compared with HEAD; the index file is untouched.
+  auto files = [&]() -> Result<std::vector<std::string>> {
+    StageFilter filter{&secrets_, {}};
+    if (Status s = stage_all(index.get(), filter); !s) return s.error();
+    auto head_id = head();
+    if (!head_id) return head_id.error();
+    CommitHandle commit;
+    TreeHandle head_tree;
+    if (Status s = read_commit(repo_, *head_id, commit, head_tree); !s) return s.error();
+    std::vector<std::string> held_back;
+    if (content_check_) {
+      if (Status s = hold_back_secret_contents(index.get(), head_tree.get(), held_back); !s) {
+        return s.error();
+      }
+    }
+    git_diff* raw_diff = nullptr;
+    if (git_diff_tree_to_index(&raw_diff, repo_, head_tree.get(), index.get(), nullptr) != 0) {
+      return git_failure("cannot compare the work tree with HEAD");
+    }
+    std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>> diff(raw_diff);
+    std::vector<std::string> paths;
+    for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+      const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+      paths.emplace_back(delta->status == GIT_DELTA_DELETED ? delta->old_file.path
+                                                            : delta->new_file.path);
+    }
+    std::sort(paths.begin(), paths.end());
+    return paths;
+  }();
+  git_index_read(index.get(), 1);  // drop the in-memory staging
+  return files;
 }
 
 Status Repository::hold_back_secret_contents(git_index* index, git_tree* head_tree,

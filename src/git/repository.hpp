@@ -27,6 +27,7 @@ class Repository final : public Vcs {
   Status use_branch(const std::string& branch) override;
   Result<std::string> worktree_id() override;
   Result<CommitResult> commit_all(const std::string& message) override;
+  Result<std::vector<std::string>> changed_files() override;
   // Which secret-looking files may be committed (globs from ralph.json).
   void set_secret_policy(SecretFilePolicy policy) { secrets_ = std::move(policy); }
   // Whether a changed file's content holds a secret (an API key from the environment, say):

@@ -33,6 +33,9 @@ class Vcs {
   // Stages every change and commits it (no commit when nothing changed). Files that look like
   // secrets are held back, unstaged, unless allowed.
   virtual Result<CommitResult> commit_all(const std::string& message) = 0;
+  // The files commit_all would commit now (added, modified or deleted; never .ralph/ nor
+  // held-back secrets), sorted. The index is left as it is.
+  virtual Result<std::vector<std::string>> changed_files() = 0;
   // Commits reachable from `to` but not from `from` ("" = none), oldest first.
   virtual Result<std::vector<std::string>> commits_between(const std::string& from,
                                                            const std::string& to) = 0;

@@ -151,4 +151,25 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
   return outcome;
 }
 
+std::string record_outcome(const SessionOutcome& session, const meter::StreamMeter& meter) {
+  switch (session.stopped) {
+    case StopCause::kRunBudget:
+    case StopCause::kIterationBudget:
+      return "budget";
+    case StopCause::kTimeout:
+      return "timeout";
+    case StopCause::kInterrupted:
+      return "interrupted";
+    case StopCause::kFatal:
+    case StopCause::kUsageLimit:
+      return "agent_error";
+    case StopCause::kNone:
+      break;
+  }
+  const auto& result = meter.result();
+  if (!result || session.launch_error) return "agent_error";
+  if (result->subtype == "error_max_budget_usd") return "budget";
+  return result->is_error ? "agent_error" : "success";
+}
+
 }  // namespace ralph::loop

@@ -62,4 +62,8 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
                                  const SessionLimits& limits, const Clock& clock,
                                  const SessionHooks& hooks);
 
+// The record's outcome (SPEC §4) of a session that ended: success, agent_error, timeout,
+// budget or interrupted.
+std::string record_outcome(const SessionOutcome& session, const meter::StreamMeter& meter);
+
 }  // namespace ralph::loop

@@ -8,6 +8,7 @@
 #include "agent/process.hpp"
 #include "git/commit_message.hpp"
 #include "loop/agent_session.hpp"
+#include "loop/commit_gate.hpp"
 #include "loop/recovery.hpp"
 #include "meter/record_costs.hpp"
 #include "plan/prompt.hpp"
@@ -27,7 +28,19 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       loaded_(std::move(loaded)),
       deps_(std::move(deps)),
       log_(options_.log_path()),
-      budget_(options_.budget) {}
+      budget_(options_.budget),
+      hooks_(options_.hooks, deps_.hooks, deps_.display),
+      warnings_(deps_.display, hooks_) {}
+
+namespace {
+
+void add_to(meter::Totals& totals, const IterationRecord& record) {
+  totals.usage += record.usage;
+  totals.cost_usd += record.cost_usd;
+  ++totals.iterations;
+}
+
+}  // namespace
 
 Status Runner::start_or_resume() {
   std::error_code ec;
@@ -59,6 +72,7 @@ Status Runner::start_or_resume() {
       last_iteration_ = std::max(last_iteration_, record.iteration);
       ++iterations_this_run_;
       budget_.add_iteration(record.cost_usd);
+      add_to(totals_, record);
     }
     budget_.new_warnings(budget_.spent());  // thresholds passed before were already reported
   } else {
@@ -129,8 +143,17 @@ void Runner::write_state(const std::string& status, const std::optional<Halt>& h
 }
 
 Halt Runner::finish(Halt halt) {
-  if (!state_.run_id.empty()) write_state("halted", halt);
-  deps_.display.halted(halt);
+  if (!state_.run_id.empty()) {
+    plan::Problems problems;
+    if (auto plan = plan::reload_plan(options_.plan, problems)) {
+      state_.items_total = static_cast<int>(plan->items.size());
+      state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
+    }
+    write_state("halted", halt);
+    hooks_.notify(halt_event(state_.run_id, last_iteration_, halt, totals_, state_.items_total,
+                             state_.items_passing));
+  }
+  deps_.display.halted(halt);  // the last line of a run
   return halt;
 }
 
@@ -190,31 +213,6 @@ Halt Runner::run() {
   }
 }
 
-namespace {
-
-std::string outcome_of(const SessionOutcome& session, const meter::StreamMeter& meter) {
-  switch (session.stopped) {
-    case StopCause::kRunBudget:
-    case StopCause::kIterationBudget:
-      return "budget";
-    case StopCause::kTimeout:
-      return "timeout";
-    case StopCause::kInterrupted:
-      return "interrupted";
-    case StopCause::kFatal:
-    case StopCause::kUsageLimit:
-      return "agent_error";
-    case StopCause::kNone:
-      break;
-  }
-  const auto& result = meter.result();
-  if (!result || session.launch_error) return "agent_error";
-  if (result->subtype == "error_max_budget_usd") return "budget";
-  return result->is_error ? "agent_error" : "success";
-}
-
-}  // namespace
-
 Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan::PlanItem& item) {
   IterationResult out;
   IterationRecord& record = out.record;
@@ -228,12 +226,6 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   const auto passing_before = plan::passing_ids(plan);
   state_.passing_before.assign(passing_before.begin(), passing_before.end());
   write_state("running", std::nullopt);
-
-  auto head_before = deps_.vcs.head();
-  std::string tree_before;
-  if (options_.no_commit) {
-    if (auto id = deps_.vcs.worktree_id()) tree_before = *id;
-  }
 
   agent::CommandOptions command;
   command.agent = options_.agent;
@@ -255,6 +247,16 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
 
   LiveStatus live{n, item.id, item.title, model, {}, 0, budget_.spent(), options_.budget, {}};
   deps_.display.iteration_started(live);
+  warnings_.start_iteration(options_.iteration_budget);
+  hooks_.notify(pre_iteration_event(state_.run_id, n, item.id, item.title, model, budget_.spent(),
+                                    options_.budget));
+
+  // After the pre_iteration hooks: what they change is not the agent's progress.
+  auto head_before = deps_.vcs.head();
+  std::string tree_before;
+  if (options_.no_commit) {
+    if (auto id = deps_.vcs.worktree_id()) tree_before = *id;
+  }
 
   meter::StreamMeter meter(loaded_.pricing);
   SessionLimits limits{options_.iteration_timeout, options_.iteration_budget, &budget_,
@@ -277,6 +279,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     live.elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.steady_now() - started);
     deps_.display.live(live);
+    warnings_.check(budget_, state_.run_id, n, live.run_cost, live.iteration_cost);
   };
   SessionOutcome session =
       run_agent_session(deps_.launcher, spec, files, meter, limits, deps_.clock, hooks);
@@ -294,7 +297,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   record.model = meter.model();
   meter::fill_costs(record, meter, loaded_.pricing);
   if (record.model.empty()) record.model = model;
-  record.outcome = outcome_of(session, meter);
+  record.outcome = record_outcome(session, meter);
   record.claimed_complete = meter.claimed_complete();
   record.exit_code = session.exit_code;
 
@@ -312,7 +315,10 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
       record.agent_commits = *commits;
     }
   }
-  if (!options_.no_commit) {
+  if (!options_.no_commit &&
+      !pass_commit_gate(hooks_, deps_.vcs, options_.plan, deps_.display, record)) {
+    out.rejected = true;
+  } else if (!options_.no_commit) {
     auto commit = deps_.vcs.commit_all(redact(git::commit_message(record, item.title)));
     if (commit) {
       record.commit = commit->commit;
@@ -333,19 +339,19 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     return out;
   }
   budget_.add_iteration(record.cost_usd);
+  add_to(totals_, record);
   state_.spent_usd = budget_.spent();
   deps_.display.iteration_finished(record, budget_.spent(), options_.budget);
-  for (double threshold : budget_.new_warnings(budget_.spent())) {
-    deps_.display.note(fmt::format("ralph: warning: {:.0f}% of the ${:.2f} budget spent (${:.4f})",
-                                   threshold * 100, *budget_.cap(), budget_.spent()));
-  }
-  if (record.claimed_complete && record.items_completed.empty() && !item.passes) {
+  // Thresholds passed since the last live check are reported here, once.
+  warnings_.check(budget_, state_.run_id, n, budget_.spent(), record.cost_usd);
+  if (record.claimed_complete && record.items_completed.empty() && !item.passes && !out.rejected) {
     deps_.display.note(
         fmt::format("ralph: the agent claimed completion, but {} still fails in {}; going on",
                     item.id, options_.plan.display("prd.json")));
   }
   state_.iteration_started_at.clear();  // recorded: nothing left to recover
   write_state("running", std::nullopt);
+  hooks_.notify(post_iteration_event(record, totals_));
 
   if (commit_failure) {
     out.halt = commit_failure;
@@ -366,7 +372,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
 
   decide_after_failure(record, meter, out);
   if (out.halt || meter.usage_limit()) return out;  // a usage limit is no stall
-  bool progress = out.changed_files || !record.items_completed.empty();
+  bool progress = !out.rejected && (out.changed_files || !record.items_completed.empty());
   stalled_iterations_ = progress ? 0 : stalled_iterations_ + 1;
   if (stalled_iterations_ >= options_.stall_after) {
     out.halt = Halt{HaltReason::kStalled,

@@ -10,12 +10,16 @@
 #include "agent/agent.hpp"
 #include "git/vcs.hpp"
 #include "loop/budget.hpp"
+#include "loop/budget_warnings.hpp"
 #include "loop/display.hpp"
 #include "loop/halt.hpp"
+#include "loop/hook_runner.hpp"
+#include "loop/hooks.hpp"
 #include "loop/options.hpp"
 #include "loop/state.hpp"
 #include "meter/cost_log.hpp"
 #include "meter/stream_meter.hpp"
+#include "meter/totals.hpp"
 #include "plan/plan_folder.hpp"
 #include "util/clock.hpp"
 
@@ -33,6 +37,8 @@ struct RunnerDeps {
   std::function<bool(std::chrono::milliseconds duration, const std::string& why)> wait;
   // Removes secrets from the agent's output before it is written anywhere; none: identity.
   std::function<std::string(std::string_view)> redact;
+  // Runs the hooks of RunOptions::hooks; none: no hook runs.
+  HookRunner* hooks = nullptr;
 };
 
 class Runner {
@@ -45,6 +51,7 @@ class Runner {
   struct IterationResult {
     meter::IterationRecord record;
     bool changed_files = false;
+    bool rejected = false;                          // a pre_commit hook refused the work
     std::optional<Halt> halt;                       // set when this iteration ends the run
     std::optional<std::chrono::milliseconds> wait;  // before the next iteration
     std::string wait_reason;
@@ -67,6 +74,9 @@ class Runner {
   RunnerDeps deps_;
   meter::CostLog log_;
   Budget budget_;
+  Hooks hooks_;
+  BudgetWarnings warnings_;
+  meter::Totals totals_;  // of this run's iterations so far
   RunState state_;
   int iterations_this_run_ = 0;
   int last_iteration_ = 0;

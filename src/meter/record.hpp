@@ -40,6 +40,10 @@ struct IterationRecord {
   bool claimed_complete = false;
   std::string agent_subtype;
   int exit_code = 0;
+  // Outcome `rejected`: the pre_commit hook that refused the work, and the items this
+  // iteration had marked passing, set back to failing (written only when rejected).
+  std::optional<std::string> rejected_by;
+  std::vector<std::string> rejected_items;
 };
 
 nlohmann::json to_json(const IterationRecord& record);

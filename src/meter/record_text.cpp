@@ -159,7 +159,14 @@ void append_record_json(std::string& out, const IterationRecord& r) {
   out += r.claimed_complete ? ",\"claimed_complete\":true" : ",\"claimed_complete\":false";
   out += ",\"agent_subtype\":";
   append_json_string(out, r.agent_subtype);
-  fmt::format_to(it, ",\"exit_code\":{}}}", r.exit_code);
+  fmt::format_to(it, ",\"exit_code\":{}", r.exit_code);
+  if (r.rejected_by) {
+    out += ",\"rejected_by\":";
+    append_json_string(out, *r.rejected_by);
+    out += ",\"rejected_items\":";
+    append_strings(out, r.rejected_items);
+  }
+  out.push_back('}');
 }
 
 std::string record_json(const IterationRecord& record) {
@@ -271,6 +278,8 @@ void reset(IterationRecord& r) {
   r.item_id.reset();
   r.commit.reset();
   r.session_id.reset();
+  r.rejected_by.reset();
+  r.rejected_items.clear();
   r.usage = {};
   r.cost_usd = 0;
   r.items_completed.clear();
@@ -322,6 +331,10 @@ void read_field(std::string_view key, element value, IterationRecord& r) {
     read_string(value, r.agent_subtype);
   } else if (key == "exit_code") {
     r.exit_code = static_cast<int>(read_int(value, INT32_MIN, INT32_MAX, 0));
+  } else if (key == "rejected_by") {
+    read_optional_string(value, r.rejected_by);
+  } else if (key == "rejected_items") {
+    read_strings(value, r.rejected_items);
   }
 }
 

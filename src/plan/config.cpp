@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "util/suggest.hpp"
@@ -26,11 +27,27 @@ const std::vector<std::string>& config_keys() {
                                                 "pricing",
                                                 "hooks",
                                                 "allow_secret_files",
-                                                "max_agent_failures"};
+                                                "max_agent_failures",
+                                                "hook_timeout"};
   return keys;
 }
 
+const std::vector<std::string>& hook_events() {
+  static const std::vector<std::string> events = {"pre_iteration", "on_budget_warning",
+                                                  "pre_commit", "post_iteration", "on_halt"};
+  return events;
+}
+
 namespace {
+
+// A key as a JSON pointer token ("~" -> "~0", "/" -> "~1").
+std::string pointer_token(const std::string& key) {
+  std::string out;
+  for (char c : key) {
+    out += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+  }
+  return out;
+}
 
 class ConfigReader {
  public:
@@ -66,6 +83,45 @@ class ConfigReader {
       return std::nullopt;
     }
     return value.get<std::string>();
+  }
+
+  // "hooks": {"<event>": ["path", ...]}: known events only, each a list of non-empty paths.
+  void hooks(const json& value, std::map<std::string, std::vector<std::string>>& out) {
+    if (!value.is_object()) {
+      problem("hooks", fmt::format("\"hooks\" must be an object mapping events ({}) to lists "
+                                   "of executables",
+                                   fmt::join(hook_events(), ", ")));
+      return;
+    }
+    for (const auto& [event, paths] : value.items()) {
+      const std::string pointer = "hooks/" + pointer_token(event);
+      if (std::find(hook_events().begin(), hook_events().end(), event) == hook_events().end()) {
+        std::string hint = closest_name(event, hook_events());
+        problem(pointer, hint.empty()
+                             ? fmt::format("hooks.{}: unknown hook event; the events are {}", event,
+                                           fmt::join(hook_events(), ", "))
+                             : fmt::format("hooks.{}: unknown hook event; did you mean \"{}\"?",
+                                           event, hint));
+        continue;
+      }
+      if (!paths.is_array()) {
+        problem(pointer, fmt::format("hooks.{}: must be a list of executables, like "
+                                     "[\"hooks/notify-desktop.sh\"], not {}",
+                                     event, paths.dump()));
+        continue;
+      }
+      std::vector<std::string>& list = out[event];
+      for (size_t i = 0; i < paths.size(); ++i) {
+        const json& path = paths[i];
+        if (!path.is_string() || path.get<std::string>().empty()) {
+          problem(fmt::format("{}/{}", pointer, i),
+                  fmt::format("hooks.{}[{}]: must be a non-empty path to an executable, not {}",
+                              event, i, path.dump()));
+          continue;
+        }
+        list.push_back(path.get<std::string>());
+      }
+    }
   }
 
  private:
@@ -125,12 +181,16 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       config.max_agent_failures = read.positive_int(value, key, 1);
     } else if (key == "max_wait") {
       config.max_wait = read.positive_int(value, key, 0);
-    } else if (key == "pricing" || key == "hooks") {
+    } else if (key == "pricing") {
       if (!value.is_object()) {
-        read.problem(key, fmt::format("\"{}\" must be an object", key));
+        read.problem(key, "\"pricing\" must be an object");
       } else {
-        (key == "pricing" ? config.pricing : config.hooks) = value;
+        config.pricing = value;
       }
+    } else if (key == "hooks") {
+      read.hooks(value, config.hooks);
+    } else if (key == "hook_timeout") {
+      config.hook_timeout = read.positive_int(value, key, 1);
     } else {
       std::string hint = closest_name(key, config_keys());
       read.problem(key, hint.empty()

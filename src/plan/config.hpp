@@ -2,6 +2,7 @@
 // Every key mirrors a `ralph run` flag; a flag given on the command line wins.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,9 +26,14 @@ struct Config {
   std::optional<int> max_wait;
   std::optional<int> max_agent_failures;
   nlohmann::json pricing = nlohmann::json::object();  // model -> prices, overriding the table
-  nlohmann::json hooks = nlohmann::json::object();    // event -> list of executables
   std::vector<std::string> allow_secret_files;        // globs of secret-looking files to commit
+  // Lifecycle hooks (SPEC §7): event -> executables, relative to the repository root.
+  std::map<std::string, std::vector<std::string>> hooks;
+  std::optional<int> hook_timeout;  // seconds one hook may run
 };
+
+// The hook events of SPEC §7, in the order a run meets them.
+const std::vector<std::string>& hook_events();
 
 // The keys ralph.json accepts.
 const std::vector<std::string>& config_keys();

@@ -105,19 +105,26 @@ void Harness::commit_all(const std::string& message) const {
 }
 
 std::map<std::string, std::string> Harness::agent_env() const {
-  return {{"HOME", home_.string()},
-          {"ANTHROPIC_BASE_URL", api_->base_url()},
-          {"ANTHROPIC_API_KEY", "sk-test-key"},
-          {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
-          {"DISABLE_AUTOUPDATER", "1"},
-          {"IS_SANDBOX", "1"},
-          {"PATH", claude_path().parent_path().string() + ":" + std::getenv("PATH")}};
+  std::map<std::string, std::string> env = {
+      {"HOME", home_.string()},
+      {"ANTHROPIC_BASE_URL", api_->base_url()},
+      {"ANTHROPIC_API_KEY", "sk-test-key"},
+      {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
+      {"DISABLE_AUTOUPDATER", "1"},
+      {"IS_SANDBOX", "1"},
+      {"PATH", claude_path().parent_path().string() + ":" + std::getenv("PATH")}};
+  for (const auto& [name, value] : extra_env_) env[name] = value;
+  return env;
 }
 
 CommandResult Harness::ralph(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {RALPH_BINARY};
   argv.insert(argv.end(), args.begin(), args.end());
   return run(argv, agent_env());
+}
+
+CommandResult Harness::shell(const std::string& script) const {
+  return run({"sh", "-c", script}, agent_env());
 }
 
 CommandResult Harness::git(const std::vector<std::string>& args) const {
@@ -164,6 +171,7 @@ int Harness::spawn(const std::vector<std::string>& argv,
   fs::path err = root_ / (tag + ".stderr");
   pid_t pid = ::fork();
   if (pid == 0) {
+    ::setsid();  // no controlling terminal: what runs never reaches the developer's terminal
     int out_fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err_fd = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int null_fd = ::open("/dev/null", O_RDONLY);

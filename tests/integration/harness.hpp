@@ -39,7 +39,12 @@ class Harness {
   // write_plan(count), committed as "Add the plan".
   void add_plan(int count) const;
 
+  // Sets a variable in the environment of what ralph() and shell() start (after the rest).
+  void set_env(const std::string& name, const std::string& value) { extra_env_[name] = value; }
+
   CommandResult ralph(const std::vector<std::string>& args) const;
+  // Runs `sh -c script` in the repository with the environment ralph() gets.
+  CommandResult shell(const std::string& script) const;
   // Starts ralph without waiting (output to files named after `tag`); `finish` waits for it.
   int start_ralph(const std::vector<std::string>& args, const std::string& tag) const;
   CommandResult finish(int pid, const std::string& tag) const;
@@ -63,6 +68,7 @@ class Harness {
   std::filesystem::path repo_;
   std::filesystem::path home_;
   std::unique_ptr<fake_api::ScriptedApi> api_;
+  std::map<std::string, std::string> extra_env_;
 };
 
 // Where the real Claude Code CLI is: $RALPH_CLAUDE or tests/support/node_modules/.bin/claude.

@@ -20,7 +20,8 @@ TEST(ConfigTest, ReadsEveryKeyWithComments) {
   "stall_after": 2,
   "max_wait": 0,
   "pricing": {"m": {"input": 1, "output": 2, "cache_write": 3, "cache_read": 4}},
-  "hooks": {"on_halt": ["hooks/x.sh"]},
+  "hooks": {"on_halt": ["hooks/x.sh", "/opt/notify"], "pre_commit": ["hooks/gate.sh"]},
+  "hook_timeout": 60,
   "max_agent_failures": 5,
   "allow_secret_files": [".env.test"]
 })",
@@ -38,6 +39,42 @@ TEST(ConfigTest, ReadsEveryKeyWithComments) {
   EXPECT_TRUE(config->pricing.contains("m"));
   EXPECT_EQ(config->max_agent_failures, 5);
   EXPECT_EQ(config->allow_secret_files, std::vector<std::string>{".env.test"});
+  EXPECT_EQ(config->hooks.at("on_halt"), (std::vector<std::string>{"hooks/x.sh", "/opt/notify"}));
+  EXPECT_EQ(config->hooks.at("pre_commit"), std::vector<std::string>{"hooks/gate.sh"});
+  EXPECT_EQ(config->hook_timeout, 60);
+}
+
+TEST(ConfigTest, UnknownHookEventSuggestsTheClosest) {
+  Problems problems;
+  EXPECT_FALSE(parse_config("{\n  \"hooks\": {\n    \"on_hlat\": [\"hooks/x.sh\"]\n  }\n}",
+                            "plans/ralph.json", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].to_string(),
+            "plans/ralph.json:3:5: hooks.on_hlat: unknown hook event; did you mean \"on_halt\"?");
+}
+
+TEST(ConfigTest, HookProblemsNameTheKeyPath) {
+  Problems problems;
+  EXPECT_FALSE(parse_config(R"({"hooks": {"whenever": [], "pre_commit": "gate.sh",
+                                          "on_halt": ["ok.sh", "", 3]}, "hook_timeout": 0})",
+                            "plans/ralph.json", problems));
+  std::string all;
+  for (const auto& p : problems) all += p.message + "\n";
+  EXPECT_EQ(problems.size(), 5u) << all;
+  for (const char* expected :
+       {"hooks.whenever: unknown hook event; the events are pre_iteration, on_budget_warning, "
+        "pre_commit, post_iteration, on_halt\n",
+        "hooks.pre_commit: must be a list of executables, like [\"hooks/notify-desktop.sh\"], "
+        "not \"gate.sh\"\n",
+        "hooks.on_halt[1]: must be a non-empty path to an executable, not \"\"\n",
+        "hooks.on_halt[2]: must be a non-empty path to an executable, not 3\n",
+        "\"hook_timeout\" must be a whole number of at least 1, not 0\n"}) {
+    EXPECT_NE(all.find(expected), std::string::npos) << expected << "\nin:\n" << all;
+  }
+  problems.clear();
+  EXPECT_FALSE(parse_config(R"({"hooks": ["a.sh"]})", "f", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("\"hooks\" must be an object"), std::string::npos);
 }
 
 TEST(ConfigTest, UnknownKeySuggestsTheClosest) {

@@ -3,11 +3,13 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "agent/agent.hpp"
 #include "git/vcs.hpp"
+#include "loop/hook_runner.hpp"
 #include "util/clock.hpp"
 
 namespace ralph::testing {
@@ -110,6 +112,10 @@ class FakeVcs final : public git::Vcs {
     head_id = "c" + std::to_string(messages.size());
     return git::CommitResult{head_id, {}};
   }
+  Result<std::vector<std::string>> changed_files() override {
+    if (!dirty) return std::vector<std::string>();
+    return std::vector<std::string>{"work.txt"};
+  }
   Result<std::vector<std::string>> commits_between(const std::string&,
                                                    const std::string&) override {
     return std::vector<std::string>();
@@ -120,5 +126,50 @@ class FakeVcs final : public git::Vcs {
     ++tree_version;
   }
 };
+
+// Records every hook call; each returns what `results` holds for its hook (scripted in
+// order, the last one repeating), else success.
+class FakeHookRunner final : public loop::HookRunner {
+ public:
+  struct Call {
+    std::string hook;
+    nlohmann::json payload;
+  };
+  std::vector<Call> calls;
+  std::map<std::string, std::deque<loop::HookResult>> results;
+  std::function<void(const Call&)> on_run;  // e.g. to look at the loop's state at the time
+
+  loop::HookResult run(const std::string& hook, const nlohmann::json& payload) override {
+    calls.push_back({hook, payload});
+    if (on_run) on_run(calls.back());
+    auto it = results.find(hook);
+    if (it == results.end() || it->second.empty()) return loop::HookResult{};
+    loop::HookResult result = it->second.front();
+    if (it->second.size() > 1) it->second.pop_front();
+    return result;
+  }
+  // The payloads of `event`, in order.
+  std::vector<nlohmann::json> payloads(const std::string& event) const {
+    std::vector<nlohmann::json> out;
+    for (const auto& call : calls) {
+      if (call.payload.value("event", "") == event) out.push_back(call.payload);
+    }
+    return out;
+  }
+  std::vector<std::string> events() const {
+    std::vector<std::string> out;
+    for (const auto& call : calls) out.push_back(call.payload.value("event", ""));
+    return out;
+  }
+};
+
+// A failed hook run, as the real runner reports it.
+inline loop::HookResult failed_hook(int exit_code, std::string output) {
+  loop::HookResult result;
+  result.status = loop::HookResult::Status::kFailed;
+  result.exit_code = exit_code;
+  result.output = std::move(output);
+  return result;
+}
 
 }  // namespace ralph::testing

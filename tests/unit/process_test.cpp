@@ -98,6 +98,34 @@ TEST(ProcessTest, StopsAnOrphanedGroupOnlyIfItIsTheSameProcess) {
   EXPECT_FALSE(process_start_ticks(999'999'999));
 }
 
+TEST(ProcessTest, StdinFromAFileOutputToAFileAndExtraEnvironment) {
+  testing::TempDir dir;
+  dir.write("in.txt", "from the file\n");
+  SpawnSpec spec({"sh", "-c", "cat; echo \"$RALPH_X $HOME\"; env | grep -c '^HOME='; echo e >&2"},
+                 dir.path());
+  spec.stdin_file = dir.path() / "in.txt";
+  spec.output_file = dir.path() / "out.log";
+  spec.env = {{"RALPH_X", "x"}, {"HOME", "/elsewhere"}};
+  dir.write("out.log", "kept\n");  // appended to, not replaced
+  auto process = Process::spawn(spec);
+  ASSERT_TRUE(process) << process.message();
+  std::string out;
+  std::string err;
+  auto more = (*process)->read(std::chrono::milliseconds(10), out, err);
+  EXPECT_TRUE(more && !*more);  // nothing comes through pipes
+  EXPECT_TRUE((*process)->wait_for(std::chrono::milliseconds(10'000)));
+  EXPECT_EQ((*process)->wait(), 0);
+  EXPECT_EQ(dir.read("out.log"), "kept\nfrom the file\nx /elsewhere\n1\ne\n");
+}
+
+TEST(ProcessTest, WaitForGivesUpAfterItsTimeout) {
+  auto process = Process::spawn({{"sleep", "300"}, {}});
+  ASSERT_TRUE(process);
+  EXPECT_FALSE((*process)->wait_for(std::chrono::milliseconds(50)));
+  (*process)->stop(std::chrono::milliseconds(200));
+  EXPECT_EQ((*process)->wait(), 128 + SIGTERM);
+}
+
 TEST(ProcessTest, FindExecutable) {
   EXPECT_TRUE(find_executable("sh"));
   EXPECT_FALSE(find_executable("ralph-no-such-program-xyz"));

@@ -55,6 +55,25 @@ TEST_F(RepositoryTest, FirstCommitOnAnUnbornBranchAndNoEmptyCommits) {
   EXPECT_FALSE(again->commit);
 }
 
+TEST_F(RepositoryTest, ChangedFilesListsWhatACommitWouldTakeAndLeavesTheIndexAlone) {
+  EXPECT_EQ(*repo->changed_files(), std::vector<std::string>());  // unborn, nothing there
+  dir.write("a.txt", "a\n");
+  EXPECT_EQ(*repo->changed_files(), std::vector<std::string>{"a.txt"});
+  ASSERT_TRUE(repo->commit_all("first"));
+  EXPECT_EQ(*repo->changed_files(), std::vector<std::string>());
+
+  dir.write(".gitignore", "build/\n");
+  dir.write("build/out.o", "x");
+  dir.write(".ralph/state.json", "{}");
+  dir.write(".env", "SECRET=1");  // held back
+  dir.write("b/c.txt", "c");
+  std::filesystem::remove(dir.path() / "a.txt");
+  auto files = repo->changed_files();
+  ASSERT_TRUE(files) << files.message();
+  EXPECT_EQ(*files, (std::vector<std::string>{".gitignore", "a.txt", "b/c.txt"}));
+  EXPECT_EQ(git("diff --cached --name-only"), "");  // nothing staged for real
+}
+
 TEST_F(RepositoryTest, StagesNewChangedAndRemovedFilesHonouringGitignore) {
   dir.write(".gitignore", "build/\n");
   dir.write("keep.txt", "1");
