@@ -6,7 +6,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$RALPH_ROOT"
 
-ensure_packages "${RALPH_PACKAGES[@]}" clang-format
+ensure_packages "${RALPH_PACKAGES[@]}" clang-format chromium
 ensure_claude
 
 echo "==> build"

@@ -15,7 +15,7 @@ int fail(int code, const std::string& message) {
 
 namespace {
 
-const std::vector<std::string> kCommands = {"init", "run", "validate", "costs"};
+const std::vector<std::string> kCommands = {"init", "run", "validate", "costs", "report"};
 
 void add_plan_option(CLI::App* command, std::string& plan_dir) {
   command->add_option("--plan", plan_dir, "The plan folder")->capture_default_str();
@@ -102,6 +102,15 @@ int main(int argc, char** argv) {
   costs_cmd->add_option("--until", costs.until,
                         "Iterations started before a time (a date means the end of that day)");
 
+  ReportArgs report;
+  auto* report_cmd =
+      app.add_subcommand("report", "A self-contained HTML page with charts of the cost log");
+  add_plan_option(report_cmd, report.plan_dir);
+  report_cmd->add_option("--html", report.html, "The page to write")->type_name("FILE")->required();
+  auto* report_run =
+      report_cmd->add_option("--run", report.run_id, "The run to show (default: the last)");
+  report_cmd->add_flag("--all", report.all, "Every run in the log")->excludes(report_run);
+
   // A misspelt command gets a suggestion rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
@@ -125,6 +134,7 @@ int main(int argc, char** argv) {
   if (run_cmd->parsed()) return run_run(run);
   if (validate_cmd->parsed()) return run_validate(validate);
   if (costs_cmd->parsed()) return run_costs(costs);
+  if (report_cmd->parsed()) return run_report(report);
   return fail(2, "no command given (see `ralph --help`)");
 }
 
