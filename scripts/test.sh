@@ -6,8 +6,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$RALPH_ROOT"
 
-# jq and curl: the example hooks in hooks/, which the integration tests run.
-ensure_packages "${RALPH_PACKAGES[@]}" clang-format jq curl
+# jq and curl: the example hooks in hooks/, which the integration tests run;
+# chromium: the cost report is rendered in headless Chromium.
+ensure_packages "${RALPH_PACKAGES[@]}" clang-format jq curl chromium
 ensure_claude
 
 echo "==> build"

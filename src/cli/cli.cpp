@@ -15,7 +15,7 @@ int fail(int code, const std::string& message) {
 
 namespace {
 
-const std::vector<std::string> kCommands = {"init", "run", "validate", "costs", "status"};
+const std::vector<std::string> kCommands = {"init", "run", "validate", "costs", "status", "report"};
 
 void add_plan_option(CLI::App* command, std::string& plan_dir) {
   command->add_option("--plan", plan_dir, "The plan folder")->capture_default_str();
@@ -110,6 +110,14 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--watch", status.watch, "Refresh while a run is active");
   status_cmd->add_option("--interval", status.interval_s, "Seconds between refreshes (2)")
       ->check(CLI::Range(0.05, 3600.0));
+  ReportArgs report;
+  auto* report_cmd =
+      app.add_subcommand("report", "A self-contained HTML page with charts of the cost log");
+  add_plan_option(report_cmd, report.plan_dir);
+  report_cmd->add_option("--html", report.html, "The page to write")->type_name("FILE")->required();
+  auto* report_run =
+      report_cmd->add_option("--run", report.run_id, "The run to show (default: the last)");
+  report_cmd->add_flag("--all", report.all, "Every run in the log")->excludes(report_run);
 
   // A misspelt command gets a suggestion rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-' &&
@@ -135,6 +143,7 @@ int main(int argc, char** argv) {
   if (validate_cmd->parsed()) return run_validate(validate);
   if (costs_cmd->parsed()) return run_costs(costs);
   if (status_cmd->parsed()) return run_status(status);
+  if (report_cmd->parsed()) return run_report(report);
   return fail(2, "no command given (see `ralph --help`)");
 }
 

@@ -44,6 +44,13 @@ struct CostsArgs {
   std::optional<std::string> until;
 };
 
+struct ReportArgs {
+  std::string plan_dir = "plans";
+  std::string html;  // the page to write
+  std::optional<std::string> run_id;
+  bool all = false;
+};
+
 struct StatusArgs {
   std::string plan_dir = "plans";
   bool json = false;
@@ -56,6 +63,7 @@ int run_run(const RunArgs& args);
 int run_validate(const ValidateArgs& args);
 int run_costs(const CostsArgs& args);
 int run_status(const StatusArgs& args);
+int run_report(const ReportArgs& args);
 
 // "ralph: error: <what>" on stderr; returns `code`.
 int fail(int code, const std::string& message);

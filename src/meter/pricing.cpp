@@ -68,8 +68,8 @@ Status PricingTable::apply_overrides(const nlohmann::json& models) {
   return ok_status();
 }
 
-const ModelPrice& PricingTable::price_for(const std::string& model) const {
-  if (auto it = models_.find(model); it != models_.end()) return it->second;
+const ModelPrice* PricingTable::find(const std::string& model) const {
+  if (auto it = models_.find(model); it != models_.end()) return &it->second;
   const ModelPrice* best = nullptr;
   size_t best_length = 0;
   for (const auto& [name, price] : models_) {
@@ -78,12 +78,17 @@ const ModelPrice& PricingTable::price_for(const std::string& model) const {
       best_length = name.size();
     }
   }
-  if (best != nullptr) return *best;
+  if (best != nullptr) return best;
   for (const auto& [family, name] : families_) {
     if (model.find(family) != std::string::npos) {
-      if (auto it = models_.find(name); it != models_.end()) return it->second;
+      if (auto it = models_.find(name); it != models_.end()) return &it->second;
     }
   }
+  return nullptr;
+}
+
+const ModelPrice& PricingTable::price_for(const std::string& model) const {
+  if (const ModelPrice* known = find(model)) return *known;
   const ModelPrice* dearest = &models_.begin()->second;
   for (const auto& [name, price] : models_) {
     if (price.output > dearest->output) dearest = &price;

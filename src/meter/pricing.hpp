@@ -37,6 +37,9 @@ class PricingTable {
   // family (opus, sonnet...), else the most expensive model known, so an unknown model can
   // never make a budget look further away than it is.
   const ModelPrice& price_for(const std::string& model) const;
+  // The same lookup without the last resort: nullptr when neither the name, a prefix of it
+  // nor its family is known (the model is unpriced).
+  const ModelPrice* find(const std::string& model) const;
   bool knows(const std::string& model) const { return models_.count(model) != 0; }
 
   // The cost of one turn of `model`.

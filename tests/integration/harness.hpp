@@ -29,6 +29,8 @@ class Harness {
   ~Harness();
 
   const std::filesystem::path& repo() const { return repo_; }
+  // The $HOME ralph and the agent run with; leftover_processes() finds processes that have it.
+  const std::filesystem::path& home() const { return home_; }
   fake_api::ScriptedApi& api() { return *api_; }
 
   void write(const std::string& relative, const std::string& content) const;

@@ -30,6 +30,15 @@ TEST(PricingTest, DatedNamesFamiliesAndUnknownModels) {
   EXPECT_DOUBLE_EQ(table.price_for("gpt-7").output, 40.0);
 }
 
+TEST(PricingTest, FindHasNoLastResort) {
+  PricingTable table = PricingTable::builtin();
+  ASSERT_NE(table.find("claude-haiku-4-5-20251001"), nullptr);
+  EXPECT_DOUBLE_EQ(table.find("claude-haiku-4-5-20251001")->input, 1.0);
+  ASSERT_NE(table.find("claude-sonnet-9"), nullptr);
+  EXPECT_EQ(table.find("gpt-7"), nullptr);
+  EXPECT_EQ(table.find(""), nullptr);
+}
+
 TEST(PricingTest, OverridesReplaceAndAdd) {
   PricingTable table = PricingTable::builtin();
   ASSERT_TRUE(table.apply_overrides(nlohmann::json::parse(

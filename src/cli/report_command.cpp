@@ -1,0 +1,142 @@
+// `ralph report --html FILE`: the cost log of one run (or all) as a self-contained page.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "cli/commands.hpp"
+#include "cli/project.hpp"
+#include "loop/state.hpp"
+#include "meter/cost_log.hpp"
+#include "meter/totals.hpp"
+#include "report/html_report.hpp"
+#include "util/clock.hpp"
+#include "util/fs.hpp"
+
+namespace ralph::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Titles, the plan line and the projection from prd.json (and the pricing from ralph.json)
+// when the plan folder loads; otherwise what the page says instead.
+void add_plan(const Project& project, const std::vector<meter::IterationRecord>& all_records,
+              report::ReportPage& page) {
+  plan::Problems problems;
+  auto loaded = plan::load_plan_folder(project.plan, problems);
+  std::optional<plan::Plan> prd;
+  if (loaded) {
+    page.pricing = loaded->pricing;
+    prd = loaded->plan;
+  } else {
+    problems.clear();
+    prd = plan::reload_plan(project.plan, problems);
+  }
+  if (!prd) {
+    page.projection_note =
+        fmt::format("no projection: {} could not be read ({})", project.plan.display("prd.json"),
+                    problems.empty() ? "unknown problem" : problems.front().to_string());
+    return;
+  }
+  std::set<std::string> ids;
+  int passing = 0;
+  for (const auto& item : prd->items) {
+    ids.insert(item.id);
+    page.item_titles[item.id] = item.title;
+    passing += item.passes ? 1 : 0;
+  }
+  int total = static_cast<int>(prd->items.size());
+  page.plan_summary =
+      fmt::format("{}{} of {} item{} pass", prd->project.empty() ? "" : prd->project + ": ",
+                  passing, total, total == 1 ? "" : "s");
+  report::ProjectionBuilder projection;
+  for (const auto& record : all_records) projection.add(record);
+  page.projection = projection.projection(ids, total - passing);
+}
+
+}  // namespace
+
+int run_report(const ReportArgs& args) {
+  if (args.all && args.run_id) return fail(2, "--run and --all exclude each other");
+  if (args.html.empty()) return fail(2, "--html needs a file name (see `ralph report --help`)");
+  fs::path out = args.html;
+  std::error_code ec;
+  fs::path folder = out.parent_path();
+  if (!folder.empty() && !fs::is_directory(folder, ec)) {
+    return fail(2, fmt::format("cannot write {}: the folder {} does not exist", out.string(),
+                               folder.string()));
+  }
+  if (fs::is_directory(out, ec)) {
+    return fail(2, fmt::format("cannot write {}: it is a folder", out.string()));
+  }
+
+  auto project = locate_project(args.plan_dir);
+  if (!project) return fail(2, project.message());
+  meter::CostLog log(project->root / ".ralph" / "iterations.jsonl");
+  auto contents = log.read_all();
+  if (!contents) return fail(1, contents.message());
+  auto state = loop::read_state(project->root / ".ralph" / "state.json");
+
+  std::optional<std::string> run_id = args.run_id;
+  if (!args.all && !run_id) {
+    // The last run: the state file's, else the newest record's.
+    if (state) {
+      run_id = state->run_id;
+    } else if (!contents->records.empty()) {
+      run_id = contents->records.back().run_id;
+    }
+  }
+  report::ReportPage page;
+  std::set<std::string> runs;
+  for (const auto& record : contents->records) {
+    if (run_id && record.run_id != *run_id) continue;
+    page.records.push_back(record);
+    runs.insert(record.run_id);
+  }
+  if (args.run_id && page.records.empty()) {
+    return fail(2, fmt::format("no iterations of run {} in .ralph/iterations.jsonl", *args.run_id));
+  }
+
+  if (run_id) {
+    page.scope = "run " + *run_id;
+  } else {
+    page.scope = runs.empty() ? "no runs yet" : fmt::format("all runs ({})", runs.size());
+  }
+  // The state file describes the last run only: its status and budget apply when the page
+  // shows just that run.
+  bool state_run = state && runs.size() <= 1 &&
+                   ((run_id && *run_id == state->run_id) ||
+                    (runs.size() == 1 && *runs.begin() == state->run_id));
+  if (state_run) {
+    page.run_status =
+        state->status == "halted"
+            ? fmt::format("halted: {}{}", state->halt_reason,
+                          state->halt_detail.empty() ? "" : " - " + state->halt_detail)
+            : state->status;
+  }
+  if (state_run && state->budget_usd) {
+    page.budget_usd = state->budget_usd;
+  } else if (runs.empty()) {
+    page.budget_note = "nothing recorded yet";
+  } else if (runs.size() > 1) {
+    page.budget_note = "budgets are per run, and this page covers several runs";
+  } else if (state_run) {
+    page.budget_note = "no budget was set for this run";
+  } else if (!state) {
+    page.budget_note = "no .ralph/state.json to read the run's budget from";
+  } else {
+    page.budget_note = "the budget is known only for the last run, " + state->run_id;
+  }
+  add_plan(*project, contents->records, page);
+  page.generated_at = format_rfc3339(std::chrono::system_clock::now());
+
+  if (Status written = write_file_atomic(out, report::render_html_report(page)); !written) {
+    return fail(1, written.message());
+  }
+  meter::Totals totals = meter::sum(page.records);
+  fmt::print("wrote {}: {} iteration{}, ${:.4f}\n", out.string(), totals.iterations,
+             totals.iterations == 1 ? "" : "s", totals.cost_usd);
+  return 0;
+}
+
+}  // namespace ralph::cli
