@@ -19,7 +19,9 @@ using namespace std::chrono_literals;
 TEST(FaultsTest, AHangingIterationTimesOutAndTheRunCompletesAfterwards) {
   Harness h("hanging_tool_then_complete");
   h.add_plan(1);
-  CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5", "--iteration-timeout", "3"});
+  // Long enough for a healthy iteration of the real CLI on a loaded 2-core machine (one took
+  // 3.6 s), short enough to keep the test quick: the hanging one waits it out.
+  CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5", "--iteration-timeout", "8"});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   auto records = h.records();
   ASSERT_EQ(records.size(), 2u);
