@@ -85,8 +85,7 @@ int run_costs(const CostsArgs& args) {
   std::string no_projection;
   auto items = plan_items(*project, no_projection);
   report::ProjectionBuilder projection;
-  meter::Totals totals;
-  report::Aggregator aggregator(*by);        // unused by iteration: the records are the rows
+  report::Aggregator aggregator(*by);        // by iteration: only the totals
   std::vector<meter::IterationRecord> rows;  // the table's, which sizes its columns at the end
   Output out;
   bool any = false;
@@ -97,10 +96,7 @@ int run_costs(const CostsArgs& args) {
   auto scanned = log.scan(0, [&](const meter::IterationRecord& record) {
     projection.add(record);
     if (!selection.matches(record)) return;
-    totals.usage += record.usage;
-    totals.cost_usd += record.cost_usd;
-    ++totals.iterations;
-    if (by != report::GroupBy::kIteration) aggregator.add(record);
+    aggregator.add(record);
     if (format == Format::kJson) {
       out.buffer() += any ? ",\n  " : "\n  ";
       meter::append_record_json(out.buffer(), record);
@@ -121,6 +117,7 @@ int run_costs(const CostsArgs& args) {
                scanned->skipped_lines, scanned->skipped_lines == 1 ? "" : "s");
   }
 
+  const meter::Totals& totals = aggregator.totals();
   const auto groups = aggregator.groups();
   switch (format) {
     case Format::kJson: {

@@ -57,14 +57,8 @@ void Aggregator::add(const meter::IterationRecord& r) {
     g.peak_context_tokens = std::max(g.peak_context_tokens, r.peak_context_tokens);
   };
   switch (by_) {
-    case GroupBy::kIteration: {
-      Group& g = iterations_.emplace_back();
-      g.key = r.run_id + "#" + std::to_string(r.iteration);
-      count_in(g);
-      g.usage += r.usage;
-      g.cost_usd += r.cost_usd;
+    case GroupBy::kIteration:  // the records themselves are the rows
       break;
-    }
     case GroupBy::kItem: {
       Group& g = group(r.item_id.value_or("-"));
       count_in(g);
@@ -104,7 +98,6 @@ void Aggregator::add(const meter::IterationRecord& r) {
 }
 
 std::vector<Group> Aggregator::groups() const {
-  if (by_ == GroupBy::kIteration) return iterations_;
   std::vector<Group> out;
   out.reserve(groups_.size());
   for (const auto& [key, g] : groups_) out.push_back(g);

@@ -38,8 +38,8 @@ class Aggregator {
  public:
   explicit Aggregator(GroupBy by) : by_(by) {}
   void add(const meter::IterationRecord& record);
-  // Iterations in log order; days and items in order of their keys; models by cost, the
-  // dearest first.
+  // Days and items in order of their keys; models by cost, the dearest first. By iteration
+  // there are no groups (the records are the rows), only the totals.
   std::vector<Group> groups() const;
   const meter::Totals& totals() const { return totals_; }
 
@@ -47,7 +47,6 @@ class Aggregator {
   Group& group(const std::string& key);
   GroupBy by_;
   std::map<std::string, Group> groups_;
-  std::vector<Group> iterations_;  // by iteration: one group per record
   meter::Totals totals_;
 };
 

@@ -35,7 +35,7 @@ TEST(AggregateTest, GroupsByItemAndDayAddUpToTheTotals) {
   std::vector<IterationRecord> records = {record("r", 1, "US-1", 0.25),
                                           record("r", 2, "US-1", 0.5, {"US-1"}),
                                           record("r", 3, "US-2", 0.125, {"US-2"})};
-  for (GroupBy by : {GroupBy::kItem, GroupBy::kDay, GroupBy::kIteration}) {
+  for (GroupBy by : {GroupBy::kItem, GroupBy::kDay}) {
     report::Aggregator aggregator(by);
     for (const auto& r : records) aggregator.add(r);
     double cost = 0;
@@ -48,6 +48,10 @@ TEST(AggregateTest, GroupsByItemAndDayAddUpToTheTotals) {
     EXPECT_EQ(usage, aggregator.totals().usage);
     EXPECT_EQ(aggregator.totals().iterations, 3);
   }
+  report::Aggregator by_iteration(GroupBy::kIteration);  // the records are the rows
+  for (const auto& r : records) by_iteration.add(r);
+  EXPECT_TRUE(by_iteration.groups().empty());
+  EXPECT_DOUBLE_EQ(by_iteration.totals().cost_usd, 0.875);
   report::Aggregator by_item(GroupBy::kItem);
   for (const auto& r : records) by_item.add(r);
   auto groups = by_item.groups();
