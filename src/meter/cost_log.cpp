@@ -9,6 +9,7 @@
 
 #include "meter/record_text.hpp"
 #include "util/fd.hpp"
+#include "util/file_lines.hpp"
 #include "util/fs.hpp"
 
 namespace ralph::meter {
@@ -28,47 +29,20 @@ Status CostLog::append(const IterationRecord& record) const {
 Result<ScanSummary> CostLog::scan(uint64_t offset,
                                   const std::function<void(const IterationRecord&)>& visit) const {
   ScanSummary summary;
-  summary.end_offset = offset;
-  UniqueFd fd(::open(path_.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT) return summary;  // no log yet: nothing recorded
-    return make_error(fmt::format("cannot read {}: {}", path_.string(), errno_text(errno)));
-  }
   RecordParser parser;
   IterationRecord record;
-  // A block of lines, then room for the parser's read-ahead; a line cut by the block's end
-  // moves to the front for the next read.
-  std::string buffer(kBlock + kPadding, ' ');
-  size_t filled = 0;
-  uint64_t position = offset;
-  for (;;) {
-    if (filled == buffer.size() - kPadding) buffer.resize(buffer.size() * 2);  // a long line
-    ssize_t n = ::pread(fd.get(), buffer.data() + filled, buffer.size() - kPadding - filled,
-                        static_cast<off_t>(position));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0)
-      return make_error(fmt::format("cannot read {}: {}", path_.string(), errno_text(errno)));
-    if (n == 0) break;
-    position += static_cast<uint64_t>(n);
-    filled += static_cast<size_t>(n);
-    size_t start = 0;
-    for (size_t end; (end = buffer.find('\n', start)) < filled; start = end + 1) {
-      std::string_view line(buffer.data() + start, end - start);
-      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      if (parser.parse_into(line, buffer.size() - end, record)) {
-        ++summary.records;
-        visit(record);
-      } else {
-        ++summary.skipped_lines;
-      }
+  auto read = read_lines_from(path_, offset, kPadding, [&](std::string_view line) {
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
+    if (parser.parse_into(line, kPadding, record)) {
+      ++summary.records;
+      visit(record);
+    } else {
+      ++summary.skipped_lines;
     }
-    summary.end_offset += start;
-    buffer.erase(0, start);
-    buffer.resize(std::max(buffer.size() + start, kBlock + kPadding), ' ');
-    filled -= start;
-  }
-  summary.partial_tail =
-      std::string_view(buffer.data(), filled).find_first_not_of(" \t\r") != std::string::npos;
+  });
+  if (!read) return read.error();
+  summary.end_offset = read->end_offset;
+  summary.partial_tail = read->partial_tail;
   return summary;
 }
 

@@ -10,6 +10,7 @@
 #include "loop/lock.hpp"
 #include "plan/prd.hpp"
 #include "report/cost_table.hpp"
+#include "util/file_lines.hpp"
 
 namespace ralph::report {
 
@@ -93,6 +94,15 @@ nlohmann::json to_json(const StatusReport& r) {
                                         : nlohmann::json(nullptr)}};
     meter::write_usage(r.sums.usage, spend);
     spend["cache_hit_ratio"] = r.sums.usage.cache_hit_ratio();
+    spend["in_flight"] = nullptr;
+    if (r.in_flight) {
+      nlohmann::json live{{"iteration", r.in_flight->iteration},
+                          {"item_id", r.in_flight->item_id},
+                          {"cost_usd", r.in_flight->cost_usd},
+                          {"turns", r.in_flight->turns}};
+      meter::write_usage(r.in_flight->usage, live);
+      spend["in_flight"] = live;
+    }
   }
   return {{"plan", plan},
           {"run", run},
@@ -150,12 +160,20 @@ std::string status_text(const StatusReport& r) {
                     loop::human_tokens(u.cache_creation_input_tokens),
                     loop::human_tokens(u.cache_read_input_tokens),
                     percent(u.cache_hit_ratio(), u.context_tokens() > 0));
+    // The bar counts the running iteration too: it is money spent, if not yet recorded.
+    double live = r.in_flight ? r.in_flight->cost_usd : 0;
+    std::string in_flight =
+        r.in_flight ? fmt::format(", ${:.4f} of it in iteration {} (running, {} turn{})", live,
+                                  r.in_flight->iteration, r.in_flight->turns,
+                                  r.in_flight->turns == 1 ? "" : "s")
+                    : "";
     if (s.budget_usd && *s.budget_usd > 0) {
-      double fraction = r.sums.cost_usd / *s.budget_usd;
-      line("spend", fmt::format("${:.4f} of ${:.2f} {} {:.1f}%", r.sums.cost_usd, *s.budget_usd,
-                                progress_bar(fraction, 20), fraction * 100));
+      double fraction = (r.sums.cost_usd + live) / *s.budget_usd;
+      line("spend",
+           fmt::format("${:.4f} of ${:.2f} {} {:.1f}%{}", r.sums.cost_usd + live, *s.budget_usd,
+                       progress_bar(fraction, 20), fraction * 100, in_flight));
     } else {
-      line("spend", fmt::format("${:.4f} (no budget set)", r.sums.cost_usd));
+      line("spend", fmt::format("${:.4f} (no budget set){}", r.sums.cost_usd + live, in_flight));
     }
     line("", tokens);
   }
@@ -170,7 +188,32 @@ std::string status_text(const StatusReport& r) {
 StatusSource::StatusSource(std::filesystem::path state_dir, plan::PlanFolder plan)
     : state_dir_(std::move(state_dir)),
       plan_(std::move(plan)),
-      log_(state_dir_ / "iterations.jsonl") {}
+      log_(state_dir_ / "iterations.jsonl"),
+      pricing_(meter::PricingTable::builtin()) {
+  // The run's prices: ralph.json's overrides when the plan folder loads, else the table's.
+  plan::Problems problems;
+  if (auto loaded = plan::load_plan_folder(plan_, problems)) pricing_ = loaded->pricing;
+}
+
+void StatusSource::meter_in_flight(const loop::RunState& state, StatusReport& report) {
+  if (state.status != "running" || state.iteration_started_at.empty() || !report.active) {
+    live_meter_.reset();
+    live_stream_.clear();
+    return;
+  }
+  const auto stream =
+      state_dir_ / "runs" / state.run_id / fmt::format("{}.stream.jsonl", state.iteration);
+  if (!live_meter_ || live_stream_ != stream.string()) {
+    live_meter_ = std::make_unique<meter::StreamMeter>(pricing_);
+    live_stream_ = stream.string();
+    live_offset_ = 0;
+  }
+  auto read = read_lines_from(stream, live_offset_, 0,
+                              [this](std::string_view line) { live_meter_->feed(line); });
+  if (read) live_offset_ = read->end_offset;  // unreadable now: maybe at the next refresh
+  report.in_flight = InFlight{state.iteration, state.current_item, live_meter_->live_cost(),
+                              live_meter_->live_usage(), live_meter_->turns()};
+}
 
 Result<StatusReport> StatusSource::refresh() {
   auto scanned = log_.scan(offset_, [this](const meter::IterationRecord& record) {
@@ -201,6 +244,7 @@ Result<StatusReport> StatusSource::refresh() {
   if (report.run) {
     report.active = loop::lock_is_held(state_dir_ / "lock");
     if (auto it = runs_.find(report.run->run_id); it != runs_.end()) report.sums = it->second;
+    meter_in_flight(*report.run, report);
   }
   if (plan) {
     std::set<std::string> ids;

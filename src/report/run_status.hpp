@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -13,7 +14,9 @@
 
 #include "loop/state.hpp"
 #include "meter/cost_log.hpp"
+#include "meter/pricing.hpp"
 #include "meter/record.hpp"
+#include "meter/stream_meter.hpp"
 #include "plan/plan_folder.hpp"
 #include "report/projection.hpp"
 #include "util/result.hpp"
@@ -37,11 +40,22 @@ struct RunSums {
   std::optional<meter::IterationRecord> last;
 };
 
+// The iteration running now, metered from its stream file as the loop meters it live: its
+// cost is not in the log until it ends.
+struct InFlight {
+  int iteration = 0;
+  std::string item_id;
+  double cost_usd = 0;
+  meter::Usage usage;
+  int turns = 0;
+};
+
 struct StatusReport {
   PlanProgress plan;
   std::optional<loop::RunState> run;  // none before the first run
   bool active = false;                // a ralph holds .ralph/lock
   RunSums sums;                       // of `run`
+  std::optional<InFlight> in_flight;
   std::optional<Projection> projection;
   int skipped_lines = 0;
 };
@@ -69,6 +83,12 @@ class StatusSource {
   std::map<std::string, RunSums> runs_;
   std::string newest_run_;
   ProjectionBuilder projection_;
+  // The running iteration's stream file, read on from where the last refresh stopped.
+  void meter_in_flight(const loop::RunState& state, StatusReport& report);
+  meter::PricingTable pricing_;
+  std::unique_ptr<meter::StreamMeter> live_meter_;  // prices with pricing_
+  std::string live_stream_;
+  uint64_t live_offset_ = 0;
 };
 
 }  // namespace ralph::report

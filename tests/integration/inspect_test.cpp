@@ -218,6 +218,12 @@ TEST(StatusTest, WhileRunningAndAfterAnInterrupt) {
   EXPECT_EQ(s["run"]["iteration"], 1);
   EXPECT_EQ(s["run"]["halt_reason"], nullptr);
   EXPECT_EQ(s["run"]["pid"], pid);
+  // The first turn is done: its cost shows, metered from the stream file, before any record.
+  EXPECT_EQ(s["run"]["iterations_recorded"], 0);
+  ASSERT_TRUE(s["spend"]["in_flight"].is_object()) << during.out;
+  EXPECT_EQ(s["spend"]["in_flight"]["iteration"], 1);
+  EXPECT_GE(s["spend"]["in_flight"]["input_tokens"].get<int64_t>(), 50000);
+  EXPECT_GT(s["spend"]["in_flight"]["cost_usd"].get<double>(), 0.0);
   // --watch follows the run until it ends, then stops by itself.
   int watch = h.start_ralph({"status", "--watch", "--json", "--interval", "0.1"}, "watch");
   ::kill(pid, SIGINT);
@@ -241,6 +247,7 @@ TEST(StatusTest, WhileRunningAndAfterAnInterrupt) {
   EXPECT_EQ(a["run"]["halt_reason"], "interrupted");
   EXPECT_EQ(a["run"]["exit_code"], 130);
   EXPECT_EQ(a["run"]["iterations_recorded"], 1);
+  EXPECT_EQ(a["spend"]["in_flight"], nullptr);
   EXPECT_EQ(a["spend"]["cost_usd"], records[0]["cost_usd"]);
   EXPECT_GT(a["spend"]["cost_usd"].get<double>(), 0.0);
   EXPECT_EQ(a["plan"]["next_item"]["id"], "US-001");

@@ -102,6 +102,50 @@ TEST_F(RunStatusTest, RunningWithoutALockHolderIsStaleAndRefreshReadsOnlyNewLine
   EXPECT_EQ(third->sums.iterations, 2);
 }
 
+TEST_F(RunStatusTest, MetersTheRunningIterationFromItsStreamFileAsItGrows) {
+  loop::RunState s;
+  s.run_id = "run-2";
+  s.status = "running";
+  s.iteration = 3;
+  s.current_item = "US-2";
+  s.iteration_started_at = "2026-11-24T08:00:00.000Z";
+  s.budget_usd = 1.0;
+  ASSERT_TRUE(loop::write_state(dir_.path() / ".ralph" / "state.json", s));
+  record("run-2", 2, 0.5);
+  auto stream = dir_.path() / ".ralph" / "runs" / "run-2" / "3.stream.jsonl";
+  std::filesystem::create_directories(stream.parent_path());
+  // One API turn of claude-sonnet-5-5: 1M input tokens at $2/MTok, 100k output at $10/MTok.
+  std::ofstream(stream) << R"({"type":"stream_event","event":{"type":"message_start",)"
+                        << R"("message":{"id":"m1","model":"claude-sonnet-5-5","usage":)"
+                        << R"({"input_tokens":1000000,"output_tokens":1}}}})"
+                        << "\n";
+  auto lock = loop::RunLock::acquire(dir_.path() / ".ralph" / "lock", "run-2");
+  ASSERT_TRUE(lock);
+  report::StatusSource source(dir_.path() / ".ralph", folder_);
+  auto first = source.refresh();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->in_flight);
+  EXPECT_EQ(first->in_flight->iteration, 3);
+  EXPECT_DOUBLE_EQ(first->in_flight->cost_usd, 2.0 + 0.00001);
+  std::ofstream(stream, std::ios::app)
+      << R"({"type":"stream_event","event":{"type":"message_delta","delta":{},)"
+      << R"("usage":{"output_tokens":100000}}})"
+      << "\n"
+      << R"({"type":"stream_event","event":{"type":"mess)";  // still being written
+  auto second = source.refresh();
+  ASSERT_TRUE(second->in_flight);
+  EXPECT_DOUBLE_EQ(second->in_flight->cost_usd, 3.0);
+  EXPECT_EQ(second->in_flight->turns, 1);
+  auto json = to_json(*second);
+  EXPECT_DOUBLE_EQ(json["spend"]["in_flight"]["cost_usd"].get<double>(), 3.0);
+  EXPECT_DOUBLE_EQ(json["spend"]["cost_usd"].get<double>(), 0.5);  // recorded only
+  std::string text = report::status_text(*second);
+  EXPECT_NE(text.find("$3.5000 of $1.00 [####################] 350.0%, $3.0000 of it in "
+                      "iteration 3 (running, 1 turn)"),
+            std::string::npos)
+      << text;
+}
+
 TEST(ProgressBarTest, FillsItsShareAndClamps) {
   EXPECT_EQ(report::progress_bar(0.5, 10), "[#####-----]");
   EXPECT_EQ(report::progress_bar(3.0, 4), "[####]");
