@@ -65,15 +65,14 @@ Status Runner::start_or_resume() {
     if (previous->status == "running") {
       if (Status s = recover(*previous); !s) return s;
     }
-    auto contents = log_.read_all();
-    if (!contents) return contents.error();
-    for (const auto& record : contents->records) {
-      if (record.run_id != state_.run_id) continue;
+    auto scanned = log_.scan(0, [this](const IterationRecord& record) {
+      if (record.run_id != state_.run_id) return;
       last_iteration_ = std::max(last_iteration_, record.iteration);
       ++iterations_this_run_;
       budget_.add_iteration(record.cost_usd);
       add_to(totals_, record);
-    }
+    });
+    if (!scanned) return scanned.error();
     budget_.new_warnings(budget_.spent());  // thresholds passed before were already reported
   } else {
     state_.run_id = deps_.make_run_id();
@@ -93,12 +92,11 @@ Status Runner::start_or_resume() {
 }
 
 Status Runner::recover(const RunState& crashed) {
-  auto contents = log_.read_all();
-  if (!contents) return contents.error();
   std::set<int> recorded;
-  for (const auto& record : contents->records) {
+  auto scanned = log_.scan(0, [&](const IterationRecord& record) {
     if (record.run_id == crashed.run_id) recorded.insert(record.iteration);
-  }
+  });
+  if (!scanned) return scanned.error();
   plan::Problems problems;
   auto plan = plan::reload_plan(options_.plan, problems);
   Recovery recovery = recover_crashed_iteration(
@@ -107,7 +105,9 @@ Status Runner::recover(const RunState& crashed) {
   for (const auto& note : recovery.notes) deps_.display.note(note);
   if (!recovery.record) return ok_status();
   meter::IterationRecord& record = *recovery.record;
-  if (!options_.no_commit) {
+  // The lost iteration's work passes the same pre_commit gate as any other.
+  if (!options_.no_commit &&
+      pass_commit_gate(hooks_, deps_.vcs, options_.plan, deps_.display, record)) {
     auto commit = deps_.vcs.commit_all(redact(git::commit_message(record, crashed.item_title)));
     if (!commit)
       return make_error("cannot commit the recovered iteration's work: " + commit.message());

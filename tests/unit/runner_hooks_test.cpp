@@ -181,6 +181,40 @@ TEST_F(RunnerHooksTest, ARejectingPreCommitHookLeavesTheWorkUncommittedAndTheIte
   EXPECT_NE(text.find("iteration 1 rejected: $0.2000"), std::string::npos) << text;
 }
 
+TEST_F(RunnerHooksTest, TheIterationRecoveredAfterACrashPassesThePreCommitGateToo) {
+  // What a ralph killed with -9 in the middle of iteration 1 leaves behind: a state file
+  // that says running, a stream file, and the agent's work (US-1 marked passing).
+  options.hooks["pre_commit"] = {"hooks/gate.sh"};
+  hooks.results["hooks/gate.sh"] = {testing::failed_hook(1, "2 failed"), loop::HookResult{}};
+  loop::RunState crashed;
+  crashed.run_id = "run-1";
+  crashed.status = "running";
+  crashed.started_at = format_rfc3339(clock.wall_now());
+  crashed.iteration = 1;
+  crashed.current_item = "US-1";
+  crashed.item_title = "Item 1";
+  crashed.iteration_started_at = format_rfc3339(clock.wall_now());
+  std::string lines = init_line() + "\n";
+  for (auto& line : turn("lost-1", 100'000, 1000)) lines += line + "\n";
+  dir.write(".ralph/runs/run-1/1.stream.jsonl", lines);
+  ASSERT_TRUE(loop::write_state(options.state_path(), crashed));
+  write_plan({true});
+  vcs.touch();
+  agent.scripts = {completing(0.2)};
+  EXPECT_EQ(run().reason, HaltReason::kComplete);
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[0].iteration, 1);
+  EXPECT_EQ(log[0].outcome, "rejected");  // recovered, then refused by the gate
+  EXPECT_EQ(log[0].rejected_items, std::vector<std::string>{"US-1"});
+  EXPECT_FALSE(log[0].commit);
+  EXPECT_EQ(log[1].outcome, "success");  // the item ran again and the gate let it through
+  EXPECT_EQ(log[1].commit, "c1");
+  auto gates = hooks.payloads("pre_commit");
+  ASSERT_EQ(gates.size(), 2u);
+  EXPECT_EQ(gates[0]["record"]["cost_source"], "estimated");
+}
+
 TEST_F(RunnerHooksTest, AfterARejectionTheNextAcceptedIterationCommitsTheWork) {
   options.hooks["pre_commit"] = {"hooks/gate.sh"};
   hooks.results["hooks/gate.sh"] = {testing::failed_hook(1, "no"), loop::HookResult{}};
