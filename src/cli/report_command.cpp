@@ -9,6 +9,8 @@
 #include "meter/cost_log.hpp"
 #include "meter/totals.hpp"
 #include "report/html_report.hpp"
+#include "report/projection.hpp"
+#include "report/selection.hpp"
 #include "util/clock.hpp"
 #include "util/fs.hpp"
 
@@ -20,7 +22,7 @@ namespace {
 
 // Titles, the plan line and the projection from prd.json (and the pricing from ralph.json)
 // when the plan folder loads; otherwise what the page says instead.
-void add_plan(const Project& project, const std::vector<meter::IterationRecord>& all_records,
+void add_plan(const Project& project, const report::ProjectionBuilder& projection,
               report::ReportPage& page) {
   plan::Problems problems;
   auto loaded = plan::load_plan_folder(project.plan, problems);
@@ -49,8 +51,6 @@ void add_plan(const Project& project, const std::vector<meter::IterationRecord>&
   page.plan_summary =
       fmt::format("{}{} of {} item{} pass", prd->project.empty() ? "" : prd->project + ": ",
                   passing, total, total == 1 ? "" : "s");
-  report::ProjectionBuilder projection;
-  for (const auto& record : all_records) projection.add(record);
   page.projection = projection.projection(ids, total - passing);
 }
 
@@ -72,27 +72,27 @@ int run_report(const ReportArgs& args) {
 
   auto project = locate_project(args.plan_dir);
   if (!project) return fail(2, project.message());
-  meter::CostLog log(project->root / ".ralph" / "iterations.jsonl");
-  auto contents = log.read_all();
-  if (!contents) return fail(1, contents.message());
-  auto state = loop::read_state(project->root / ".ralph" / "state.json");
-
+  const fs::path state_dir = project->root / ".ralph";
+  auto state = loop::read_state(state_dir / "state.json");
   std::optional<std::string> run_id = args.run_id;
   if (!args.all && !run_id) {
-    // The last run: the state file's, else the newest record's.
-    if (state) {
-      run_id = state->run_id;
-    } else if (!contents->records.empty()) {
-      run_id = contents->records.back().run_id;
-    }
+    auto last = report::last_run_id(state_dir);
+    if (!last) return fail(1, last.message());
+    run_id = *last;
   }
+  // One pass over the log: the page keeps the selected records; the projection learns
+  // from all of them.
   report::ReportPage page;
+  report::ProjectionBuilder projection;
   std::set<std::string> runs;
-  for (const auto& record : contents->records) {
-    if (run_id && record.run_id != *run_id) continue;
-    page.records.push_back(record);
-    runs.insert(record.run_id);
-  }
+  auto scanned = meter::CostLog(state_dir / "iterations.jsonl")
+                     .scan(0, [&](const meter::IterationRecord& record) {
+                       projection.add(record);
+                       if (run_id && record.run_id != *run_id) return;
+                       page.records.push_back(record);
+                       runs.insert(record.run_id);
+                     });
+  if (!scanned) return fail(1, scanned.message());
   if (args.run_id && page.records.empty()) {
     return fail(2, fmt::format("no iterations of run {} in .ralph/iterations.jsonl", *args.run_id));
   }
@@ -127,7 +127,7 @@ int run_report(const ReportArgs& args) {
   } else {
     page.budget_note = "the budget is known only for the last run, " + state->run_id;
   }
-  add_plan(*project, contents->records, page);
+  add_plan(*project, projection, page);
   page.generated_at = format_rfc3339(std::chrono::system_clock::now());
 
   if (Status written = write_file_atomic(out, report::render_html_report(page)); !written) {
