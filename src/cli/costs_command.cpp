@@ -36,24 +36,13 @@ class Output {
   std::string buffer_;
 };
 
-// The projection needs the plan: its item ids and how many still fail. Without a readable
-// plan there is none, and `why_not` says why.
-struct PlanItems {
-  std::set<std::string> ids;
-  int remaining = 0;
-};
-
-std::optional<PlanItems> plan_items(const Project& project, std::string& why_not) {
+// The projection needs the plan: its items and how many still fail. Without a readable plan
+// there is none, and `why_not` says why.
+std::optional<plan::Plan> read_plan(const Project& project, std::string& why_not) {
   plan::Problems problems;
   auto plan = plan::reload_plan(project.plan, problems);
-  if (!plan) {
-    why_not = problems.empty() ? "the plan cannot be read" : problems.front().to_string();
-    return std::nullopt;
-  }
-  PlanItems items;
-  for (const auto& item : plan->items) items.ids.insert(item.id);
-  items.remaining = static_cast<int>(plan->items.size() - plan::passing_ids(*plan).size());
-  return items;
+  if (!plan) why_not = problems.empty() ? "the plan cannot be read" : problems.front().to_string();
+  return plan;
 }
 
 }  // namespace
@@ -83,7 +72,7 @@ int run_costs(const CostsArgs& args) {
   }
 
   std::string no_projection;
-  auto items = plan_items(*project, no_projection);
+  auto plan = read_plan(*project, no_projection);
   report::ProjectionBuilder projection;
   report::Aggregator aggregator(*by);        // by iteration: only the totals
   std::vector<meter::IterationRecord> rows;  // the table's, which sizes its columns at the end
@@ -131,10 +120,8 @@ int run_costs(const CostsArgs& args) {
         }
         b += groups.empty() ? "],\n" : "\n],\n";
       }
-      b += fmt::format(
-          "\"projection\": {}\n}}\n",
-          items ? report::to_json(projection.projection(items->ids, items->remaining)).dump()
-                : "null");
+      b += fmt::format("\"projection\": {}\n}}\n",
+                       plan ? report::to_json(projection.projection(*plan)).dump() : "null");
       break;
     }
     case Format::kCsv:
@@ -154,9 +141,8 @@ int run_costs(const CostsArgs& args) {
                                                         : report::group_table(*by, groups, totals);
       out.buffer() += "\n";
       out.buffer() += "projection: ";
-      out.buffer() +=
-          items ? report::projection_text(projection.projection(items->ids, items->remaining))
-                : "none (" + no_projection + ")";
+      out.buffer() += plan ? report::projection_text(projection.projection(*plan))
+                           : "none (" + no_projection + ")";
       out.buffer() += "\n";
       break;
   }

@@ -40,18 +40,13 @@ void add_plan(const Project& project, const report::ProjectionBuilder& projectio
                     problems.empty() ? "unknown problem" : problems.front().to_string());
     return;
   }
-  std::set<std::string> ids;
-  int passing = 0;
-  for (const auto& item : prd->items) {
-    ids.insert(item.id);
-    page.item_titles[item.id] = item.title;
-    passing += item.passes ? 1 : 0;
-  }
+  for (const auto& item : prd->items) page.item_titles[item.id] = item.title;
+  int passing = static_cast<int>(plan::passing_ids(*prd).size());
   int total = static_cast<int>(prd->items.size());
   page.plan_summary =
       fmt::format("{}{} of {} item{} pass", prd->project.empty() ? "" : prd->project + ": ",
                   passing, total, total == 1 ? "" : "s");
-  page.projection = projection.projection(ids, total - passing);
+  page.projection = projection.projection(*prd);
 }
 
 }  // namespace

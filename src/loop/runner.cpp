@@ -32,16 +32,6 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       hooks_(options_.hooks, deps_.hooks, deps_.display),
       warnings_(deps_.display, hooks_) {}
 
-namespace {
-
-void add_to(meter::Totals& totals, const IterationRecord& record) {
-  totals.usage += record.usage;
-  totals.cost_usd += record.cost_usd;
-  ++totals.iterations;
-}
-
-}  // namespace
-
 Status Runner::start_or_resume() {
   std::error_code ec;
   fs::create_directories(options_.state_dir() / "runs", ec);
@@ -70,7 +60,7 @@ Status Runner::start_or_resume() {
       last_iteration_ = std::max(last_iteration_, record.iteration);
       ++iterations_this_run_;
       budget_.add_iteration(record.cost_usd);
-      add_to(totals_, record);
+      totals_.add(record);
     });
     if (!scanned) return scanned.error();
     budget_.new_warnings(budget_.spent());  // thresholds passed before were already reported
@@ -339,7 +329,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     return out;
   }
   budget_.add_iteration(record.cost_usd);
-  add_to(totals_, record);
+  totals_.add(record);
   state_.spent_usd = budget_.spent();
   deps_.display.iteration_finished(record, budget_.spent(), options_.budget);
   // Thresholds passed since the last live check are reported here, once.

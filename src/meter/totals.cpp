@@ -4,11 +4,7 @@ namespace ralph::meter {
 
 Totals sum(const std::vector<IterationRecord>& records) {
   Totals totals;
-  for (const auto& record : records) {
-    totals.usage += record.usage;
-    totals.cost_usd += record.cost_usd;
-    ++totals.iterations;
-  }
+  for (const auto& record : records) totals.add(record);
   return totals;
 }
 

@@ -13,6 +13,12 @@ struct Totals {
   Usage usage;
   double cost_usd = 0;
   int iterations = 0;
+
+  void add(const IterationRecord& record) {
+    usage += record.usage;
+    cost_usd += record.cost_usd;
+    ++iterations;
+  }
 };
 
 Totals sum(const std::vector<IterationRecord>& records);

@@ -46,9 +46,7 @@ Group& Aggregator::group(const std::string& key) {
 }
 
 void Aggregator::add(const meter::IterationRecord& r) {
-  totals_.usage += r.usage;
-  totals_.cost_usd += r.cost_usd;
-  ++totals_.iterations;
+  totals_.add(r);
 
   auto count_in = [&r](Group& g) {
     ++g.iterations;

@@ -39,6 +39,12 @@ Projection ProjectionBuilder::projection(const std::set<std::string>& plan_items
   return p;
 }
 
+Projection ProjectionBuilder::projection(const plan::Plan& plan) const {
+  std::set<std::string> ids;
+  for (const auto& item : plan.items) ids.insert(item.id);
+  return projection(ids, static_cast<int>(ids.size() - plan::passing_ids(plan).size()));
+}
+
 nlohmann::json to_json(const Projection& p) {
   auto optional = [](const std::optional<double>& v) {
     return v ? nlohmann::json(*v) : nlohmann::json(nullptr);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "meter/record.hpp"
+#include "plan/prd.hpp"
 
 namespace ralph::report {
 
@@ -36,6 +37,8 @@ class ProjectionBuilder {
   void add(const meter::IterationRecord& record);
   // `plan_items`: every id in prd.json; `remaining`: how many of them do not pass yet.
   Projection projection(const std::set<std::string>& plan_items, int remaining) const;
+  // For the plan as prd.json has it now.
+  Projection projection(const plan::Plan& plan) const;
 
  private:
   std::map<std::string, double> cost_by_item_;

@@ -75,7 +75,7 @@ nlohmann::json to_json(const StatusReport& r) {
            {"exit_code", s.status != "running" && reason ? nlohmann::json(loop::exit_code(*reason))
                                                          : nlohmann::json(nullptr)},
            {"iteration", s.iteration},
-           {"iterations_recorded", r.sums.iterations},
+           {"iterations_recorded", r.sums.totals.iterations},
            {"current_item", s.status == "running" && !s.current_item.empty()
                                 ? nlohmann::json(s.current_item)
                                 : nlohmann::json(nullptr)},
@@ -84,16 +84,16 @@ nlohmann::json to_json(const StatusReport& r) {
            {"waiting_until",
             s.waiting_until.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.waiting_until)},
            {"pid", s.pid}};
-    spend = {{"cost_usd", r.sums.cost_usd},
+    spend = {{"cost_usd", r.sums.totals.cost_usd},
              {"budget_usd", optional_number(s.budget_usd)},
-             {"remaining_usd", s.budget_usd
-                                   ? nlohmann::json(std::max(0.0, *s.budget_usd - r.sums.cost_usd))
-                                   : nlohmann::json(nullptr)},
+             {"remaining_usd",
+              s.budget_usd ? nlohmann::json(std::max(0.0, *s.budget_usd - r.sums.totals.cost_usd))
+                           : nlohmann::json(nullptr)},
              {"fraction_of_budget", s.budget_usd && *s.budget_usd > 0
-                                        ? nlohmann::json(r.sums.cost_usd / *s.budget_usd)
+                                        ? nlohmann::json(r.sums.totals.cost_usd / *s.budget_usd)
                                         : nlohmann::json(nullptr)}};
-    meter::write_usage(r.sums.usage, spend);
-    spend["cache_hit_ratio"] = r.sums.usage.cache_hit_ratio();
+    meter::write_usage(r.sums.totals.usage, spend);
+    spend["cache_hit_ratio"] = r.sums.totals.usage.cache_hit_ratio();
     spend["in_flight"] = nullptr;
     if (r.in_flight) {
       nlohmann::json live{{"iteration", r.in_flight->iteration},
@@ -151,9 +151,9 @@ std::string status_text(const StatusReport& r) {
       last = fmt::format("; last: iteration {} ({}) {}", l.iteration, l.item_id.value_or("-"),
                          l.outcome);
     }
-    line("", fmt::format("{} iteration{} recorded, started {}{}", r.sums.iterations,
-                         r.sums.iterations == 1 ? "" : "s", s.started_at, last));
-    const auto& u = r.sums.usage;
+    line("", fmt::format("{} iteration{} recorded, started {}{}", r.sums.totals.iterations,
+                         r.sums.totals.iterations == 1 ? "" : "s", s.started_at, last));
+    const auto& u = r.sums.totals.usage;
     std::string tokens =
         fmt::format("tokens in {} out {} cache write {} read {} (cache hit {})",
                     loop::human_tokens(u.input_tokens), loop::human_tokens(u.output_tokens),
@@ -168,12 +168,13 @@ std::string status_text(const StatusReport& r) {
                                   r.in_flight->turns == 1 ? "" : "s")
                     : "";
     if (s.budget_usd && *s.budget_usd > 0) {
-      double fraction = (r.sums.cost_usd + live) / *s.budget_usd;
+      double fraction = (r.sums.totals.cost_usd + live) / *s.budget_usd;
       line("spend",
-           fmt::format("${:.4f} of ${:.2f} {} {:.1f}%{}", r.sums.cost_usd + live, *s.budget_usd,
-                       progress_bar(fraction, 20), fraction * 100, in_flight));
+           fmt::format("${:.4f} of ${:.2f} {} {:.1f}%{}", r.sums.totals.cost_usd + live,
+                       *s.budget_usd, progress_bar(fraction, 20), fraction * 100, in_flight));
     } else {
-      line("spend", fmt::format("${:.4f} (no budget set){}", r.sums.cost_usd + live, in_flight));
+      line("spend",
+           fmt::format("${:.4f} (no budget set){}", r.sums.totals.cost_usd + live, in_flight));
     }
     line("", tokens);
   }
@@ -218,9 +219,7 @@ void StatusSource::meter_in_flight(const loop::RunState& state, StatusReport& re
 Result<StatusReport> StatusSource::refresh() {
   auto scanned = log_.scan(offset_, [this](const meter::IterationRecord& record) {
     RunSums& sums = runs_[record.run_id];
-    ++sums.iterations;
-    sums.usage += record.usage;
-    sums.cost_usd += record.cost_usd;
+    sums.totals.add(record);
     sums.last = record;
     newest_run_ = record.run_id;
     projection_.add(record);
@@ -246,12 +245,7 @@ Result<StatusReport> StatusSource::refresh() {
     if (auto it = runs_.find(report.run->run_id); it != runs_.end()) report.sums = it->second;
     meter_in_flight(*report.run, report);
   }
-  if (plan) {
-    std::set<std::string> ids;
-    for (const auto& item : plan->items) ids.insert(item.id);
-    report.projection =
-        projection_.projection(ids, report.plan.items_total - report.plan.items_passing);
-  }
+  if (plan) report.projection = projection_.projection(*plan);
   return report;
 }
 

@@ -17,6 +17,7 @@
 #include "meter/pricing.hpp"
 #include "meter/record.hpp"
 #include "meter/stream_meter.hpp"
+#include "meter/totals.hpp"
 #include "plan/plan_folder.hpp"
 #include "report/projection.hpp"
 #include "util/result.hpp"
@@ -34,9 +35,7 @@ struct PlanProgress {
 
 // One run's iterations as the log has them.
 struct RunSums {
-  int iterations = 0;
-  meter::Usage usage;
-  double cost_usd = 0;
+  meter::Totals totals;
   std::optional<meter::IterationRecord> last;
 };
 

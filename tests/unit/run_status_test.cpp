@@ -93,13 +93,13 @@ TEST_F(RunStatusTest, RunningWithoutALockHolderIsStaleAndRefreshReadsOnlyNewLine
     auto second = source.refresh();
     ASSERT_TRUE(second);
     EXPECT_EQ(report::run_condition(*second), "running");
-    EXPECT_EQ(second->sums.iterations, 2);
-    EXPECT_DOUBLE_EQ(second->sums.cost_usd, 0.75);
+    EXPECT_EQ(second->sums.totals.iterations, 2);
+    EXPECT_DOUBLE_EQ(second->sums.totals.cost_usd, 0.75);
   }
   EXPECT_FALSE(loop::lock_is_held(dir_.path() / ".ralph" / "lock"));
   // A refresh with nothing new counts nothing twice.
   auto third = source.refresh();
-  EXPECT_EQ(third->sums.iterations, 2);
+  EXPECT_EQ(third->sums.totals.iterations, 2);
 }
 
 TEST_F(RunStatusTest, MetersTheRunningIterationFromItsStreamFileAsItGrows) {
