@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "agent/process.hpp"
 #include "util/fd.hpp"
@@ -194,6 +195,17 @@ CommandResult Harness::finish(int pid, const std::string& tag) const {
   result.out = slurp(root_ / (tag + ".stdout"));
   result.err = slurp(root_ / (tag + ".stderr"));
   return result;
+}
+
+bool Harness::wait_for_output(const std::string& tag, const std::string& text,
+                              std::chrono::milliseconds timeout) const {
+  // The file grows as the command prints; look again until it holds the text or time is up.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (slurp(root_ / (tag + ".stdout")).find(text) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
 }
 
 std::vector<nlohmann::json> Harness::records() const {

@@ -2,6 +2,7 @@
 // test in its own git repository and $HOME.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
@@ -50,6 +51,9 @@ class Harness {
   // Starts ralph without waiting (output to files named after `tag`); `finish` waits for it.
   int start_ralph(const std::vector<std::string>& args, const std::string& tag) const;
   CommandResult finish(int pid, const std::string& tag) const;
+  // Waits until what the command started as `tag` printed holds `text`; false at `timeout`.
+  bool wait_for_output(const std::string& tag, const std::string& text,
+                       std::chrono::milliseconds timeout) const;
   CommandResult git(const std::vector<std::string>& args) const;
 
   // The cost log's records.

@@ -226,6 +226,8 @@ TEST(StatusTest, WhileRunningAndAfterAnInterrupt) {
   EXPECT_GT(s["spend"]["in_flight"]["cost_usd"].get<double>(), 0.0);
   // --watch follows the run until it ends, then stops by itself.
   int watch = h.start_ralph({"status", "--watch", "--json", "--interval", "0.1"}, "watch");
+  // The watcher has seen the run running before the run is stopped.
+  ASSERT_TRUE(h.wait_for_output("watch", R"("state":"running")", 60s));
   ::kill(pid, SIGINT);
   CommandResult run = h.finish(pid, "run");
   EXPECT_EQ(run.exit_code, 130) << run.out << run.err;
