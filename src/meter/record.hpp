@@ -40,6 +40,16 @@ struct IterationRecord {
   bool claimed_complete = false;
   std::string agent_subtype;
   int exit_code = 0;
+  // What ralph's own meter priced (the figure every cap is enforced with), next to
+  // `cost_usd`, the agent's figure when it gave one. See README "Budgets".
+  double metered_cost_usd = 0;
+  // Processes the agent left running when the iteration ended, which ralph stopped.
+  int stray_processes = 0;
+  // The agent printed its result but did not exit within `result_grace` and was stopped.
+  bool lingered = false;
+  // The run's branch no longer held ralph's previous commit of the run when this iteration
+  // was committed (the agent reset or rewrote it); the commit is kept under refs/ralph/.
+  bool history_rewritten = false;
   // Outcome `rejected`: the pre_commit hook that refused the work, and the items this
   // iteration had marked passing, set back to failing (written only when rejected).
   std::optional<std::string> rejected_by;

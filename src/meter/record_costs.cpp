@@ -8,6 +8,7 @@ void fill_costs(IterationRecord& record, const StreamMeter& meter, const Pricing
   record.peak_context_tokens = meter.peak_context_tokens();
   record.session_id =
       meter.session_id().empty() ? std::nullopt : std::optional<std::string>(meter.session_id());
+  record.metered_cost_usd = meter.live_cost();
   if (const auto& result = meter.result()) {
     record.cost_source = "agent";
     record.cost_usd = result->total_cost_usd;

@@ -160,6 +160,11 @@ void append_record_json(std::string& out, const IterationRecord& r) {
   out += ",\"agent_subtype\":";
   append_json_string(out, r.agent_subtype);
   fmt::format_to(it, ",\"exit_code\":{}", r.exit_code);
+  out += ",\"metered_cost_usd\":";
+  append_json_number(out, r.metered_cost_usd);
+  fmt::format_to(it, ",\"stray_processes\":{}", r.stray_processes);
+  out += r.lingered ? ",\"lingered\":true" : ",\"lingered\":false";
+  out += r.history_rewritten ? ",\"history_rewritten\":true" : ",\"history_rewritten\":false";
   if (r.rejected_by) {
     out += ",\"rejected_by\":";
     append_json_string(out, *r.rejected_by);
@@ -286,6 +291,10 @@ void reset(IterationRecord& r) {
   r.agent_commits.clear();
   r.models.clear();
   r.claimed_complete = false;
+  r.metered_cost_usd = 0;
+  r.stray_processes = 0;
+  r.lingered = false;
+  r.history_rewritten = false;
 }
 
 // Fills one field of the record; unknown keys are ignored.
@@ -331,6 +340,14 @@ void read_field(std::string_view key, element value, IterationRecord& r) {
     read_string(value, r.agent_subtype);
   } else if (key == "exit_code") {
     r.exit_code = static_cast<int>(read_int(value, INT32_MIN, INT32_MAX, 0));
+  } else if (key == "metered_cost_usd") {
+    r.metered_cost_usd = read_double(value);
+  } else if (key == "stray_processes") {
+    r.stray_processes = static_cast<int>(read_int(value, 0, INT32_MAX, 0));
+  } else if (key == "lingered") {
+    r.lingered = value.is_bool() && value.get_bool().value_unsafe();
+  } else if (key == "history_rewritten") {
+    r.history_rewritten = value.is_bool() && value.get_bool().value_unsafe();
   } else if (key == "rejected_by") {
     read_optional_string(value, r.rejected_by);
   } else if (key == "rejected_items") {

@@ -83,8 +83,15 @@ TEST(RecordTextTest, WritesWhatReadsBackAndEscapes) {
   r.models["claude-haiku-4-5"] = {{1, 2, 3, 4}, 0.001};
   r.session_id = std::nullopt;
   r.peak_context_tokens = 201000;
+  r.metered_cost_usd = 0.30000000000000004;
+  r.stray_processes = 3;
+  r.lingered = true;
+  r.history_rewritten = true;
   std::string text = meter::record_json(r);
   auto parsed = nlohmann::json::parse(text);  // valid JSON
+  EXPECT_EQ(parsed["stray_processes"], 3);
+  EXPECT_EQ(parsed["lingered"], true);
+  EXPECT_EQ(parsed["history_rewritten"], true);
   EXPECT_EQ(parsed["item_id"], "US-\"7\"\n\x01");
   EXPECT_DOUBLE_EQ(parsed["cache_hit_ratio"].get<double>(), 180000.0 / 201200.0);
   meter::RecordParser parser;
@@ -92,6 +99,10 @@ TEST(RecordTextTest, WritesWhatReadsBackAndEscapes) {
   ASSERT_TRUE(back);
   EXPECT_EQ(meter::record_json(*back), text);  // nothing lost, nothing rounded
   EXPECT_EQ(back->cost_usd, 0.1 + 0.2);
+  EXPECT_EQ(back->metered_cost_usd, 0.30000000000000004);
+  EXPECT_EQ(back->stray_processes, 3);
+  EXPECT_TRUE(back->lingered);
+  EXPECT_TRUE(back->history_rewritten);
 }
 
 TEST(RecordTextTest, BrokenUtf8BecomesAReplacementCharacter) {
