@@ -19,6 +19,7 @@ class RealAgentProcess final : public AgentProcess {
     return process_->read(timeout, out, err);
   }
   void stop(std::chrono::milliseconds grace) override { process_->stop(grace); }
+  bool exited() override { return process_->exited(); }
   int wait() override { return process_->wait(); }
   int pid() const override { return process_->pid(); }
 
@@ -29,7 +30,9 @@ class RealAgentProcess final : public AgentProcess {
 }  // namespace
 
 Result<std::unique_ptr<AgentProcess>> ProcessLauncher::launch(const LaunchSpec& spec) {
-  auto process = Process::spawn(SpawnSpec{spec.argv, spec.cwd});
+  SpawnSpec spawn{spec.argv, spec.cwd};
+  spawn.env = spec.env;
+  auto process = Process::spawn(spawn);
   if (!process) return process.error();
   return std::unique_ptr<AgentProcess>(new RealAgentProcess(std::move(*process)));
 }

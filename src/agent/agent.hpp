@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/result.hpp"
@@ -22,7 +23,11 @@ class AgentProcess {
                             std::string& err) = 0;
   // Stops the agent and everything it started (SIGTERM, grace, SIGKILL, reap).
   virtual void stop(std::chrono::milliseconds grace) = 0;
-  // Waits for the agent to exit; its exit code.
+  // Whether the agent (the process ralph started) has exited, even if something it started
+  // still holds its output open.
+  virtual bool exited() = 0;
+  // Waits for the agent to exit; its exit code. What it left running is not stopped here
+  // (agent/process_tree.hpp).
   virtual int wait() = 0;
   // Its pid, which is also its process group id (0 when there is no real process).
   virtual int pid() const = 0;
@@ -31,6 +36,8 @@ class AgentProcess {
 struct LaunchSpec {
   std::vector<std::string> argv;
   std::filesystem::path cwd;
+  // Set in the agent's environment on top of ralph's (RALPH_RUN_ID, RALPH_PROCESS_TAG...).
+  std::vector<std::pair<std::string, std::string>> env;
 };
 
 class AgentLauncher {

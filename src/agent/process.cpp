@@ -203,9 +203,8 @@ bool Process::leader_exited(std::optional<std::chrono::milliseconds> timeout) {
   }
 }
 
-void Process::finish() {
+void Process::reap() {
   if (reaped_) return;
-  ::kill(-pid_, SIGKILL);  // whatever the agent's tools left running in the group
   for (;;) {
     int status = 0;
     pid_t done = ::waitpid(pid_, &status, 0);
@@ -228,51 +227,23 @@ void Process::stop(std::chrono::milliseconds grace) {
     ::kill(-pid_, SIGTERM);
     if (!leader_exited(grace)) ::kill(-pid_, SIGKILL);
     leader_exited(std::nullopt);
+    ::kill(-pid_, SIGKILL);  // what is left of the group, while the leader keeps its id taken
   }
-  finish();
+  reap();
 }
 
 bool Process::wait_for(std::chrono::milliseconds timeout) {
   return leader_exited(timeout);
 }
 
+bool Process::exited() {
+  return leader_exited(std::chrono::milliseconds(0));
+}
+
 int Process::wait() {
   leader_exited(std::nullopt);
-  finish();
+  reap();
   return exit_code_;
-}
-
-std::optional<uint64_t> process_start_ticks(int pid) {
-  auto stat = read_file(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return std::nullopt;
-  // The command name (field 2) is in parentheses and may hold spaces: count from its end.
-  size_t close = stat->rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::string_view rest = std::string_view(*stat).substr(close + 2);
-  for (int field = 3; field < 22; ++field) {
-    size_t space = rest.find(' ');
-    if (space == std::string_view::npos) return std::nullopt;
-    rest.remove_prefix(space + 1);
-  }
-  try {
-    return std::stoull(std::string(rest.substr(0, rest.find(' '))));
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-void stop_orphan_group(int leader, std::chrono::milliseconds grace) {
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, leader, 0)));
-  ::kill(-leader, SIGTERM);
-  if (pidfd.valid()) {
-    pollfd pfd{pidfd.get(), POLLIN, 0};
-    ::poll(&pfd, 1, static_cast<int>(grace.count()));
-  }
-  ::kill(-leader, SIGKILL);
-  if (pidfd.valid()) {
-    pollfd pfd{pidfd.get(), POLLIN, 0};
-    ::poll(&pfd, 1, 5000);
-  }
 }
 
 std::optional<std::filesystem::path> find_executable(const std::string& name) {

@@ -5,7 +5,6 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -46,15 +45,20 @@ class Process {
   Result<bool> read(std::chrono::milliseconds timeout, std::string& out, std::string& err);
 
   // Stops the whole process group: SIGTERM, up to `grace` for the leader to exit, then
-  // SIGKILL; reaps the leader. Commands the child started in the group are stopped too.
+  // SIGKILL; reaps the leader. Commands the child started in the group are stopped too, but
+  // not those that left it (agent/process_tree.hpp finds those).
   void stop(std::chrono::milliseconds grace);
 
   // Whether the leader exits within `timeout` (it is not reaped; wait() gives its exit code).
   // A signal may cut the wait short.
   bool wait_for(std::chrono::milliseconds timeout);
 
-  // Waits for the leader to exit and returns its exit code (128 + signal when killed), then
-  // stops whatever it left running in its group.
+  // Whether the leader has exited (not reaped; wait() gives its exit code).
+  bool exited();
+
+  // Waits for the leader to exit, reaps it and returns its exit code (128 + signal when
+  // killed). What it left running, in its group or elsewhere, is the caller's to stop
+  // (agent/process_tree.hpp).
   int wait();
 
   pid_t pid() const { return pid_; }
@@ -64,8 +68,8 @@ class Process {
       : pid_(pid), stdout_(std::move(stdout_fd)), stderr_(std::move(stderr_fd)) {}
   // Whether the leader has exited, waiting up to `timeout` (forever when none); not reaped.
   bool leader_exited(std::optional<std::chrono::milliseconds> timeout);
-  // Kills what is left of the group, then reaps the leader.
-  void finish();
+  // Reaps the leader.
+  void reap();
 
   pid_t pid_;
   UniqueFd stdout_;
@@ -73,14 +77,6 @@ class Process {
   bool reaped_ = false;
   int exit_code_ = 0;
 };
-
-// When process `pid` started (clock ticks since boot, /proc/PID/stat field 22): with the pid it
-// identifies a process across pid reuse. nullopt when no such process runs.
-std::optional<uint64_t> process_start_ticks(int pid);
-
-// Stops process group `pgid` (SIGTERM, up to `grace` for `leader` to end, SIGKILL) when it is
-// not a child of ours: an agent left running by a ralph that was killed.
-void stop_orphan_group(int leader, std::chrono::milliseconds grace);
 
 // Where `name` resolves on PATH (or itself when it holds a '/'), if it is an executable file.
 std::optional<std::filesystem::path> find_executable(const std::string& name);

@@ -61,6 +61,11 @@ int main(int argc, char** argv) {
       ->add_option("--iteration-timeout", run.iteration_timeout,
                    "Wall-clock limit of one iteration in seconds (3600)")
       ->check(CLI::Range(1, 1'000'000'000));
+  run_cmd
+      ->add_option("--idle-timeout", run.idle_timeout,
+                   "Stop an iteration after this many seconds with no output from the agent "
+                   "(1800; 0: never)")
+      ->check(CLI::Range(0, 1'000'000'000));
   run_cmd->add_flag("--no-commit", run.no_commit, "Meter and log, but make no commits");
   run_cmd
       ->add_option("--stall-after", run.stall_after,

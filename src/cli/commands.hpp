@@ -21,6 +21,7 @@ struct RunArgs {
   std::optional<std::string> agent;
   std::vector<std::string> agent_args;
   std::optional<int> iteration_timeout;
+  std::optional<int> idle_timeout;
   bool no_commit = false;
   std::optional<int> stall_after;
   std::optional<int> max_wait;

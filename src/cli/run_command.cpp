@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "agent/agent.hpp"
+#include "agent/process_tree.hpp"
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
@@ -45,6 +46,8 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
                             args.agent_args.end());
   options.iteration_timeout =
       std::chrono::seconds(pick(args.iteration_timeout, config.iteration_timeout, 3600));
+  options.idle_timeout = std::chrono::seconds(pick(args.idle_timeout, config.idle_timeout, 1800));
+  options.result_grace = std::chrono::seconds(config.result_grace.value_or(30));
   options.no_commit = args.no_commit || config.no_commit.value_or(false);
   options.stall_after = pick(args.stall_after, config.stall_after, 3);
   options.max_wait = std::chrono::seconds(pick(args.max_wait, config.max_wait, 21600));
@@ -100,13 +103,22 @@ int run_run(const RunArgs& args) {
       [&redactor](std::string_view content) { return redactor.contains_secret(content); });
 
   loop::install_interrupt_handlers();
+  // Whatever the agent's tools start in groups and sessions of their own is reparented to
+  // ralph, never to init, so each iteration's sweep finds it (README "When things go wrong").
+  if (Status s = agent::become_subreaper(); !s) {
+    fmt::print(stderr,
+               "ralph: warning: {}; processes the agent leaves running are found by "
+               "their RALPH_PROCESS_TAG only\n",
+               s.message());
+  }
+  agent::SystemSweeper sweeper;
   SystemClock clock;
   agent::ProcessLauncher launcher;
   auto display = loop::make_display(stdout, ::isatty(STDOUT_FILENO) == 1);
-  loop::ProcessHookRunner hook_runner(
-      loop::HookSettings{options.repo_root, options.hook_timeout, options.stop_grace,
-                         [] { return loop::interrupt_count(); },
-                         [&redactor](std::string_view text) { return redactor.redact(text); }});
+  loop::ProcessHookRunner hook_runner(loop::HookSettings{
+      options.repo_root, options.hook_timeout, options.stop_grace,
+      [] { return loop::interrupt_count(); },
+      [&redactor](std::string_view text) { return redactor.redact(text); }, &sweeper});
   loop::RunnerDeps deps{launcher,
                         **repo,
                         clock,
@@ -119,7 +131,8 @@ int run_run(const RunArgs& args) {
                                                            [] { return loop::interrupt_count(); });
                         },
                         [&redactor](std::string_view text) { return redactor.redact(text); },
-                        &hook_runner};
+                        &hook_runner,
+                        &sweeper};
   loop::Runner runner(std::move(options), std::move(*loaded), std::move(deps));
   loop::Halt halt = runner.run();
   return loop::exit_code(halt.reason);

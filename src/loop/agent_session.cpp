@@ -64,6 +64,10 @@ void write_line(int fd, std::string_view line) {
   }
 }
 
+// How long an agent that has exited may still send output (through whatever it left holding
+// its stdout) before the session ends without waiting for end of file.
+constexpr std::chrono::milliseconds kQuietAfterExit{1000};
+
 UniqueFd open_log(const std::filesystem::path& path) {
   return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
 }
@@ -107,6 +111,10 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
   });
   const auto started = clock.steady_now();
   auto last_progress = started;
+  auto last_output = started;
+  std::optional<std::chrono::steady_clock::time_point> result_at;
+  std::optional<std::chrono::steady_clock::time_point> exited_at;
+  std::chrono::milliseconds grace = limits.stop_grace;
   std::string chunk;
   std::string error_chunk;
   for (;;) {
@@ -115,6 +123,8 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
     auto more = (*process)->read(std::chrono::milliseconds(200), chunk, error_chunk);
     lines.feed(chunk);
     error_lines.feed(error_chunk);
+    const auto now = clock.steady_now();
+    if (!chunk.empty() || !error_chunk.empty()) last_output = now;
     const bool ended = !more || !*more;
     if (ended) {
       lines.finish();
@@ -122,13 +132,36 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
       if (!more) outcome.detail = more.message();
       break;
     }
-    const auto now = clock.steady_now();
+    if (meter.result() && !result_at) result_at = now;
+    if (!exited_at && (*process)->exited()) exited_at = now;
+    // The agent has exited, but something it started still holds its output open: what it
+    // printed has been read; the holder is stopped with the rest of what it left running.
+    if (exited_at && now - std::max(*exited_at, last_output) >= kQuietAfterExit) {
+      lines.finish();
+      error_lines.finish();
+      break;
+    }
     int interrupts = hooks.interrupts ? hooks.interrupts() : 0;
-    if (auto stop = limit_reached(meter, limits, now - started >= limits.timeout, interrupts)) {
+    auto stop = limit_reached(meter, limits, now - started >= limits.timeout, interrupts);
+    if (!stop && limits.idle_timeout.count() > 0 && now - last_output >= limits.idle_timeout) {
+      stop = std::pair{
+          StopCause::kIdle,
+          fmt::format("idle for {} s: nothing on its stdout or stderr",
+                      std::chrono::duration_cast<std::chrono::seconds>(now - last_output).count())};
+    }
+    if (!stop && result_at && now - *result_at >= limits.result_grace) {
+      outcome.lingered = true;
+      stop = std::pair{
+          StopCause::kLingered,
+          fmt::format("the agent printed its result but had not exited {} s later",
+                      std::chrono::duration_cast<std::chrono::seconds>(now - *result_at).count())};
+    }
+    if (stop) {
       outcome.stopped = stop->first;
       outcome.detail = stop->second;
       // A second interrupt skips the grace period.
-      (*process)->stop(interrupts > 1 ? std::chrono::milliseconds(0) : limits.stop_grace);
+      if (interrupts > 1) grace = std::chrono::milliseconds(0);
+      (*process)->stop(grace);
       lines.finish();
       error_lines.finish();
       break;
@@ -139,6 +172,11 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
     }
   }
   outcome.exit_code = (*process)->wait();
+  // Whatever the end: nothing the agent started outlives its iteration.
+  if (hooks.sweep) {
+    if (hooks.interrupts && hooks.interrupts() > 1) grace = std::chrono::milliseconds(0);
+    outcome.strays = hooks.sweep(grace);
+  }
   // Output that arrived between the last read and the stop still counts.
   if (outcome.stopped == StopCause::kNone) {
     int interrupts = hooks.interrupts ? hooks.interrupts() : 0;
@@ -157,6 +195,7 @@ std::string record_outcome(const SessionOutcome& session, const meter::StreamMet
     case StopCause::kIterationBudget:
       return "budget";
     case StopCause::kTimeout:
+    case StopCause::kIdle:
       return "timeout";
     case StopCause::kInterrupted:
       return "interrupted";
@@ -164,6 +203,7 @@ std::string record_outcome(const SessionOutcome& session, const meter::StreamMet
     case StopCause::kUsageLimit:
       return "agent_error";
     case StopCause::kNone:
+    case StopCause::kLingered:  // its work was done: the result says how it went
       break;
   }
   const auto& result = meter.result();

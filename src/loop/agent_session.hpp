@@ -7,8 +7,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "agent/agent.hpp"
+#include "agent/process_tree.hpp"
 #include "loop/budget.hpp"
 #include "meter/stream_meter.hpp"
 #include "util/clock.hpp"
@@ -20,6 +22,8 @@ enum class StopCause {
   kRunBudget,        // the live meter passed the run's cap
   kIterationBudget,  // the live meter passed the iteration's cap
   kTimeout,          // --iteration-timeout
+  kIdle,             // --idle-timeout: nothing on stdout or stderr for that long
+  kLingered,         // the agent printed its result, then did not exit within result_grace
   kInterrupted,      // SIGINT / SIGTERM
   kFatal,            // the agent cannot work (e.g. authentication failed): no point waiting
   kUsageLimit,       // the agent hit a usage limit: the loop waits for its reset
@@ -27,6 +31,8 @@ enum class StopCause {
 
 struct SessionLimits {
   std::chrono::milliseconds timeout{3'600'000};
+  std::chrono::milliseconds idle_timeout{1'800'000};  // 0: none
+  std::chrono::milliseconds result_grace{30'000};
   std::optional<double> iteration_budget;
   const Budget* run_budget = nullptr;  // what earlier iterations spent, and the cap
   std::chrono::milliseconds stop_grace{5000};
@@ -38,12 +44,17 @@ struct SessionOutcome {
   std::optional<std::string> launch_error;  // the agent could not be started
   std::string detail;                       // why it was stopped, for people
   int oversized_lines = 0;
+  bool lingered = false;  // stopped after its result: the outcome follows the result
+  // What the agent left running when it ended, which was stopped then.
+  std::vector<agent::StrayProcess> strays;
 };
 
 struct SessionHooks {
   std::function<int()> interrupts;       // SIGINT/SIGTERM seen so far
   std::function<void()> progress;        // after output was metered, at most every `progress_every`
   std::function<void(int pid)> started;  // the agent process started
+  // Once the agent has ended (any way): stops what it left running, with this grace period.
+  std::function<std::vector<agent::StrayProcess>(std::chrono::milliseconds grace)> sweep;
   std::chrono::milliseconds progress_every{250};
 };
 
@@ -62,8 +73,8 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
                                  const SessionLimits& limits, const Clock& clock,
                                  const SessionHooks& hooks);
 
-// The record's outcome (SPEC §4) of a session that ended: success, agent_error, timeout,
-// budget or interrupted.
+// The record's outcome (README "Files ralph writes") of a session that ended: success,
+// agent_error, timeout, budget or interrupted; a lingering agent's follows its result.
 std::string record_outcome(const SessionOutcome& session, const meter::StreamMeter& meter);
 
 }  // namespace ralph::loop

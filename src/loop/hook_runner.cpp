@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "agent/proc_table.hpp"
 #include "agent/process.hpp"
 #include "loop/display.hpp"
 #include "plan/hook_files.hpp"
@@ -116,9 +117,12 @@ HookResult ProcessHookRunner::run(const std::string& hook, const json& payload) 
   spec.cwd = settings_.repo_root;
   spec.stdin_file = input;
   spec.output_file = log;
+  const std::string tag = agent::new_process_tag(run_id, iteration) + ":" + event;
   spec.env = {{"RALPH_EVENT", event},
               {"RALPH_RUN_ID", run_id},
-              {"RALPH_ITERATION", std::to_string(iteration)}};
+              {"RALPH_ITERATION", std::to_string(iteration)},
+              {agent::kProcessTagVariable, tag}};
+  const uint64_t started_ticks = agent::boot_ticks_now();
   const auto started = std::chrono::steady_clock::now();
   const int interrupts_before = settings_.interrupts ? settings_.interrupts() : 0;
   auto process = agent::Process::spawn(spec);
@@ -145,8 +149,20 @@ HookResult ProcessHookRunner::run(const std::string& hook, const json& payload) 
   }
   result.elapsed =
       std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
-  if (result.status != HookResult::Status::kOk) (*process)->stop(settings_.stop_grace);
+  const bool interrupted_twice =
+      settings_.interrupts && settings_.interrupts() > interrupts_before + 1;
+  const milliseconds grace = interrupted_twice ? milliseconds(0) : settings_.stop_grace;
+  if (result.status != HookResult::Status::kOk) (*process)->stop(grace);
+  const int hook_pid = (*process)->pid();
   result.exit_code = (*process)->wait();
+  if (settings_.sweeper != nullptr) {
+    agent::SweepSpec leftovers;
+    leftovers.tag = tag;
+    leftovers.started_after = started_ticks;
+    leftovers.groups = {hook_pid};
+    leftovers.grace = grace;
+    result.strays = settings_.sweeper->sweep(leftovers);
+  }
   if (result.status == HookResult::Status::kOk && result.exit_code != 0) {
     result.status = HookResult::Status::kFailed;
   }

@@ -11,11 +11,20 @@ bool Hooks::has(const std::string& event) const {
   return runner_ != nullptr && it != hooks_.end() && !it->second.empty();
 }
 
+void Hooks::note_strays(const std::string& hook, const std::string& event,
+                        const HookResult& result) {
+  if (result.strays.empty()) return;
+  display_.note(fmt::format("ralph: warning: stopped {} process{} hook {} ({}) left running: {}",
+                            result.strays.size(), result.strays.size() == 1 ? "" : "es", hook,
+                            event, agent::describe_strays(result.strays)));
+}
+
 void Hooks::notify(const json& payload) {
   const std::string event = payload.value("event", "");
   if (!has(event)) return;
   for (const auto& hook : hooks_.at(event)) {
     HookResult result = runner_->run(hook, payload);
+    note_strays(hook, event, result);
     if (result.ok()) continue;
     std::string last = result.last_line();
     display_.note(fmt::format("ralph: warning: hook {} ({}) {}{}{}", hook, event, result.describe(),
@@ -28,6 +37,7 @@ std::optional<HookRejection> Hooks::gate(const json& payload) {
   if (!has(event)) return std::nullopt;
   for (const auto& hook : hooks_.at(event)) {
     HookResult result = runner_->run(hook, payload);
+    note_strays(hook, event, result);
     if (!result.ok()) return HookRejection{hook, std::move(result)};
   }
   return std::nullopt;

@@ -39,6 +39,8 @@ class Hooks {
   std::optional<HookRejection> gate(const nlohmann::json& payload);
 
  private:
+  void note_strays(const std::string& hook, const std::string& event, const HookResult& result);
+
   HookMap hooks_;
   HookRunner* runner_;
   Display& display_;

@@ -22,6 +22,8 @@ struct RunOptions {
   std::string agent = "claude";
   std::vector<std::string> agent_args;
   std::chrono::seconds iteration_timeout{3600};
+  std::chrono::seconds idle_timeout{1800};  // 0: none
+  std::chrono::seconds result_grace{30};
   bool no_commit = false;
   int stall_after = 3;
   std::chrono::seconds max_wait{21600};

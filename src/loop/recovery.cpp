@@ -4,7 +4,6 @@
 
 #include <fstream>
 
-#include "agent/process.hpp"
 #include "meter/record_costs.hpp"
 #include "meter/stream_meter.hpp"
 #include "meter/transcript.hpp"
@@ -41,15 +40,6 @@ Recovery recover_crashed_iteration(const RunState& crashed, const std::set<int>&
                                    const RunOptions& options, const meter::PricingTable& pricing,
                                    const Clock& clock) {
   Recovery recovery;
-  // The agent may outlive the ralph that started it; stop it, but only if that pid is still
-  // the same process (its start time matches), never a stranger that reused the pid.
-  if (crashed.agent_pid > 0 &&
-      agent::process_start_ticks(crashed.agent_pid) == crashed.agent_start_ticks) {
-    agent::stop_orphan_group(crashed.agent_pid, options.stop_grace);
-    recovery.notes.push_back(
-        fmt::format("ralph: stopped the agent (pid {}) that the crashed ralph left running",
-                    crashed.agent_pid));
-  }
   if (crashed.iteration <= 0 || recorded.count(crashed.iteration) ||
       crashed.iteration_started_at.empty()) {
     return recovery;  // the crash came between iterations: nothing was lost

@@ -1,5 +1,6 @@
-// After a hard kill of ralph (kill -9, power loss): stop the agent it left running and
-// rebuild the record of the iteration the crash cut short, so no spend goes unrecorded.
+// After a hard kill of ralph (kill -9, power loss): rebuild the record of the iteration the
+// crash cut short, so no spend goes unrecorded. (What the crashed ralph left running is
+// stopped first, by Runner::recover, through the iteration's process tag.)
 #pragma once
 
 #include <optional>

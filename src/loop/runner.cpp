@@ -5,6 +5,7 @@
 #include <random>
 
 #include "agent/agent.hpp"
+#include "agent/proc_table.hpp"
 #include "agent/process.hpp"
 #include "git/commit_message.hpp"
 #include "loop/agent_session.hpp"
@@ -33,6 +34,7 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       warnings_(deps_.display, hooks_) {}
 
 Status Runner::start_or_resume() {
+  started_ticks_ = agent::boot_ticks_now();
   std::error_code ec;
   fs::create_directories(options_.state_dir() / "runs", ec);
   if (ec) {
@@ -82,6 +84,20 @@ Status Runner::start_or_resume() {
 }
 
 Status Runner::recover(const RunState& crashed) {
+  // What the crashed ralph left running (its agent, what the agent's tools started, its
+  // hooks): every process of the user tagged with the crashed iteration's tag and started
+  // after it, so a stranger that reused a pid is never hit.
+  agent::SweepSpec left;
+  if (!crashed.process_tag.empty() && crashed.iteration > 0) {
+    left.tag = agent::process_tag_prefix(crashed.run_id, crashed.iteration);
+    left.tag_prefix = true;
+    left.started_after = crashed.iteration_start_ticks;
+  } else if (crashed.agent_pid > 0 && crashed.agent_start_ticks > 0) {
+    left.groups = {crashed.agent_pid};  // a state file from before process tags
+    left.started_after = crashed.agent_start_ticks;
+  }
+  left.grace = options_.stop_grace;
+  if (!left.tag.empty() || !left.groups.empty()) sweep(left, "the crashed ralph");
   std::set<int> recorded;
   auto scanned = log_.scan(0, [&](const IterationRecord& record) {
     if (record.run_id == crashed.run_id) recorded.insert(record.iteration);
@@ -116,6 +132,18 @@ void Runner::note_held_back(const std::vector<std::string>& files) {
                   fmt::join(files, ", "), options_.plan.display("ralph.json")));
 }
 
+std::vector<agent::StrayProcess> Runner::sweep(const agent::SweepSpec& spec,
+                                               const std::string& whose) {
+  if (deps_.sweeper == nullptr) return {};
+  auto strays = deps_.sweeper->sweep(spec);
+  if (!strays.empty()) {
+    deps_.display.note(fmt::format("ralph: warning: stopped {} process{} {} left running: {}",
+                                   strays.size(), strays.size() == 1 ? "" : "es", whose,
+                                   agent::describe_strays(strays)));
+  }
+  return strays;
+}
+
 std::string Runner::redact(std::string_view text) const {
   return deps_.redact ? deps_.redact(text) : std::string(text);
 }
@@ -142,6 +170,16 @@ Halt Runner::finish(Halt halt) {
     write_state("halted", halt);
     hooks_.notify(halt_event(state_.run_id, last_iteration_, halt, totals_, state_.items_total,
                              state_.items_passing));
+    // Anything of this run's still running (an orphan whose iteration's sweep it escaped, by
+    // leaving its environment behind, say): no process outlives the run.
+    agent::SweepSpec rest;
+    rest.tag = agent::process_tag_prefix(state_.run_id);
+    rest.tag_prefix = true;
+    rest.started_after = started_ticks_;
+    rest.orphans = true;
+    rest.grace = deps_.interrupts && deps_.interrupts() > 1 ? std::chrono::milliseconds(0)
+                                                            : options_.stop_grace;
+    sweep(rest, "the run");
   }
   deps_.display.halted(halt);  // the last line of a run
   return halt;
@@ -213,6 +251,8 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   state_.current_item = item.id;
   state_.item_title = item.title;
   state_.iteration_started_at = format_rfc3339(deps_.clock.wall_now());
+  state_.process_tag = agent::new_process_tag(state_.run_id, n);
+  state_.iteration_start_ticks = agent::boot_ticks_now();
   const auto passing_before = plan::passing_ids(plan);
   state_.passing_before.assign(passing_before.begin(), passing_before.end());
   write_state("running", std::nullopt);
@@ -231,7 +271,10 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   }
   command.extra_args = options_.agent_args;
   const fs::path run_dir = options_.state_dir() / "runs" / state_.run_id;
-  agent::LaunchSpec spec{agent::agent_command(command), options_.repo_root};
+  agent::LaunchSpec spec{agent::agent_command(command), options_.repo_root, {}};
+  spec.env = {{"RALPH_RUN_ID", state_.run_id},
+              {"RALPH_ITERATION", std::to_string(n)},
+              {agent::kProcessTagVariable, state_.process_tag}};
   SessionFiles files{run_dir / fmt::format("{}.stream.jsonl", n),
                      run_dir / fmt::format("{}.stderr.log", n), deps_.redact};
 
@@ -249,14 +292,30 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   }
 
   meter::StreamMeter meter(loaded_.pricing);
-  SessionLimits limits{options_.iteration_timeout, options_.iteration_budget, &budget_,
-                       options_.stop_grace};
+  SessionLimits limits;
+  limits.timeout = options_.iteration_timeout;
+  limits.idle_timeout = options_.idle_timeout;
+  limits.result_grace = options_.result_grace;
+  limits.iteration_budget = options_.iteration_budget;
+  limits.run_budget = &budget_;
+  limits.stop_grace = options_.stop_grace;
   const auto started_wall = deps_.clock.wall_now();
   const auto started = deps_.clock.steady_now();
   SessionHooks hooks;
   hooks.interrupts = deps_.interrupts;
-  hooks.started = [this](int pid) {
+  int agent_pid = 0;
+  hooks.sweep = [&](std::chrono::milliseconds grace) {
+    agent::SweepSpec spec;
+    spec.tag = state_.process_tag;
+    spec.started_after = state_.iteration_start_ticks;
+    if (agent_pid > 0) spec.groups = {agent_pid};
+    spec.orphans = true;
+    spec.grace = grace;
+    return sweep(spec, "the agent");
+  };
+  hooks.started = [this, &agent_pid](int pid) {
     if (pid <= 0) return;
+    agent_pid = pid;
     state_.agent_pid = pid;
     state_.agent_start_ticks = agent::process_start_ticks(pid).value_or(0);
     write_state("running", std::nullopt);
@@ -290,6 +349,20 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   record.outcome = record_outcome(session, meter);
   record.claimed_complete = meter.claimed_complete();
   record.exit_code = session.exit_code;
+  record.stray_processes = static_cast<int>(session.strays.size());
+  record.lingered = session.lingered;
+  if (session.lingered) {
+    deps_.display.note(
+        fmt::format("ralph: warning: {}; stopped it (raise \"result_grace\" in {} "
+                    "if it needs longer to finish after its result)",
+                    session.detail, options_.plan.display("ralph.json")));
+  } else if (session.stopped == StopCause::kIdle) {
+    deps_.display.note(
+        fmt::format("ralph: iteration {} stopped: the agent was {} (a long silent "
+                    "tool command, such as a slow test suite, needs a larger "
+                    "--idle-timeout)",
+                    n, session.detail));
+  }
 
   plan::Problems problems;
   if (auto after = plan::reload_plan(options_.plan, problems)) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "agent/agent.hpp"
+#include "agent/process_tree.hpp"
 #include "git/vcs.hpp"
 #include "loop/budget.hpp"
 #include "loop/budget_warnings.hpp"
@@ -39,6 +40,8 @@ struct RunnerDeps {
   std::function<std::string(std::string_view)> redact;
   // Runs the hooks of RunOptions::hooks; none: no hook runs.
   HookRunner* hooks = nullptr;
+  // Stops what the agent leaves running when an iteration ends; none: nothing is swept.
+  agent::ProcessSweeper* sweeper = nullptr;
 };
 
 class Runner {
@@ -67,6 +70,8 @@ class Runner {
   void write_state(const std::string& status, const std::optional<Halt>& halt);
   Halt finish(Halt halt);
   std::string redact(std::string_view text) const;
+  // Stops what matches `spec` (if there is a sweeper), saying what it stopped and whose it was.
+  std::vector<agent::StrayProcess> sweep(const agent::SweepSpec& spec, const std::string& whose);
   void note_held_back(const std::vector<std::string>& files);
 
   RunOptions options_;
@@ -82,6 +87,7 @@ class Runner {
   int last_iteration_ = 0;
   int stalled_iterations_ = 0;
   int failed_iterations_ = 0;
+  uint64_t started_ticks_ = 0;  // when this ralph started the run (clock ticks since boot)
 };
 
 // "20261123-101500-ab12": UTC start time and four random hex digits.

@@ -23,6 +23,8 @@ json to_json(const RunState& s) {
               {"plan_dir", s.plan_dir},
               {"agent_pid", s.agent_pid},
               {"agent_start_ticks", s.agent_start_ticks},
+              {"process_tag", s.process_tag},
+              {"iteration_start_ticks", s.iteration_start_ticks},
               {"iteration_started_at", s.iteration_started_at},
               {"item_title", s.item_title},
               {"passing_before", s.passing_before},
@@ -66,8 +68,12 @@ std::optional<RunState> state_from_json(const json& v) {
       if (id.is_string()) s.passing_before.push_back(id.get<std::string>());
     }
   }
-  if (auto it = v.find("agent_start_ticks"); it != v.end() && it->is_number_unsigned()) {
-    s.agent_start_ticks = it->get<uint64_t>();
+  s.process_tag = text("process_tag");
+  for (auto [key, out] : {std::pair{"agent_start_ticks", &s.agent_start_ticks},
+                          std::pair{"iteration_start_ticks", &s.iteration_start_ticks}}) {
+    if (auto it = v.find(key); it != v.end() && it->is_number_unsigned()) {
+      *out = it->get<uint64_t>();
+    }
   }
   return s;
 }

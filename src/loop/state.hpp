@@ -32,6 +32,10 @@ struct RunState {
   // that resumes after a crash can stop an orphaned agent, and never a stranger.
   int agent_pid = 0;
   uint64_t agent_start_ticks = 0;
+  // The iteration's RALPH_PROCESS_TAG, and when it started (clock ticks since boot): what a
+  // resume stops of the processes a crashed ralph left (agent/process_tree.hpp).
+  std::string process_tag;
+  uint64_t iteration_start_ticks = 0;
   std::string iteration_started_at;
   std::string item_title;
   std::vector<std::string> passing_before;  // items passing when the iteration started

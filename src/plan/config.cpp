@@ -14,21 +14,12 @@ namespace ralph::plan {
 using nlohmann::json;
 
 const std::vector<std::string>& config_keys() {
-  static const std::vector<std::string> keys = {"max_iterations",
-                                                "budget",
-                                                "iteration_budget",
-                                                "model",
-                                                "agent",
-                                                "agent_args",
-                                                "iteration_timeout",
-                                                "no_commit",
-                                                "stall_after",
-                                                "max_wait",
-                                                "pricing",
-                                                "hooks",
-                                                "allow_secret_files",
-                                                "max_agent_failures",
-                                                "hook_timeout"};
+  static const std::vector<std::string> keys = {
+      "max_iterations", "budget",     "iteration_budget",   "model",
+      "agent",          "agent_args", "iteration_timeout",  "idle_timeout",
+      "result_grace",   "no_commit",  "stall_after",        "max_wait",
+      "pricing",        "hooks",      "allow_secret_files", "max_agent_failures",
+      "hook_timeout"};
   return keys;
 }
 
@@ -169,6 +160,10 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       }
     } else if (key == "iteration_timeout") {
       config.iteration_timeout = read.positive_int(value, key, 1);
+    } else if (key == "idle_timeout") {
+      config.idle_timeout = read.positive_int(value, key, 0);
+    } else if (key == "result_grace") {
+      config.result_grace = read.positive_int(value, key, 1);
     } else if (key == "no_commit") {
       if (!value.is_boolean()) {
         read.problem(key, fmt::format("\"no_commit\" must be true or false, not {}", value.dump()));

@@ -21,6 +21,8 @@ struct Config {
   std::optional<std::string> agent;
   std::vector<std::string> agent_args;
   std::optional<int> iteration_timeout;
+  std::optional<int> idle_timeout;  // seconds; 0 turns it off
+  std::optional<int> result_grace;  // seconds the agent may take to exit after its result
   std::optional<bool> no_commit;
   std::optional<int> stall_after;
   std::optional<int> max_wait;

@@ -2,9 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <poll.h>
 #include <stdlib.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,8 +11,8 @@
 #include <fstream>
 #include <thread>
 
+#include "agent/proc_table.hpp"
 #include "agent/process.hpp"
-#include "util/fd.hpp"
 
 extern char** environ;
 
@@ -233,17 +231,13 @@ std::vector<int> Harness::leftover_processes() const {
   for (const auto& entry : fs::directory_iterator("/proc")) {
     std::string name = entry.path().filename().string();
     if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    auto process = agent::read_process(std::stoi(name));
+    if (!process || process->zombie()) continue;
     std::string environment = slurp(entry.path() / "environ");
     for (size_t at = 0; at < environment.size();) {
       size_t end = environment.find('\0', at);
       if (environment.compare(at, end - at, marker) == 0) {
-        // A zombie has no environment left to read, so this one still runs, or is about to
-        // act on a SIGKILL already sent: give it a moment to end (a pidfd is readable then).
-        int pid = std::stoi(name);
-        UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-        pollfd pfd{pidfd.get(), POLLIN, 0};
-        bool gone = pidfd.valid() ? ::poll(&pfd, 1, 5000) == 1 : errno == ESRCH;
-        if (!gone) pids.push_back(pid);
+        pids.push_back(process->pid);
         break;
       }
       if (end == std::string::npos) break;
@@ -251,6 +245,26 @@ std::vector<int> Harness::leftover_processes() const {
     }
   }
   return pids;
+}
+
+bool Harness::wait_for_file(const fs::path& path, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    std::error_code ec;
+    if (fs::file_size(path, ec) > 0 && !ec) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+fs::path Harness::write_wrapper(const std::string& after) const {
+  fs::path wrapper = root_ / "claude-wrapper.sh";
+  std::ofstream(wrapper) << "#!/bin/sh\n"
+                         << "# Keeps a copy of what Claude Code prints, as users' wrappers do.\n"
+                         << "claude \"$@\" | tee \"" << (root_ / "copy.jsonl").string() << "\"\n"
+                         << after << "\n";
+  fs::permissions(wrapper, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read);
+  return wrapper;
 }
 
 }  // namespace ralph::integration

@@ -60,8 +60,14 @@ class Harness {
   std::vector<nlohmann::json> records() const;
   // The `result` line of an iteration's raw stream file, or null.
   nlohmann::json agent_result(const std::string& run_id, int iteration) const;
-  // Processes still running with this test's $HOME in their environment (read from /proc).
+  // Processes running right now with this test's $HOME in their environment, read from /proc
+  // with no waiting (a zombie has ended and does not count).
   std::vector<int> leftover_processes() const;
+  // Waits until `path` exists and is not empty; false at `timeout`.
+  bool wait_for_file(const std::filesystem::path& path, std::chrono::milliseconds timeout) const;
+  // An agent as users give it: a script that runs the real CLI through `tee`, as
+  // `--agent ./claude-wrapper.sh` does; `after` runs once the pipeline has ended. Its path.
+  std::filesystem::path write_wrapper(const std::string& after = "") const;
 
  private:
   CommandResult run(const std::vector<std::string>& argv,

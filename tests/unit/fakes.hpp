@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/agent.hpp"
+#include "agent/process_tree.hpp"
 #include "git/vcs.hpp"
 #include "loop/hook_runner.hpp"
 #include "util/clock.hpp"
@@ -33,6 +34,10 @@ struct AgentScript {
   std::function<void()> on_launch;          // side effects: edit files, mark the tree dirty
   int exit_code = 0;
   std::chrono::milliseconds per_read{10};  // fake time each read takes
+  // After `lines`: stdout stays open with nothing more on it (a hanging or lingering agent).
+  bool silent_after = false;
+  // The agent itself exits after `lines`, but something holds its stdout open.
+  bool exits_after = false;
 };
 
 class FakeAgent final : public agent::AgentLauncher {
@@ -70,8 +75,9 @@ class FakeAgent final : public agent::AgentLauncher {
         out += script_.endless(static_cast<int>(next_++)) + "\n";
         return true;
       }
-      return false;
+      return script_.silent_after || script_.exits_after;
     }
+    bool exited() override { return script_.exits_after && next_ >= script_.lines.size(); }
     void stop(std::chrono::milliseconds grace) override {
       ++owner_.stops;
       owner_.last_grace = grace;
@@ -124,6 +130,21 @@ class FakeVcs final : public git::Vcs {
   void touch() {
     dirty = true;
     ++tree_version;
+  }
+};
+
+// Records every sweep; each returns what `strays` holds next (then nothing).
+class FakeSweeper final : public agent::ProcessSweeper {
+ public:
+  std::vector<agent::SweepSpec> specs;
+  std::deque<std::vector<agent::StrayProcess>> strays;
+
+  std::vector<agent::StrayProcess> sweep(const agent::SweepSpec& spec) override {
+    specs.push_back(spec);
+    if (strays.empty()) return {};
+    auto next = strays.front();
+    strays.pop_front();
+    return next;
   }
 };
 

@@ -26,6 +26,7 @@ class HookRunnerTest : public ::testing::Test {
     settings.repo_root = dir.path();
     settings.timeout = milliseconds(10'000);
     settings.stop_grace = milliseconds(200);
+    settings.sweeper = &sweeper;
   }
   // An executable script at `relative` in the repository.
   void script(const std::string& relative, const std::string& body) {
@@ -38,6 +39,7 @@ class HookRunnerTest : public ::testing::Test {
   }
 
   testing::TempDir dir;
+  agent::SystemSweeper sweeper;
   HookSettings settings;
   json payload = {{"event", "post_iteration"},
                   {"run_id", "r1"},
@@ -118,12 +120,25 @@ TEST_F(HookRunnerTest, ATimeoutStopsTheWholeGroup) {
 }
 
 TEST_F(HookRunnerTest, WhatAHookLeavesRunningIsStoppedWhenItExits) {
-  script("hooks/leave.sh", "sleep 300 &\necho $! > child.pid\n");
+  // In its group, and in a session of its own (out of reach of a signal to the group).
+  script("hooks/leave.sh",
+         "sleep 300 >/dev/null 2>&1 &\necho $! > child.pid\n"
+         "setsid sleep 301 >/dev/null 2>&1 </dev/null &\necho $! > daemon.pid\n"
+         "echo \"$RALPH_PROCESS_TAG\" > tag.txt\n");
   HookResult result = run("hooks/leave.sh", payload);
   EXPECT_TRUE(result.ok()) << result.describe();
   std::string child = dir.read("child.pid");
+  std::string daemon = dir.read("daemon.pid");
   ASSERT_FALSE(child.empty());
+  ASSERT_FALSE(daemon.empty());
   EXPECT_TRUE(ends(std::stoi(child)));
+  EXPECT_TRUE(ends(std::stoi(daemon)));
+  ASSERT_EQ(result.strays.size(), 2u);
+  EXPECT_EQ(result.strays[0].name, "sleep");
+  // The hook's own tag: its run and iteration, unique, and its event.
+  std::string tag = dir.read("tag.txt");
+  EXPECT_EQ(tag.rfind("r1:3:", 0), 0u) << tag;
+  EXPECT_NE(tag.find(":post_iteration"), std::string::npos) << tag;
 }
 
 TEST_F(HookRunnerTest, ANewInterruptStopsTheHook) {

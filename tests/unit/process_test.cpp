@@ -82,20 +82,19 @@ TEST(ProcessTest, StopEndsTheWholeGroupIncludingWhatTheChildStarted) {
   EXPECT_EQ(::poll(&pfd, 1, 10'000), 1) << "the grandchild survived the stop";
 }
 
-TEST(ProcessTest, StopsAnOrphanedGroupOnlyIfItIsTheSameProcess) {
+TEST(ProcessTest, WaitReapsTheLeaderAndLeavesTheRestToTheSweep) {
   testing::TempDir dir;
-  std::unique_ptr<Process> process;
-  UniqueFd grandchild;
-  ASSERT_NO_FATAL_FAILURE(start_group_with_grandchild(dir, process, grandchild));
-  pid_t leader = process->pid();
-  auto ticks = process_start_ticks(leader);
-  ASSERT_TRUE(ticks);
-  EXPECT_EQ(process_start_ticks(leader), ticks);  // stable: it identifies the process
-  stop_orphan_group(leader, std::chrono::milliseconds(200));
-  pollfd pfd{grandchild.get(), POLLIN, 0};
-  EXPECT_EQ(::poll(&pfd, 1, 10'000), 1) << "the group survived";
-  EXPECT_EQ(process->wait(), 128 + SIGKILL);
-  EXPECT_FALSE(process_start_ticks(999'999'999));
+  auto process = Process::spawn({{"sh", "-c", "sleep 300 >/dev/null & echo $!"}, dir.path()});
+  ASSERT_TRUE(process) << process.message();
+  std::string out = read_all(**process);
+  EXPECT_TRUE((*process)->exited());
+  EXPECT_EQ((*process)->wait(), 0);
+  UniqueFd left(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(out), 0)));
+  ASSERT_TRUE(left.valid()) << "the background command should still run";
+  pollfd pfd{left.get(), POLLIN, 0};
+  EXPECT_EQ(::poll(&pfd, 1, 0), 0);
+  ::syscall(SYS_pidfd_send_signal, left.get(), SIGKILL, nullptr, 0);
+  EXPECT_EQ(::poll(&pfd, 1, 10'000), 1);
 }
 
 TEST(ProcessTest, StdinFromAFileOutputToAFileAndExtraEnvironment) {

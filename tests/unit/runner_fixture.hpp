@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <cstdio>
+
 #include "fakes.hpp"
 #include "loop/runner.hpp"
 #include "meter/cost_log.hpp"
@@ -99,7 +101,27 @@ class RunnerTest : public ::testing::Test {
                         return interrupts == 0;
                       },
                       [this](std::string_view text) { return redactor.redact(text); },
-                      &hooks};
+                      &hooks,
+                      &sweeper};
+  }
+
+  // The display's output, for tests that read it (after capture_display()).
+  std::string shown() {
+    std::fflush(display_file);
+    std::rewind(display_file);
+    std::string text;
+    char buffer[4096];
+    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, display_file)) > 0;) {
+      text.append(buffer, n);
+    }
+    return text;
+  }
+  void capture_display() {
+    display_file = std::tmpfile();
+    display = make_display(display_file, false);
+  }
+  void TearDown() override {
+    if (display_file != nullptr) std::fclose(display_file);
   }
 
   std::vector<meter::IterationRecord> records() {
@@ -113,7 +135,9 @@ class RunnerTest : public ::testing::Test {
   testing::FakeAgent agent{clock};
   testing::FakeVcs vcs;
   testing::FakeHookRunner hooks;
+  testing::FakeSweeper sweeper;
   std::unique_ptr<Display> display = make_display(stdout, false);
+  std::FILE* display_file = nullptr;
   RunOptions options;
   std::vector<bool> plan_state;
   int message_ids = 0;

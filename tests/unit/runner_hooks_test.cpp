@@ -19,24 +19,6 @@ class RunnerHooksTest : public RunnerTest {
   void hook_every_event() {
     for (const auto& event : plan::hook_events()) options.hooks[event] = {"hooks/" + event};
   }
-  // The display's output, for tests that read it.
-  std::string shown() {
-    std::fflush(display_file);
-    std::rewind(display_file);
-    std::string text;
-    char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, display_file)) > 0;) {
-      text.append(buffer, n);
-    }
-    return text;
-  }
-  void capture_display() {
-    display_file = std::tmpfile();
-    display = make_display(display_file, false);
-  }
-  void TearDown() override {
-    if (display_file != nullptr) std::fclose(display_file);
-  }
   std::vector<bool> passes_in_file() {
     plan::Problems problems;
     auto plan = plan::reload_plan(options.plan, problems);
@@ -45,8 +27,6 @@ class RunnerHooksTest : public RunnerTest {
     for (const auto& item : plan->items) out.push_back(item.passes);
     return out;
   }
-
-  std::FILE* display_file = nullptr;
 };
 
 TEST_F(RunnerHooksTest, EveryEventFiresAtItsMomentWithItsFields) {

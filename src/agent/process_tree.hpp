@@ -1,0 +1,69 @@
+// ralph owns the whole process tree of a run (README "When things go wrong"). It is the
+// child subreaper of everything it starts, so a descendant that leaves its group or session
+// (the Bash tool's shell runs in a session of its own; a daemon double-forks) is reparented to
+// ralph rather than to init; and every process it starts carries a tag in its environment
+// (RALPH_PROCESS_TAG), inherited by all its descendants. When an iteration or a hook ends,
+// a sweep finds what is left by tag, by group, by session and by parentage, and stops it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace ralph::agent {
+
+inline constexpr const char* kProcessTagVariable = "RALPH_PROCESS_TAG";
+
+// Makes this process the child subreaper of its descendants (prctl PR_SET_CHILD_SUBREAPER).
+Status become_subreaper();
+// Whether the kernel lets a process become a subreaper: tried in a short-lived child, so the
+// caller is left as it was.
+Status check_subreaper_support();
+
+// "<run_id>:<iteration>:<8 hex digits>": unique per iteration (and per hook run, with the
+// hook's event appended after one more ':').
+std::string new_process_tag(const std::string& run_id, int iteration);
+// The prefix every tag of `run_id`'s iteration `iteration` starts with (all of the run's when
+// `iteration` is 0).
+std::string process_tag_prefix(const std::string& run_id, int iteration = 0);
+
+struct StrayProcess {
+  int pid = 0;
+  std::string name;
+};
+
+struct SweepSpec {
+  std::string tag;          // processes whose RALPH_PROCESS_TAG is this ...
+  bool tag_prefix = false;  // ... or starts with it
+  // Only processes started at or after this (clock ticks since boot; 0: whenever), so a pid
+  // reused by a stranger since is never hit.
+  uint64_t started_after = 0;
+  std::vector<int> groups;  // also every member of these process groups
+  bool orphans = false;     // also this process's own children and their descendants
+  std::chrono::milliseconds grace{5000};
+};
+
+// Finds and stops leftover processes. The loop sees this interface; tests fake it.
+class ProcessSweeper {
+ public:
+  virtual ~ProcessSweeper() = default;
+  // Stops every process `spec` matches, with the group and the session of each (never
+  // ralph's own group or session, never ralph or its ancestors): SIGTERM, up to `grace` for
+  // them to end, SIGKILL, then reaped (children of ralph) or waited for (others). What was
+  // running, by pid.
+  virtual std::vector<StrayProcess> sweep(const SweepSpec& spec) = 0;
+};
+
+// The real one, through /proc and signals.
+class SystemSweeper final : public ProcessSweeper {
+ public:
+  std::vector<StrayProcess> sweep(const SweepSpec& spec) override;
+};
+
+// "sleep (pid 123), redis-server (pid 130)": at most `limit` names, then "and N more".
+std::string describe_strays(const std::vector<StrayProcess>& strays, size_t limit = 8);
+
+}  // namespace ralph::agent
