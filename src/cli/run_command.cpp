@@ -49,6 +49,7 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
   options.idle_timeout = std::chrono::seconds(pick(args.idle_timeout, config.idle_timeout, 1800));
   options.result_grace = std::chrono::seconds(config.result_grace.value_or(30));
   options.no_commit = args.no_commit || config.no_commit.value_or(false);
+  options.halt_on_history_rewrite = config.on_history_rewrite.value_or("warn") == "halt";
   options.stall_after = pick(args.stall_after, config.stall_after, 3);
   options.max_wait = std::chrono::seconds(pick(args.max_wait, config.max_wait, 21600));
   options.max_agent_failures = pick(args.max_agent_failures, config.max_agent_failures, 3);

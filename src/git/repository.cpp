@@ -362,4 +362,95 @@ Result<std::vector<std::string>> Repository::commits_between(const std::string& 
   return commits;
 }
 
+Result<std::string> Repository::branch() {
+  git_reference* raw = nullptr;
+  int rc = git_reference_lookup(&raw, repo_, "HEAD");
+  if (rc != 0) return git_failure("cannot read HEAD");
+  RefHandle head(raw);
+  if (git_reference_type(head.get()) != GIT_REFERENCE_SYMBOLIC) return std::string();
+  std::string target = git_reference_symbolic_target(head.get());
+  const std::string prefix = "refs/heads/";
+  return target.rfind(prefix, 0) == 0 ? target.substr(prefix.size()) : std::string();
+}
+
+namespace {
+
+// The commit a branch ("" = HEAD) points at; nullopt when it does not exist (or is unborn).
+Result<std::optional<git_oid>> tip_of(git_repository* repo, const std::string& branch) {
+  git_oid oid;
+  const std::string name = branch.empty() ? "HEAD" : "refs/heads/" + branch;
+  int rc = git_reference_name_to_id(&oid, repo, name.c_str());
+  if (rc == GIT_ENOTFOUND || rc == GIT_EUNBORNBRANCH) return std::optional<git_oid>();
+  if (rc != 0) return git_failure(fmt::format("cannot read {}", name));
+  return std::optional<git_oid>(oid);
+}
+
+}  // namespace
+
+Result<bool> Repository::contains(const std::string& branch, const std::string& commit) {
+  auto tip = tip_of(repo_, branch);
+  if (!tip) return tip.error();
+  git_oid wanted;
+  if (!*tip || git_oid_fromstr(&wanted, commit.c_str()) != 0) return false;
+  if (git_oid_equal(&**tip, &wanted)) return true;
+  // 1: an ancestor; 0: not; an error when `commit` is gone from the object store.
+  return git_graph_descendant_of(repo_, &**tip, &wanted) == 1;
+}
+
+Status Repository::attach_head(const std::string& branch, const std::string& base) {
+  const std::string ref_name = "refs/heads/" + branch;
+  auto tip = tip_of(repo_, branch);
+  if (!tip) return tip.error();
+  git_oid target;
+  if (*tip) {
+    target = **tip;
+  } else {
+    if (base.empty() || git_oid_fromstr(&target, base.c_str()) != 0) {
+      return make_error(
+          fmt::format("branch {} is gone and there is no commit to recreate it at", branch));
+    }
+    git_reference* created = nullptr;
+    if (git_reference_create(&created, repo_, ref_name.c_str(), &target, 0,
+                             "ralph: recreate the run's branch") != 0) {
+      return git_failure(fmt::format("cannot recreate branch {}", branch));
+    }
+    git_reference_free(created);
+  }
+  if (git_repository_set_head(repo_, ref_name.c_str()) != 0) {
+    return git_failure(fmt::format("cannot point HEAD at branch {}", branch));
+  }
+  // The index becomes the branch's tree; the work tree is left as it is.
+  git_commit* raw_commit = nullptr;
+  if (git_commit_lookup(&raw_commit, repo_, &target) != 0) {
+    return git_failure(fmt::format("cannot read the tip of {}", branch));
+  }
+  CommitHandle commit(raw_commit);
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, commit.get()) != 0) {
+    return git_failure(fmt::format("cannot read the tree of {}", branch));
+  }
+  TreeHandle tree(raw_tree);
+  git_index* raw_index = nullptr;
+  if (git_repository_index(&raw_index, repo_) != 0) return git_failure("cannot open the index");
+  IndexHandle index(raw_index);
+  if (git_index_read_tree(index.get(), tree.get()) != 0 || git_index_write(index.get()) != 0) {
+    return git_failure("cannot reset the index to the branch");
+  }
+  return ok_status();
+}
+
+Status Repository::pin(const std::string& name, const std::string& commit) {
+  git_oid oid;
+  if (git_oid_fromstr(&oid, commit.c_str()) != 0) {
+    return make_error(fmt::format("cannot pin {}: \"{}\" is not a commit id", name, commit));
+  }
+  git_reference* created = nullptr;
+  if (git_reference_create(&created, repo_, name.c_str(), &oid, /*force=*/1,
+                           "ralph: pin the iteration's commit") != 0) {
+    return git_failure(fmt::format("cannot create {}", name));
+  }
+  git_reference_free(created);
+  return ok_status();
+}
+
 }  // namespace ralph::git

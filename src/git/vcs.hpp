@@ -39,6 +39,18 @@ class Vcs {
   // Commits reachable from `to` but not from `from` ("" = none), oldest first.
   virtual Result<std::vector<std::string>> commits_between(const std::string& from,
                                                            const std::string& to) = 0;
+
+  // The branch HEAD is on ("main"), or "" when HEAD is detached.
+  virtual Result<std::string> branch() = 0;
+  // Whether `commit` is `branch`'s tip or one of its ancestors ("" = HEAD). False when the
+  // branch does not exist.
+  virtual Result<bool> contains(const std::string& branch, const std::string& commit) = 0;
+  // Points HEAD back at `branch` without touching the work tree; the index becomes the
+  // branch's tree, so what differs in the work tree shows as changes (as `git symbolic-ref
+  // HEAD refs/heads/BRANCH && git reset` does). A missing branch is created at `base`.
+  virtual Status attach_head(const std::string& branch, const std::string& base) = 0;
+  // Creates or moves the reference `name` (e.g. "refs/ralph/RUN/3") to `commit`.
+  virtual Status pin(const std::string& name, const std::string& commit) = 0;
 };
 
 }  // namespace ralph::git

@@ -25,6 +25,9 @@ struct RunOptions {
   std::chrono::seconds idle_timeout{1800};  // 0: none
   std::chrono::seconds result_grace{30};
   bool no_commit = false;
+  // An agent rewrote the run's branch (ralph's last commit is no longer on it): halt with
+  // `error` instead of warning and going on (ralph.json "on_history_rewrite": "halt").
+  bool halt_on_history_rewrite = false;
   int stall_after = 3;
   std::chrono::seconds max_wait{21600};
   int max_agent_failures = 3;  // consecutive failed iterations before agent_fatal

@@ -59,6 +59,12 @@ Status Runner::start_or_resume() {
     }
     auto scanned = log_.scan(0, [this](const IterationRecord& record) {
       if (record.run_id != state_.run_id) return;
+      if (record.commit) {
+        last_commit_ = *record.commit;
+        last_commit_iteration_ = record.iteration;
+      } else if (record.history_rewritten) {
+        last_commit_.clear();  // reported once: none of ralph's is known to be on the branch
+      }
       last_iteration_ = std::max(last_iteration_, record.iteration);
       ++iterations_this_run_;
       budget_.add_iteration(record.cost_usd);
@@ -119,9 +125,56 @@ Status Runner::recover(const RunState& crashed) {
       return make_error("cannot commit the recovered iteration's work: " + commit.message());
     record.commit = commit->commit;
     note_held_back(commit->held_back);
+    if (record.commit) pin(record.iteration, *record.commit, true);
   }
   if (Status s = log_.append(record); !s) return s;
   return ok_status();
+}
+
+void Runner::pin(int iteration, const std::string& commit, bool ralphs) {
+  const std::string ref = fmt::format("refs/ralph/{}/{}", state_.run_id, iteration);
+  if (Status s = deps_.vcs.pin(ref, commit); !s) {
+    deps_.display.note("ralph: warning: " + s.message());
+  }
+  if (ralphs) {
+    last_commit_ = commit;
+    last_commit_iteration_ = iteration;
+  }
+}
+
+void Runner::keep_to_run_branch(IterationRecord& record) {
+  const std::string shown = run_branch_.empty() ? "HEAD" : run_branch_;
+  if (!last_commit_.empty()) {
+    auto kept = deps_.vcs.contains(run_branch_, last_commit_);
+    if (kept && !*kept) {
+      record.history_rewritten = true;
+      deps_.display.note(fmt::format(
+          "ralph: warning: the agent rewrote the history of {}: ralph's commit {} of iteration "
+          "{} is no longer on it; it is kept as refs/ralph/{}/{} (\"on_history_rewrite\": "
+          "\"halt\" in {} stops the run instead)",
+          shown, last_commit_.substr(0, 10), last_commit_iteration_, state_.run_id,
+          last_commit_iteration_, options_.plan.display("ralph.json")));
+      last_commit_.clear();  // reported once
+    }
+  }
+  if (run_branch_.empty()) return;
+  auto now_on = deps_.vcs.branch();
+  if (!now_on || *now_on == run_branch_) return;
+  auto head = deps_.vcs.head();
+  std::string where = now_on->empty()
+                          ? fmt::format("a detached HEAD at {}", head ? head->substr(0, 10) : "?")
+                          : "branch " + *now_on;
+  if (Status s = deps_.vcs.attach_head(run_branch_, last_commit_); !s) {
+    deps_.display.note(
+        fmt::format("ralph: warning: the agent moved HEAD to {}, and ralph could "
+                    "not put it back on {}: {}",
+                    where, run_branch_, s.message()));
+    return;
+  }
+  deps_.display.note(fmt::format(
+      "ralph: warning: the agent moved HEAD to {}; ralph put it back on {}, the run's branch, "
+      "and commits the work tree there as the agent left it{}",
+      where, run_branch_, now_on->empty() ? "" : fmt::format(" ({} is left as it is)", *now_on)));
 }
 
 void Runner::note_held_back(const std::vector<std::string>& files) {
@@ -212,6 +265,12 @@ Halt Runner::run() {
     if (Status s = deps_.vcs.use_branch(loaded_.plan.branch_name); !s) {
       return finish(Halt{HaltReason::kError, s.message()});
     }
+  }
+  if (!options_.no_commit) {
+    // The run's branch: branchName, else the one checked out as the run starts.
+    auto on = deps_.vcs.branch();
+    run_branch_ = on ? *on : std::string();
+    state_.branch = run_branch_;
   }
   for (;;) {
     plan::Problems problems;
@@ -378,6 +437,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
       record.agent_commits = *commits;
     }
   }
+  if (!options_.no_commit) keep_to_run_branch(record);
   if (!options_.no_commit &&
       !pass_commit_gate(hooks_, deps_.vcs, options_.plan, deps_.display, record)) {
     out.rejected = true;
@@ -386,6 +446,11 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     if (commit) {
       record.commit = commit->commit;
       note_held_back(commit->held_back);
+      if (record.commit) {
+        pin(n, *record.commit, true);
+      } else if (!record.agent_commits.empty()) {
+        pin(n, record.agent_commits.back(), false);  // the agent committed its work itself
+      }
     } else {
       commit_failure = Halt{HaltReason::kError,
                             fmt::format("the iteration's work is in the work tree, uncommitted: {}",
@@ -418,6 +483,11 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
 
   if (commit_failure) {
     out.halt = commit_failure;
+  } else if (record.history_rewritten && options_.halt_on_history_rewrite) {
+    out.halt = Halt{HaltReason::kError,
+                    fmt::format("the agent rewrote the history of {} (\"on_history_rewrite\" "
+                                "is \"halt\"); ralph's commits are kept under refs/ralph/{}/",
+                                run_branch_.empty() ? "HEAD" : run_branch_, state_.run_id)};
   } else if (session.stopped == StopCause::kInterrupted) {
     out.halt = Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes the run"};
   } else if (session.launch_error) {

@@ -21,6 +21,7 @@ json to_json(const RunState& s) {
               {"items_total", s.items_total},
               {"items_passing", s.items_passing},
               {"plan_dir", s.plan_dir},
+              {"branch", s.branch},
               {"agent_pid", s.agent_pid},
               {"agent_start_ticks", s.agent_start_ticks},
               {"process_tag", s.process_tag},
@@ -59,6 +60,7 @@ std::optional<RunState> state_from_json(const json& v) {
   s.items_total = static_cast<int>(number("items_total"));
   s.items_passing = static_cast<int>(number("items_passing"));
   s.plan_dir = text("plan_dir");
+  s.branch = text("branch");
   s.agent_pid = static_cast<int>(number("agent_pid"));
   s.iteration_started_at = text("iteration_started_at");
   s.item_title = text("item_title");

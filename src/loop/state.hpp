@@ -28,6 +28,7 @@ struct RunState {
   int items_total = 0;
   int items_passing = 0;
   std::string plan_dir;
+  std::string branch;  // the run's branch ("" when it runs on a detached HEAD)
   // While an iteration runs: the agent's process (group) and when it started, so a ralph
   // that resumes after a crash can stop an orphaned agent, and never a stranger.
   int agent_pid = 0;

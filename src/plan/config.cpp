@@ -170,6 +170,14 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       } else {
         config.no_commit = value.get<bool>();
       }
+    } else if (key == "on_history_rewrite") {
+      if (!value.is_string() || (value != "warn" && value != "halt")) {
+        read.problem(key, fmt::format("\"on_history_rewrite\" must be \"warn\" (the default: "
+                                      "say so and go on) or \"halt\", not {}",
+                                      value.dump()));
+      } else {
+        config.on_history_rewrite = value.get<std::string>();
+      }
     } else if (key == "stall_after") {
       config.stall_after = read.positive_int(value, key, 1);
     } else if (key == "max_agent_failures") {

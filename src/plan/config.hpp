@@ -24,6 +24,7 @@ struct Config {
   std::optional<int> idle_timeout;  // seconds; 0 turns it off
   std::optional<int> result_grace;  // seconds the agent may take to exit after its result
   std::optional<bool> no_commit;
+  std::optional<std::string> on_history_rewrite;  // "warn" or "halt"
   std::optional<int> stall_after;
   std::optional<int> max_wait;
   std::optional<int> max_agent_failures;

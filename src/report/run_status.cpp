@@ -76,6 +76,7 @@ nlohmann::json to_json(const StatusReport& r) {
                                                          : nlohmann::json(nullptr)},
            {"iteration", s.iteration},
            {"iterations_recorded", r.sums.totals.iterations},
+           {"history_rewrites", r.sums.history_rewrites},
            {"current_item", s.status == "running" && !s.current_item.empty()
                                 ? nlohmann::json(s.current_item)
                                 : nlohmann::json(nullptr)},
@@ -153,6 +154,13 @@ std::string status_text(const StatusReport& r) {
     }
     line("", fmt::format("{} iteration{} recorded, started {}{}", r.sums.totals.iterations,
                          r.sums.totals.iterations == 1 ? "" : "s", s.started_at, last));
+    if (!r.sums.history_rewrites.empty()) {
+      line("history",
+           fmt::format("the agent rewrote the branch in iteration{} {}; ralph's commits are kept "
+                       "(git for-each-ref refs/ralph/{}/)",
+                       r.sums.history_rewrites.size() == 1 ? "" : "s",
+                       fmt::join(r.sums.history_rewrites, ", "), s.run_id));
+    }
     const auto& u = r.sums.totals.usage;
     std::string tokens =
         fmt::format("tokens in {} out {} cache write {} read {} (cache hit {})",
@@ -221,6 +229,7 @@ Result<StatusReport> StatusSource::refresh() {
     RunSums& sums = runs_[record.run_id];
     sums.totals.add(record);
     sums.last = record;
+    if (record.history_rewritten) sums.history_rewrites.push_back(record.iteration);
     newest_run_ = record.run_id;
     projection_.add(record);
   });

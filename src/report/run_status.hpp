@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,7 @@ struct PlanProgress {
 struct RunSums {
   meter::Totals totals;
   std::optional<meter::IterationRecord> last;
+  std::vector<int> history_rewrites;  // iterations whose agent rewrote the run's branch
 };
 
 // The iteration running now, metered from its stream file as the loop meters it live: its

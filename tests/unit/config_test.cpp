@@ -23,7 +23,10 @@ TEST(ConfigTest, ReadsEveryKeyWithComments) {
   "hooks": {"on_halt": ["hooks/x.sh", "/opt/notify"], "pre_commit": ["hooks/gate.sh"]},
   "hook_timeout": 60,
   "max_agent_failures": 5,
-  "allow_secret_files": [".env.test"]
+  "allow_secret_files": [".env.test"],
+  "idle_timeout": 0,
+  "result_grace": 45,
+  "on_history_rewrite": "halt"
 })",
                              "plans/ralph.json", problems);
   ASSERT_TRUE(config) << problems.front().to_string();
@@ -38,6 +41,9 @@ TEST(ConfigTest, ReadsEveryKeyWithComments) {
   EXPECT_EQ(config->max_wait, 0);
   EXPECT_TRUE(config->pricing.contains("m"));
   EXPECT_EQ(config->max_agent_failures, 5);
+  EXPECT_EQ(config->idle_timeout, 0);  // 0: no idle timeout
+  EXPECT_EQ(config->result_grace, 45);
+  EXPECT_EQ(config->on_history_rewrite, "halt");
   EXPECT_EQ(config->allow_secret_files, std::vector<std::string>{".env.test"});
   EXPECT_EQ(config->hooks.at("on_halt"), (std::vector<std::string>{"hooks/x.sh", "/opt/notify"}));
   EXPECT_EQ(config->hooks.at("pre_commit"), std::vector<std::string>{"hooks/gate.sh"});
@@ -101,6 +107,20 @@ TEST(ConfigTest, NegativeOrNonNumericBudgetsAreRejected) {
     EXPECT_FALSE(parse_config(text, "f", problems)) << text;
     EXPECT_EQ(problems.size(), 1u) << text;
   }
+}
+
+TEST(ConfigTest, ProcessAndHistoryOptionsAreChecked) {
+  Problems problems;
+  EXPECT_FALSE(parse_config(R"({"on_history_rewrite": "ignore", "result_grace": 0,
+                                "idle_timeout": -1})",
+                            "plans/ralph.json", problems));
+  ASSERT_EQ(problems.size(), 3u);  // in key order
+  EXPECT_NE(problems[0].to_string().find("\"idle_timeout\" must be a whole number of at least 0"),
+            std::string::npos)
+      << problems[0].to_string();
+  EXPECT_NE(problems[1].to_string().find("\"warn\""), std::string::npos);
+  EXPECT_NE(problems[2].to_string().find("\"result_grace\" must be a whole number of at least 1"),
+            std::string::npos);
 }
 
 TEST(ConfigTest, InvalidJsonIsOneProblem) {

@@ -4,6 +4,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -101,12 +102,28 @@ class FakeVcs final : public git::Vcs {
   int tree_version = 0;
   std::string head_id;
   std::vector<std::string> messages;
-  std::string branch;
+  std::string branch_name = "main";  // the branch HEAD is on
   bool fail_commit = false;
+  std::set<std::string> lost;               // commits an agent's reset took off the branch
+  std::vector<std::string> attached;        // attach_head calls
+  std::map<std::string, std::string> pins;  // refs/ralph/... -> commit
 
   Result<std::string> head() override { return head_id; }
   Status use_branch(const std::string& name) override {
-    branch = name;
+    branch_name = name;
+    return ok_status();
+  }
+  Result<std::string> branch() override { return branch_name; }
+  Result<bool> contains(const std::string&, const std::string& commit) override {
+    return !lost.count(commit);
+  }
+  Status attach_head(const std::string& name, const std::string&) override {
+    attached.push_back(name);
+    branch_name = name;
+    return ok_status();
+  }
+  Status pin(const std::string& name, const std::string& commit) override {
+    pins[name] = commit;
     return ok_status();
   }
   Result<std::string> worktree_id() override { return std::to_string(tree_version); }

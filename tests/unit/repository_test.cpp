@@ -177,3 +177,60 @@ TEST(RepositoryOpenTest, OutsideARepository) {
 
 }  // namespace
 }  // namespace ralph::git
+
+namespace ralph::git {
+namespace {
+
+TEST_F(RepositoryTest, ContainsFollowsTheBranchAndPinsKeepWhatAResetDropped) {
+  dir.write("a.txt", "1\n");
+  std::string first = *repo->commit_all("one")->commit;
+  dir.write("a.txt", "2\n");
+  std::string second = *repo->commit_all("two")->commit;
+  EXPECT_EQ(*repo->branch(), "main");
+  EXPECT_TRUE(*repo->contains("main", first));
+  EXPECT_TRUE(*repo->contains("main", second));
+  EXPECT_TRUE(*repo->contains("", second));  // HEAD
+  EXPECT_FALSE(*repo->contains("no-such-branch", first));
+  ASSERT_TRUE(repo->pin("refs/ralph/run-1/2", second));
+  git("reset -q --hard HEAD~1");  // what an agent may do
+  EXPECT_TRUE(*repo->contains("main", first));
+  EXPECT_FALSE(*repo->contains("main", second));
+  // The pinned ref keeps the dropped commit reachable, so gc never takes it.
+  EXPECT_EQ(git("rev-parse refs/ralph/run-1/2"), second + "\n");
+  EXPECT_FALSE(repo->pin("refs/ralph/run-1/3", "not-a-commit"));
+}
+
+TEST_F(RepositoryTest, AttachHeadPutsHeadBackWithoutTouchingTheWorkTree) {
+  dir.write("a.txt", "main\n");
+  std::string base = *repo->commit_all("base")->commit;
+  // The agent switches to a branch of its own, commits there, and leaves a change.
+  git("checkout -q -b feature");
+  dir.write("b.txt", "feature\n");
+  git("add b.txt");
+  git("commit -q -m feature-work");
+  dir.write("a.txt", "changed on feature\n");
+  EXPECT_EQ(*repo->branch(), "feature");
+  ASSERT_TRUE(repo->attach_head("main", base));
+  EXPECT_EQ(*repo->branch(), "main");
+  EXPECT_EQ(*repo->head(), base);
+  EXPECT_EQ(dir.read("a.txt"), "changed on feature\n");  // the work tree as the agent left it
+  EXPECT_EQ(dir.read("b.txt"), "feature\n");
+  // What the agent did shows as changes on main, which the next commit takes.
+  EXPECT_EQ(git("status --porcelain"), " M a.txt\n?? b.txt\n");
+  auto commit = repo->commit_all("ralph(US-1): work");
+  ASSERT_TRUE(commit && commit->commit);
+  EXPECT_EQ(git("log -1 --format=%P"), base + "\n");
+  EXPECT_EQ(git("status --porcelain"), "");
+  EXPECT_EQ(git("log -1 --format=%s feature"), "feature-work\n");  // kept as the agent left it
+  // A detached HEAD, and a run branch the agent deleted: recreated at the base given.
+  git("checkout -q --detach");
+  git("branch -q -D main");
+  EXPECT_EQ(*repo->branch(), "");
+  ASSERT_TRUE(repo->attach_head("main", *commit->commit));
+  EXPECT_EQ(*repo->branch(), "main");
+  EXPECT_EQ(*repo->head(), *commit->commit);
+  EXPECT_FALSE(repo->attach_head("gone", ""));
+}
+
+}  // namespace
+}  // namespace ralph::git
