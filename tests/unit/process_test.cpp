@@ -87,6 +87,8 @@ TEST(ProcessTest, WaitReapsTheLeaderAndLeavesTheRestToTheSweep) {
   auto process = Process::spawn({{"sh", "-c", "sleep 300 >/dev/null & echo $!"}, dir.path()});
   ASSERT_TRUE(process) << process.message();
   std::string out = read_all(**process);
+  // End of file comes as it exits; it has exited a moment later.
+  EXPECT_TRUE((*process)->wait_for(std::chrono::milliseconds(10'000)));
   EXPECT_TRUE((*process)->exited());
   EXPECT_EQ((*process)->wait(), 0);
   UniqueFd left(static_cast<int>(::syscall(SYS_pidfd_open, std::stoi(out), 0)));
