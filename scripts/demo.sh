@@ -8,8 +8,8 @@ cd "$RALPH_ROOT"
 
 ensure_packages "${RALPH_PACKAGES[@]}"
 ensure_claude
-echo "==> build"
-build_ralph build
+echo "==> build (ralph and the local stand-in of the API only; ./scripts/test.sh builds the rest)"
+RALPH_TARGETS="ralph ralph-fake-api" build_ralph build
 ralph="$RALPH_ROOT/build/ralph"
 
 work=$(mktemp -d /tmp/ralph-demo-XXXXXX)

@@ -49,10 +49,13 @@ ensure_claude() {
   export RALPH_CLAUDE
 }
 
-# Configures and builds into $1 (default build/) with any extra CMake arguments.
+# Configures and builds into $1 (default build/) with any extra CMake arguments; only the
+# targets in $RALPH_TARGETS (space-separated) when it is set, else everything.
 build_ralph() {
   local dir=${1:-build}
   shift || true
   cmake -S "$RALPH_ROOT" -B "$RALPH_ROOT/$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  cmake --build "$RALPH_ROOT/$dir" -j "$(nproc)"
+  local targets=()
+  for target in ${RALPH_TARGETS:-}; do targets+=(--target "$target"); done
+  cmake --build "$RALPH_ROOT/$dir" -j "$(nproc)" "${targets[@]}"
 }
