@@ -15,7 +15,8 @@ int fail(int code, const std::string& message) {
 
 namespace {
 
-const std::vector<std::string> kCommands = {"init", "run", "validate", "costs", "status", "report"};
+const std::vector<std::string> kCommands = {"init",   "run",    "validate", "costs",
+                                            "status", "report", "doctor"};
 
 void add_plan_option(CLI::App* command, std::string& plan_dir) {
   command->add_option("--plan", plan_dir, "The plan folder")->capture_default_str();
@@ -124,6 +125,12 @@ int main(int argc, char** argv) {
       report_cmd->add_option("--run", report.run_id, "The run to show (default: the last)");
   report_cmd->add_flag("--all", report.all, "Every run in the log")->excludes(report_run);
 
+  DoctorArgs doctor;
+  auto* doctor_cmd = app.add_subcommand(
+      "doctor", "Check everything a long run needs: agent, credentials, git, plan, disk, prices");
+  add_plan_option(doctor_cmd, doctor.plan_dir);
+  doctor_cmd->add_flag("--json", doctor.json, "JSON instead of text");
+
   // A misspelt command gets a suggestion rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
@@ -149,6 +156,7 @@ int main(int argc, char** argv) {
   if (costs_cmd->parsed()) return run_costs(costs);
   if (status_cmd->parsed()) return run_status(status);
   if (report_cmd->parsed()) return run_report(report);
+  if (doctor_cmd->parsed()) return run_doctor(doctor);
   return fail(2, "no command given (see `ralph --help`)");
 }
 

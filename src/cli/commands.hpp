@@ -34,6 +34,11 @@ struct ValidateArgs {
   std::string plan_dir = "plans";
 };
 
+struct DoctorArgs {
+  std::string plan_dir = "plans";
+  bool json = false;
+};
+
 struct CostsArgs {
   std::string plan_dir = "plans";
   bool json = false;
@@ -65,6 +70,7 @@ int run_validate(const ValidateArgs& args);
 int run_costs(const CostsArgs& args);
 int run_status(const StatusArgs& args);
 int run_report(const ReportArgs& args);
+int run_doctor(const DoctorArgs& args);
 
 // "ralph: error: <what>" on stderr; returns `code`.
 int fail(int code, const std::string& message);

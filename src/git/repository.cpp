@@ -124,6 +124,13 @@ std::filesystem::path Repository::workdir() const {
   return std::filesystem::path(git_repository_workdir(repo_)).lexically_normal();
 }
 
+std::optional<Signature> Repository::configured_signature() const {
+  git_signature* raw = nullptr;
+  if (git_signature_default(&raw, repo_) != 0) return std::nullopt;
+  SignatureHandle signature(raw);
+  return Signature{signature->name, signature->email};
+}
+
 Result<std::string> Repository::head() {
   git_oid oid;
   int rc = git_reference_name_to_id(&oid, repo_, "HEAD");
@@ -249,7 +256,7 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
   if (git_tree_lookup(&raw_tree, repo_, &tree_id) != 0) return git_failure("cannot read the tree");
   TreeHandle tree(raw_tree);
   git_signature* raw_signature = nullptr;
-  if (git_signature_default(&raw_signature, repo_) != 0 &&
+  if (git_signature_default(&raw_signature, repo_) != 0 &&  // as configured_signature()
       git_signature_now(&raw_signature, "ralph", "ralph@localhost") != 0) {
     return git_failure("cannot make a commit signature");
   }

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "git/secret_files.hpp"
@@ -22,6 +23,9 @@ class Repository final : public Vcs {
   ~Repository() override;
 
   std::filesystem::path workdir() const;
+  // The author git config gives (user.name, user.email), or nullopt when it gives none: then
+  // commits are by `ralph <ralph@localhost>`.
+  std::optional<Signature> configured_signature() const;
 
   Result<std::string> head() override;
   Status use_branch(const std::string& branch) override;
