@@ -12,8 +12,8 @@ namespace {
 
 using nlohmann::json;
 
-json builtin_table() {
-  std::ifstream in(std::filesystem::path(RALPH_SOURCE_DIR) / "src/meter/pricing.json");
+json source_json(const char* relative) {
+  std::ifstream in(std::filesystem::path(RALPH_SOURCE_DIR) / relative);
   return json::parse(in);
 }
 
@@ -45,8 +45,11 @@ std::string name_for(const json& table, const std::string& model) {
 }
 
 TEST(PricingTest, TheMeterChargesWhatClaudeCodeChargesForEveryModelOfTheTable) {
-  const json table = builtin_table();
-  ASSERT_EQ(table["probed_with"], "2.1.330") << "re-probe with scripts/probe-prices.sh";
+  const json table = source_json("src/meter/pricing.json");
+  // The table is of the CLI the tests run.
+  ASSERT_EQ(table["probed_with"],
+            source_json("tests/support/package.json")["dependencies"]["@anthropic-ai/claude-code"])
+      << "re-probe the pricing table with scripts/probe-prices.sh";
   std::vector<std::string> models;
   std::vector<std::string> names;
   for (const auto& [model, entry] : table["models"].items()) {
