@@ -75,6 +75,8 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/probe-prices.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+# Interrupted: stop the runs under way (each takes its fake API and CLI along).
+trap 'trap - INT TERM; kill $(jobs -p) 2>/dev/null; wait; exit 130' INT TERM
 
 # --- One run of the CLI ---------------------------------------------------------------------
 
@@ -95,11 +97,15 @@ probe_one() {
   rm -rf "$dir" "$work/$id.json" "$work/$id.err"
   mkdir -p "$dir/home" "$dir/cwd"
   jq -nc --argjson t "$turns" '{conversations: [{turns: $t}]}' >"$dir/scenario.json"
+  local api cli=""
   "$fake_api" --scenario "$dir/scenario.json" --port-file "$dir/port" >"$dir/api.log" 2>&1 &
-  local api=$!
+  api=$!
+  # Stopped with the probe: the fake API and the CLI go too.
+  trap 'kill $api $cli 2>/dev/null; exit 143' TERM
   local tries=0
   until [ -s "$dir/port" ]; do
     if ! kill -0 "$api" 2>/dev/null || [ $((tries += 1)) -gt 200 ]; then
+      kill "$api" 2>/dev/null || true
       echo "ralph-fake-api did not start: $(cat "$dir/api.log")" >"$work/$id.err"
       return
     fi
@@ -107,11 +113,13 @@ probe_one() {
   done
   local args=(-p "Say ok." --output-format stream-json --verbose --dangerously-skip-permissions)
   [ -n "$model" ] && args+=(--model "$model")
-  local status=0
-  (cd "$dir/cwd" && env -i PATH="$PATH" HOME="$dir/home" IS_SANDBOX=1 \
+  (cd "$dir/cwd" && exec env -i PATH="$PATH" HOME="$dir/home" IS_SANDBOX=1 \
     ANTHROPIC_BASE_URL="http://127.0.0.1:$(cat "$dir/port")" ANTHROPIC_API_KEY=sk-probe \
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1 DISABLE_AUTOUPDATER=1 \
-    timeout 180 "$claude" "${args[@]}" </dev/null >"$dir/out.jsonl" 2>"$dir/err.log") || status=$?
+    timeout 180 "$claude" "${args[@]}" </dev/null >"$dir/out.jsonl" 2>"$dir/err.log") &
+  cli=$!
+  local status=0
+  wait "$cli" || status=$?
   kill "$api" 2>/dev/null || true
   wait "$api" 2>/dev/null || true
   if ! jq -ce --arg name "$model" -s '
@@ -181,10 +189,14 @@ note "==> probing Claude Code $version ($claude)"
 binary=$(readlink -f "$claude")
 catalog=$(strings -n 8 "$binary" | grep -o '{id:"claude-[^"]*",family:"[^"]*",[^}]*provider_ids:{[^}]*}' |
   sort -u) || true
-[ -n "$catalog" ] || die "no model catalog found in $binary (is it the native CLI binary?); pass names as arguments"
+if [ -z "$catalog" ]; then
+  [ ${#extra_names[@]} -gt 0 ] ||
+    die "no model catalog found in $binary (is it the native CLI binary?); name the models to probe as arguments"
+  note "    no model catalog found in $binary: probing the names given and the aliases"
+fi
 mapfile -t names < <({
-  grep -o '^{id:"[^"]*"' <<<"$catalog" | cut -d'"' -f2
-  grep -o 'provider_ids:{[^}]*}' <<<"$catalog" | grep -o '"[^"]*"' | tr -d '"'
+  [ -z "$catalog" ] || grep -o '^{id:"[^"]*"' <<<"$catalog" | cut -d'"' -f2
+  [ -z "$catalog" ] || grep -o 'provider_ids:{[^}]*}' <<<"$catalog" | grep -o '"[^"]*"' | tr -d '"'
   printf '%s\n' "${ALIASES[@]}" "$UNKNOWN_NAME" ${extra_names[@]+"${extra_names[@]}"}
 } | awk '!seen[$0]++')
 note "    resolving ${#names[@]} names and the default model"
