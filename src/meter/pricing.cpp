@@ -30,7 +30,7 @@ Status unknown_key(const std::string& where, const std::string& key,
   if (std::string close = closest_name(key, known); !close.empty()) {
     message += fmt::format(" (did you mean \"{}\"?)", close);
   }
-  return make_error(message + " (expected " + fmt::format("{}", fmt::join(known, ", ")) + ")");
+  return make_error(message + fmt::format(" (expected {})", fmt::join(known, ", ")));
 }
 
 // A price in USD per million tokens: a number of at least 0.
