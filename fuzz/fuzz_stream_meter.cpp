@@ -1,6 +1,8 @@
 // Fuzzes what ralph reads back from files it does not fully control: the agent's stream-json
 // output (split into lines, metered, turned into a cost record) and the cost log
 // (.ralph/iterations.jsonl), whose lines may be torn or foreign.
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -65,8 +67,14 @@ void check_meter(const std::vector<std::string_view>& lines) {
   RALPH_FUZZ_CHECK(meter.live_cost() >= 0);  // a message's usage only grows
   Usage total = meter.live_usage();
   Usage by_model;
-  for (const auto& [model, usage] : meter.live_usage_by_model()) by_model += usage;
+  double cost_by_model = 0;
+  for (const auto& [model, metered] : meter.live_by_model()) {
+    by_model += metered.usage;
+    cost_by_model += metered.cost_usd;
+  }
   RALPH_FUZZ_CHECK(by_model == total);
+  RALPH_FUZZ_CHECK(
+      !(std::abs(cost_by_model - meter.live_cost()) > 1e-9 * std::max(1.0, meter.live_cost())));
   RALPH_FUZZ_CHECK(meter.peak_context_tokens() >= 0);
   if (const auto& result = meter.result(); result && !result->models.empty()) {
     Usage models;  // the result's tokens are the sum over its models
@@ -83,7 +91,7 @@ void check_meter(const std::vector<std::string_view>& lines) {
   record.iteration = 1;
   record.model = meter.model();
   record.claimed_complete = meter.claimed_complete();
-  ralph::meter::fill_costs(record, meter, builtin_pricing());
+  ralph::meter::fill_costs(record, meter);
   check_round_trip(record);
 }
 

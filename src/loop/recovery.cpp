@@ -66,7 +66,7 @@ Recovery recover_crashed_iteration(const RunState& crashed, const std::set<int>&
                            .count();
   if (!crashed.current_item.empty()) record.item_id = crashed.current_item;
   record.model = meter.model();
-  meter::fill_costs(record, meter, pricing);
+  meter::fill_costs(record, meter);
   record.outcome = meter.result() && !meter.result()->is_error ? "success" : "interrupted";
   record.claimed_complete = meter.claimed_complete();
   std::set<std::string> before(crashed.passing_before.begin(), crashed.passing_before.end());

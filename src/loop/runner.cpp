@@ -403,7 +403,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
           .count();
   record.item_id = item.id;
   record.model = meter.model();
-  meter::fill_costs(record, meter, loaded_.pricing);
+  meter::fill_costs(record, meter);
   if (record.model.empty()) record.model = model;
   record.outcome = record_outcome(session, meter);
   record.claimed_complete = meter.claimed_complete();

@@ -3,8 +3,8 @@
 namespace ralph::meter {
 
 // Tokens, cost and per-model figures: the agent's own result when it gave one, else the live
-// meter priced with the table.
-void fill_costs(IterationRecord& record, const StreamMeter& meter, const PricingTable& pricing) {
+// meter (priced with the table, message by message).
+void fill_costs(IterationRecord& record, const StreamMeter& meter) {
   record.peak_context_tokens = meter.peak_context_tokens();
   record.session_id =
       meter.session_id().empty() ? std::nullopt : std::optional<std::string>(meter.session_id());
@@ -26,8 +26,8 @@ void fill_costs(IterationRecord& record, const StreamMeter& meter, const Pricing
   record.cost_usd = meter.live_cost();
   record.usage = meter.live_usage();
   record.num_turns = meter.turns();
-  for (const auto& [model, usage] : meter.live_usage_by_model()) {
-    record.models[model] = ModelCost{usage, pricing.turn_cost(model, usage)};
+  for (const auto& [model, metered] : meter.live_by_model()) {
+    record.models[model] = ModelCost{metered.usage, metered.cost_usd};
   }
 }
 

@@ -8,8 +8,8 @@
 namespace ralph::meter {
 
 // Fills tokens, cost, turns, per-model figures, peak context and session id: the agent's own
-// result when it printed one (`agent`), else the live meter priced with the table
-// (`estimated`).
-void fill_costs(IterationRecord& record, const StreamMeter& meter, const PricingTable& pricing);
+// result when it printed one (`agent`), else the live meter, priced with its table message by
+// message (`estimated`).
+void fill_costs(IterationRecord& record, const StreamMeter& meter);
 
 }  // namespace ralph::meter

@@ -72,7 +72,7 @@ LineKind StreamMeter::feed(std::string_view line) {
       // The snapshot taken at message_start: its output_tokens is not final, but max()
       // keeps it from lowering what message_delta reported.
       observe(string_field(*message, "id"), string_field(*message, "model"),
-              usage_from_api(json_member(*message, "usage")));
+              json_member(*message, "usage"));
       if (auto content = message->find("content"); content != message->end()) {
         for (const auto& block : *content) {
           if (block.is_object() && string_field(block, "type") == "text" &&
@@ -112,22 +112,25 @@ void StreamMeter::on_stream_event(const json& line) {
     if (message == event->end() || !message->is_object()) return;
     std::string id = string_field(*message, "id");
     current_message_[parent_key(line)] = id;
-    observe(id, string_field(*message, "model"), usage_from_api(json_member(*message, "usage")));
+    observe(id, string_field(*message, "model"), json_member(*message, "usage"));
   } else if (kind == "message_delta") {
     auto current = current_message_.find(parent_key(line));
     if (current == current_message_.end()) return;
     auto known = messages_.find(current->second);
     std::string model = known != messages_.end() ? known->second.model : model_;
-    observe(current->second, model, usage_from_api(json_member(*event, "usage")));
+    observe(current->second, model, json_member(*event, "usage"));
   }
 }
 
-void StreamMeter::observe(const std::string& id, const std::string& model, const Usage& usage) {
+void StreamMeter::observe(const std::string& id, const std::string& model, const json& usage) {
   if (id.empty()) return;
   Message& message = messages_[id];
   if (message.model.empty()) message.model = model.empty() ? model_ : model;
-  message.usage.raise_to(usage);
-  double cost = pricing_.turn_cost(message.model, message.usage);
+  message.usage.raise_to(usage_from_api(usage));
+  message.cache_write_1h = std::max(message.cache_write_1h, cache_write_1h_from_api(usage));
+  // Each message is priced on its own, past its model's long-context threshold or not, as
+  // Claude Code prices each request.
+  double cost = pricing_.turn_cost(message.model, message.usage, message.cache_write_1h);
   live_cost_ += cost - message.cost;
   message.cost = cost;
 }
@@ -180,9 +183,13 @@ Usage StreamMeter::live_usage() const {
   return total;
 }
 
-std::map<std::string, Usage> StreamMeter::live_usage_by_model() const {
-  std::map<std::string, Usage> by_model;
-  for (const auto& [id, message] : messages_) by_model[message.model] += message.usage;
+std::map<std::string, ModelUsage> StreamMeter::live_by_model() const {
+  std::map<std::string, ModelUsage> by_model;
+  for (const auto& [id, message] : messages_) {
+    ModelUsage& model = by_model[message.model];
+    model.usage += message.usage;
+    model.cost_usd += message.cost;
+  }
   return by_model;
 }
 

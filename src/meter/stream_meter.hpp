@@ -74,16 +74,19 @@ class StreamMeter {
   const std::optional<UsageLimit>& usage_limit() const { return usage_limit_; }
   int bad_lines() const { return bad_lines_; }
 
-  // Per-model token sums of the live meter, for records without an agent result.
-  std::map<std::string, Usage> live_usage_by_model() const;
+  // The live meter per model: tokens, and the cost summed message by message (each priced
+  // with its own tier), for records without an agent result and for comparing with it.
+  std::map<std::string, ModelUsage> live_by_model() const;
 
  private:
   struct Message {
     std::string model;
     Usage usage;
+    int64_t cache_write_1h = 0;  // of usage.cache_creation_input_tokens
     double cost = 0;
   };
-  void observe(const std::string& id, const std::string& model, const Usage& usage);
+  // Raises message `id`'s usage to `usage` (see Usage::raise_to) and prices it again.
+  void observe(const std::string& id, const std::string& model, const nlohmann::json& usage);
   void on_stream_event(const nlohmann::json& line);
   void on_result(const nlohmann::json& line);
 

@@ -20,6 +20,12 @@ Usage usage_from_api(const nlohmann::json& usage) {
                count(usage, "cache_read_input_tokens")};
 }
 
+int64_t cache_write_1h_from_api(const nlohmann::json& usage) {
+  if (!usage.is_object()) return 0;
+  return std::min(count(json_member(usage, "cache_creation"), "ephemeral_1h_input_tokens"),
+                  count(usage, "cache_creation_input_tokens"));
+}
+
 Usage usage_from_model_usage(const nlohmann::json& entry) {
   if (!entry.is_object()) return {};
   return Usage{count(entry, "inputTokens"), count(entry, "outputTokens"),

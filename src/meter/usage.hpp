@@ -49,6 +49,10 @@ struct Usage {
 
 // Reads the API's snake_case usage object; absent fields are zero.
 Usage usage_from_api(const nlohmann::json& usage);
+// How many of that usage's cache writes are 1-hour writes (they cost more):
+// `cache_creation.ephemeral_1h_input_tokens`, at most `cache_creation_input_tokens`, since
+// they are part of it. 0 when the usage has no such breakdown.
+int64_t cache_write_1h_from_api(const nlohmann::json& usage);
 // Reads Claude Code's camelCase modelUsage entry.
 Usage usage_from_model_usage(const nlohmann::json& entry);
 // Writes the four SPEC §4 fields into `out`.

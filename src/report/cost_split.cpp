@@ -33,11 +33,12 @@ void add_priced(const meter::PricingTable& pricing, const std::string& model,
   auto priced = [](int64_t tokens, double per_million) {
     return static_cast<double>(tokens) * per_million / 1e6;
   };
-  parts[index(CostKind::kInput)] += priced(usage.input_tokens, price->input);
-  parts[index(CostKind::kOutput)] += priced(usage.output_tokens, price->output);
+  parts[index(CostKind::kInput)] += priced(usage.input_tokens, price->standard.input);
+  parts[index(CostKind::kOutput)] += priced(usage.output_tokens, price->standard.output);
   parts[index(CostKind::kCacheWrite)] +=
-      priced(usage.cache_creation_input_tokens, price->cache_write);
-  parts[index(CostKind::kCacheRead)] += priced(usage.cache_read_input_tokens, price->cache_read);
+      priced(usage.cache_creation_input_tokens, price->standard.cache_write);
+  parts[index(CostKind::kCacheRead)] +=
+      priced(usage.cache_read_input_tokens, price->standard.cache_read);
 }
 
 }  // namespace

@@ -32,8 +32,8 @@ struct CostSplit {
 // without them, under `model`) with `pricing`, then scales the parts so they add up to
 // `cost_usd`. What a model the table does not know cost (its own `cost_usd` in `models`, or
 // the whole record's) is one "unpriced" part; so is a cost with no priced tokens to split it.
-// Long-context input prices are not applied (the record holds no per-turn sizes); they only
-// shift the proportions.
+// Long-context tiers and the dearer 1-hour cache writes are not applied (the record holds
+// neither per-turn sizes nor the 1-hour share); they only shift the proportions.
 CostSplit split_cost(const meter::IterationRecord& record, const meter::PricingTable& pricing);
 
 }  // namespace ralph::report

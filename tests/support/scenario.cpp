@@ -92,9 +92,9 @@ std::string get_string(const json& object, std::string_view key, const Where& wh
 }
 
 Usage parse_usage(const json& value, const Where& where, const Usage& fallback) {
-  check_object(
-      value, where,
-      {"input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens"});
+  check_object(value, where,
+               {"input_tokens", "output_tokens", "cache_creation_input_tokens",
+                "cache_read_input_tokens", "cache_creation_1h_input_tokens"});
   Usage usage;
   usage.input_tokens = get_int(value, "input_tokens", where, fallback.input_tokens, 0);
   usage.output_tokens = get_int(value, "output_tokens", where, fallback.output_tokens, 0);
@@ -102,6 +102,17 @@ Usage parse_usage(const json& value, const Where& where, const Usage& fallback) 
       get_int(value, "cache_creation_input_tokens", where, fallback.cache_creation_input_tokens, 0);
   usage.cache_read_input_tokens =
       get_int(value, "cache_read_input_tokens", where, fallback.cache_read_input_tokens, 0);
+  usage.cache_creation_1h_input_tokens = fallback.cache_creation_1h_input_tokens;
+  if (value.contains("cache_creation_1h_input_tokens")) {
+    usage.cache_creation_1h_input_tokens =
+        get_int(value, "cache_creation_1h_input_tokens", where, 0, 0);
+  }
+  if (usage.cache_creation_1h_input_tokens.value_or(0) > usage.cache_creation_input_tokens) {
+    where.key("cache_creation_1h_input_tokens")
+        .fail(fmt::format("expected at most cache_creation_input_tokens ({}): the 1-hour writes "
+                          "are part of the cache writes",
+                          usage.cache_creation_input_tokens));
+  }
   return usage;
 }
 

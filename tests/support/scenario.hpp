@@ -18,6 +18,9 @@ struct Usage {
   std::int64_t output_tokens = 200;
   std::int64_t cache_creation_input_tokens = 0;
   std::int64_t cache_read_input_tokens = 0;
+  // How many of the cache writes are 1-hour writes. When set, the usage carries the API's
+  // `cache_creation` breakdown (the rest are 5-minute writes); when not, it has none.
+  std::optional<std::int64_t> cache_creation_1h_input_tokens;
 };
 
 struct ApiError {

@@ -64,6 +64,28 @@ TEST(Scenario, DefaultsWhenOptionalKeysAreMissing) {
   EXPECT_FALSE(s.conversations[0].repeat_last_turn);
 }
 
+TEST(Scenario, OneHourCacheWritesArePartOfTheCacheWrites) {
+  Scenario s = parse_scenario_text(R"({
+    "default_usage": {"cache_creation_input_tokens": 500, "cache_creation_1h_input_tokens": 200},
+    "conversations": [{"turns": [
+      {"text": "a"},
+      {"text": "b", "usage": {"cache_creation_input_tokens": 900}},
+      {"text": "c", "usage": {"cache_creation_1h_input_tokens": 0}}]}]})",
+                                   "s");
+  const auto& turns = s.conversations[0].turns;
+  EXPECT_EQ(turns[0].usage.cache_creation_1h_input_tokens, 200);
+  EXPECT_EQ(turns[1].usage.cache_creation_input_tokens, 900);
+  EXPECT_EQ(turns[1].usage.cache_creation_1h_input_tokens, 200);
+  EXPECT_EQ(turns[2].usage.cache_creation_1h_input_tokens, 0);
+  Scenario plain = parse_scenario_text(R"({"conversations": [{"turns": [{"text": "a"}]}]})", "s");
+  EXPECT_FALSE(plain.conversations[0].turns[0].usage.cache_creation_1h_input_tokens);
+  EXPECT_EQ(parse_error_of(R"({"conversations": [{"turns": [{"text": "x", "usage":
+                {"cache_creation_input_tokens": 10, "cache_creation_1h_input_tokens": 11}}]}]})"),
+            "s.json: conversations[0].turns[0].usage.cache_creation_1h_input_tokens: expected at "
+            "most cache_creation_input_tokens (10): the 1-hour writes are part of the cache "
+            "writes");
+}
+
 TEST(Scenario, HangAndDropTurnsNeedNoContent) {
   Scenario s = parse_scenario_text(
       R"({"conversations": [{"turns": [{"hang": true, "hang_after_start": true},

@@ -120,7 +120,7 @@ const Conversation& Script::conversation(int number) const {
 Reply Script::answer(const json& body, std::string_view session_header) {
   Reply reply;
   if (is_side_request(body)) {
-    reply.turn = text_turn("(scenario: side request)", Usage{0, 0, 0, 0});
+    reply.turn = text_turn("(scenario: side request)", Usage{0, 0, 0, 0, std::nullopt});
     reply.message_id = fmt::format("msg_side_{}", ++side_requests_);
     return reply;
   }

@@ -104,6 +104,24 @@ TEST(ScriptedApi, StreamsAToolUseThenAnEndTurn) {
   EXPECT_EQ(api->requests()[1], cli_request("go", 1));
 }
 
+TEST(ScriptedApi, SplitsCacheWritesByLifetimeWhenTheScenarioSaysHow) {
+  auto api = started(R"({"conversations": [{"turns": [
+      {"tool": "Bash", "input": {"command": "ls"},
+       "usage": {"cache_creation_input_tokens": 3000, "cache_creation_1h_input_tokens": 1000}},
+      {"text": "done", "usage": {"cache_creation_input_tokens": 3000}}]}]})");
+  auto events = parse_events(post(api->port(), cli_request("go"))->body);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0].data["message"]["usage"], json::parse(R"({"input_tokens": 1000,
+      "output_tokens": 1, "cache_creation_input_tokens": 3000, "cache_read_input_tokens": 0,
+      "cache_creation": {"ephemeral_5m_input_tokens": 2000, "ephemeral_1h_input_tokens": 1000}})"));
+  auto body = cli_request("go", 1);
+  body["stream"] = false;
+  auto whole = json::parse(post(api->port(), body)->body);
+  // A turn that does not say how has no breakdown, as before.
+  EXPECT_FALSE(whole["usage"].contains("cache_creation")) << whole.dump();
+  EXPECT_EQ(whole["usage"]["cache_creation_input_tokens"], 3000);
+}
+
 TEST(ScriptedApi, AnswersErrorsWithTheirStatusAndRetryAfter) {
   auto api = started(R"({"conversations": [{"turns": [
       {"error": {"status": 429, "message": "slow down", "retry_after": 1}}, {"text": "ok"}]}]})");

@@ -9,10 +9,17 @@ using nlohmann::json;
 namespace {
 
 json usage_json(const Usage& usage, std::int64_t output_tokens) {
-  return {{"input_tokens", usage.input_tokens},
-          {"cache_creation_input_tokens", usage.cache_creation_input_tokens},
-          {"cache_read_input_tokens", usage.cache_read_input_tokens},
-          {"output_tokens", output_tokens}};
+  json out = {{"input_tokens", usage.input_tokens},
+              {"cache_creation_input_tokens", usage.cache_creation_input_tokens},
+              {"cache_read_input_tokens", usage.cache_read_input_tokens},
+              {"output_tokens", output_tokens}};
+  if (usage.cache_creation_1h_input_tokens) {
+    const std::int64_t one_hour = *usage.cache_creation_1h_input_tokens;
+    out["cache_creation"] = {
+        {"ephemeral_5m_input_tokens", usage.cache_creation_input_tokens - one_hour},
+        {"ephemeral_1h_input_tokens", one_hour}};
+  }
+  return out;
 }
 
 // The content block, with its input or text when `filled` (else as content_block_start has it).

@@ -77,9 +77,59 @@ TEST_F(StreamMeterTest, KeepsSubagentStreamsApart) {
   meter.feed(message_start("s1", "claude-haiku-5-5", 500, 0, 0, "\"toolu_1\""));
   meter.feed(message_delta(40, "\"toolu_1\""));
   meter.feed(message_delta(300));
-  auto by_model = meter.live_usage_by_model();
-  EXPECT_EQ(by_model["claude-sonnet-5-5"].output_tokens, 300);
-  EXPECT_EQ(by_model["claude-haiku-5-5"].output_tokens, 40);
+  auto by_model = meter.live_by_model();
+  EXPECT_EQ(by_model["claude-sonnet-5-5"].usage.output_tokens, 300);
+  EXPECT_EQ(by_model["claude-haiku-5-5"].usage.output_tokens, 40);
+  EXPECT_NEAR(by_model["claude-sonnet-5-5"].cost_usd, (1000 * 2 + 300 * 10) / 1e6, 1e-12);
+  EXPECT_NEAR(by_model["claude-haiku-5-5"].cost_usd, (500 * 0.1 + 40 * 0.5) / 1e6, 1e-12);
+}
+
+// A message_start whose usage splits its cache writes by lifetime, as the API does.
+std::string message_start_1h(const std::string& id, const std::string& model, int input,
+                             int cache_write_5m, int cache_write_1h) {
+  return R"({"type":"stream_event","parent_tool_use_id":null,"event":{"type":"message_start",)"
+         R"("message":{"id":")" +
+         id + R"(","model":")" + model + R"(","usage":{"input_tokens":)" + std::to_string(input) +
+         R"(,"cache_creation_input_tokens":)" + std::to_string(cache_write_5m + cache_write_1h) +
+         R"(,"cache_read_input_tokens":0,"output_tokens":1,"cache_creation":)"
+         R"({"ephemeral_5m_input_tokens":)" +
+         std::to_string(cache_write_5m) + R"(,"ephemeral_1h_input_tokens":)" +
+         std::to_string(cache_write_1h) + "}}}}}";
+}
+
+TEST_F(StreamMeterTest, PricesOneHourCacheWritesAsSuch) {
+  meter.feed(message_start_1h("m1", "claude-sonnet-5-5", 1000, 600, 400));
+  meter.feed(message_delta(10));
+  // The 1-hour writes stay part of the cache writes the record counts.
+  EXPECT_EQ(meter.live_usage(), (Usage{1000, 10, 1000, 0}));
+  // 1000*2 + 10*10 + 600*2.50 + 400*4.00 per million
+  EXPECT_NEAR(meter.live_cost(), (2000 + 100 + 1500 + 1600) / 1e6, 1e-12);
+  // The assistant snapshot (no breakdown) lowers nothing.
+  meter.feed(assistant("m1", "claude-sonnet-5-5", 1000));
+  EXPECT_NEAR(meter.live_cost(), (2000 + 100 + 1500 + 1600) / 1e6, 1e-12);
+  // A breakdown claiming more 1-hour writes than writes counts them all as 1-hour, no more.
+  meter.feed(message_start_1h("m2", "claude-sonnet-5-5", 0, 0, 0));
+  meter.feed(R"({"type":"assistant","message":{"id":"m2","model":"claude-sonnet-5-5","content":[],)"
+             R"("usage":{"input_tokens":0,"output_tokens":0,"cache_creation_input_tokens":100,)"
+             R"("cache_creation":{"ephemeral_1h_input_tokens":5000}}}})");
+  EXPECT_NEAR(meter.live_cost(), (2000 + 100 + 1500 + 1600 + 10 + 100 * 4) / 1e6, 1e-12);
+}
+
+TEST_F(StreamMeterTest, AppliesTheLongContextTierTurnByTurn) {
+  // claude-haiku-5-5: $0.10/$0.50 per million input up to 100,000 prompt tokens, then all of
+  // the turn at the tier's prices.
+  meter.feed(message_start("m1", "claude-haiku-5-5", 60'000, 40'000));  // at the threshold
+  meter.feed(message_delta(1'000));
+  meter.feed(message_start("m2", "claude-haiku-5-5", 60'000, 0, 40'001));  // one past it
+  meter.feed(message_delta(1'000));
+  double below = (60'000 * 0.1 + 1'000 * 0.5 + 40'000 * 0.125) / 1e6;
+  double past = (60'000 * 0.5 + 1'000 * 2.5 + 40'001 * 0.05) / 1e6;
+  EXPECT_NEAR(meter.live_cost(), below + past, 1e-12);
+  // Summed message by message, not priced again from the summed tokens (which are past it).
+  auto by_model = meter.live_by_model();
+  ASSERT_EQ(by_model.size(), 1u);
+  EXPECT_EQ(by_model["claude-haiku-5-5"].usage, (Usage{120'000, 2'000, 40'000, 40'001}));
+  EXPECT_NEAR(by_model["claude-haiku-5-5"].cost_usd, below + past, 1e-12);
 }
 
 TEST_F(StreamMeterTest, BadLinesAreCountedAndSkipped) {
