@@ -2,9 +2,12 @@
 // JSON and CSV stream: the log is read in blocks and written as it is read.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
 #include "meter/cost_log.hpp"
+#include "meter/price_drift.hpp"
 #include "meter/record_text.hpp"
 #include "meter/totals.hpp"
 #include "report/aggregate.hpp"
@@ -139,6 +142,17 @@ int run_costs(const CostsArgs& args) {
       }
       out.buffer() += by == report::GroupBy::kIteration ? report::iteration_table(rows, totals)
                                                         : report::group_table(*by, groups, totals);
+      if (by == report::GroupBy::kIteration) {
+        auto drifting = std::count_if(rows.begin(), rows.end(), meter::record_drifts);
+        if (drifting > 0) {
+          out.buffer() += fmt::format(
+              "\n! in {} iteration{}, ralph's meter (metered, what the budget caps enforce) is "
+              "more than 5% and $0.01 away from Claude Code's cost_usd: the pricing table looks "
+              "stale for a model used there (`ralph validate` shows each model's price; see "
+              "README \"Prices\")\n",
+              drifting, drifting == 1 ? "" : "s");
+        }
+      }
       out.buffer() += "\n";
       out.buffer() += "projection: ";
       out.buffer() += plan ? report::projection_text(projection.projection(*plan))

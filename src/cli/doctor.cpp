@@ -10,6 +10,7 @@
 
 #include "agent/process.hpp"
 #include "agent/process_tree.hpp"
+#include "cli/model_prices.hpp"
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
 #include "git/repository.hpp"
@@ -198,6 +199,21 @@ Check check_hooks(const Project& project, const plan::LoadedPlan& loaded) {
             fmt::format("{} hook{}, each an executable file", count, count == 1 ? "" : "s"));
 }
 
+void check_prices(const Project& project, const plan::LoadedPlan& loaded,
+                  std::vector<Check>& checks) {
+  for (const auto& price : model_price_sources(project.plan, loaded)) {
+    const std::string name = "price of " + price.label;
+    if (price.known()) {
+      checks.push_back(ok(name, price.source));
+    } else {
+      checks.push_back(warn(name, price.source,
+                            fmt::format("give it a \"pricing\" entry in {}, or re-probe the "
+                                        "table with scripts/probe-prices.sh",
+                                        project.plan.display("ralph.json"))));
+    }
+  }
+}
+
 Check check_subreaper() {
   if (Status s = agent::check_subreaper_support(); !s) {
     return warn("processes",
@@ -226,7 +242,10 @@ std::vector<Check> run_checks(const std::string& plan_dir) {
   checks.push_back(check_credentials());
   check_git(*project, loaded ? &*loaded : nullptr, checks);
   check_plan(*project, problems, checks);
-  if (loaded) checks.push_back(check_hooks(*project, *loaded));
+  if (loaded) {
+    check_prices(*project, *loaded, checks);
+    checks.push_back(check_hooks(*project, *loaded));
+  }
   checks.push_back(check_disk(project->root));
   checks.push_back(check_subreaper());
   return checks;

@@ -11,6 +11,7 @@
 #include "loop/agent_session.hpp"
 #include "loop/commit_gate.hpp"
 #include "loop/recovery.hpp"
+#include "meter/price_drift.hpp"
 #include "meter/record_costs.hpp"
 #include "plan/prompt.hpp"
 
@@ -405,6 +406,14 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   record.model = meter.model();
   meter::fill_costs(record, meter);
   if (record.model.empty()) record.model = model;
+  if (const auto& result = meter.result()) {
+    // The caps enforce the meter's figure: say so when it is not Claude Code's.
+    for (const auto& line : meter::drift_warnings(
+             meter::price_drift(*result, meter.live_by_model(), loaded_.pricing), record.cost_usd,
+             record.metered_cost_usd.value_or(0), n, options_.plan.display("ralph.json"))) {
+      deps_.display.note(line);
+    }
+  }
   record.outcome = record_outcome(session, meter);
   record.claimed_complete = meter.claimed_complete();
   record.exit_code = session.exit_code;

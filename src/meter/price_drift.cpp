@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cmath>
 
+#include <fmt/format.h>
+
 namespace ralph::meter {
 
 namespace {
@@ -22,6 +24,11 @@ std::string match_key(const PricingTable& pricing, const std::string& model) {
 bool costs_drift(double agent_usd, double metered_usd) {
   const double difference = std::abs(agent_usd - metered_usd);
   return difference > kDriftUsd && difference > kDriftShare * std::abs(agent_usd);
+}
+
+bool record_drifts(const IterationRecord& record) {
+  return record.cost_source == "agent" && record.metered_cost_usd &&
+         costs_drift(record.cost_usd, *record.metered_cost_usd);
 }
 
 std::vector<ModelDrift> price_drift(const AgentResult& agent,
@@ -49,6 +56,38 @@ std::vector<ModelDrift> price_drift(const AgentResult& agent,
     drift.tokens_agree = drift.agent_tokens == drift.metered_tokens;
   }
   return drifts;
+}
+
+std::vector<std::string> drift_warnings(const std::vector<ModelDrift>& drifts, double agent_usd,
+                                        double metered_usd, int iteration,
+                                        const std::string& config_file) {
+  std::vector<std::string> lines;
+  if (!costs_drift(agent_usd, metered_usd)) return lines;
+  for (const auto& drift : drifts) {
+    if (drift.stale_price()) {
+      lines.push_back(fmt::format(
+          "ralph: warning: the pricing table looks stale for {}: Claude Code charged ${:.4f} "
+          "for iteration {}'s tokens of it, ralph's meter ${:.4f}, and the budget caps enforce "
+          "the meter's figure; set \"pricing\": {{\"{}\": {{\"input\": ..., \"output\": ..., "
+          "\"cache_write\": ..., \"cache_read\": ...}}}} in {} to the prices Claude Code "
+          "charges (scripts/probe-prices.sh measures them)",
+          drift.model, drift.agent_usd, iteration, drift.metered_usd, drift.model, config_file));
+    } else if (drift.unseen_tokens()) {
+      lines.push_back(fmt::format(
+          "ralph: warning: ralph's meter saw other tokens of {} than Claude Code billed in "
+          "iteration {} (meter ${:.4f}, Claude Code ${:.4f}): requests that never appeared in "
+          "its output; the budget caps enforce the meter's figure",
+          drift.model, iteration, drift.metered_usd, drift.agent_usd));
+    }
+  }
+  if (lines.empty()) {
+    lines.push_back(fmt::format(
+        "ralph: warning: ralph's meter priced iteration {} at ${:.4f}, Claude Code at ${:.4f}; "
+        "the budget caps enforce the meter's figure (`ralph validate` shows each model's "
+        "price)",
+        iteration, metered_usd, agent_usd));
+  }
+  return lines;
 }
 
 }  // namespace ralph::meter

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "meter/pricing.hpp"
+#include "meter/record.hpp"
 #include "meter/stream_meter.hpp"
 #include "meter/usage.hpp"
 
@@ -21,6 +22,8 @@ inline constexpr double kDriftShare = 0.05;
 inline constexpr double kDriftUsd = 0.01;
 
 bool costs_drift(double agent_usd, double metered_usd);
+// Whether a record's meter figure drifts from the agent's (only records with both do).
+bool record_drifts(const IterationRecord& record);
 
 struct ModelDrift {
   std::string model;  // the agent's name for it, else the meter's
@@ -44,5 +47,14 @@ struct ModelDrift {
 std::vector<ModelDrift> price_drift(const AgentResult& agent,
                                     const std::map<std::string, ModelUsage>& metered,
                                     const PricingTable& pricing);
+
+// The warning lines for iteration `iteration`, whose agent figure and meter figure are
+// `agent_usd` and `metered_usd`: none when those do not drift; else one per drifting model
+// (a stale price, with the ralph.json override that fixes it; or tokens the meter did not
+// see), or one for the whole iteration when no single model drifts. `config_file` is where
+// overrides go ("plans/ralph.json").
+std::vector<std::string> drift_warnings(const std::vector<ModelDrift>& drifts, double agent_usd,
+                                        double metered_usd, int iteration,
+                                        const std::string& config_file);
 
 }  // namespace ralph::meter

@@ -41,8 +41,9 @@ struct IterationRecord {
   std::string agent_subtype;
   int exit_code = 0;
   // What ralph's own meter priced (the figure every cap is enforced with), next to
-  // `cost_usd`, the agent's figure when it gave one. See README "Budgets".
-  double metered_cost_usd = 0;
+  // `cost_usd`, the agent's figure when it gave one. See README "Prices". None in records
+  // written before ralph recorded it.
+  std::optional<double> metered_cost_usd;
   // Processes the agent left running when the iteration ended, which ralph stopped.
   int stray_processes = 0;
   // The agent printed its result but did not exit within `result_grace` and was stopped.

@@ -160,8 +160,10 @@ void append_record_json(std::string& out, const IterationRecord& r) {
   out += ",\"agent_subtype\":";
   append_json_string(out, r.agent_subtype);
   fmt::format_to(it, ",\"exit_code\":{}", r.exit_code);
-  out += ",\"metered_cost_usd\":";
-  append_json_number(out, r.metered_cost_usd);
+  if (r.metered_cost_usd) {
+    out += ",\"metered_cost_usd\":";
+    append_json_number(out, *r.metered_cost_usd);
+  }
   fmt::format_to(it, ",\"stray_processes\":{}", r.stray_processes);
   out += r.lingered ? ",\"lingered\":true" : ",\"lingered\":false";
   out += r.history_rewritten ? ",\"history_rewritten\":true" : ",\"history_rewritten\":false";
@@ -291,7 +293,7 @@ void reset(IterationRecord& r) {
   r.agent_commits.clear();
   r.models.clear();
   r.claimed_complete = false;
-  r.metered_cost_usd = 0;
+  r.metered_cost_usd.reset();
   r.stray_processes = 0;
   r.lingered = false;
   r.history_rewritten = false;
@@ -341,7 +343,7 @@ void read_field(std::string_view key, element value, IterationRecord& r) {
   } else if (key == "exit_code") {
     r.exit_code = static_cast<int>(read_int(value, INT32_MIN, INT32_MAX, 0));
   } else if (key == "metered_cost_usd") {
-    r.metered_cost_usd = read_double(value);
+    if (value.is_number()) r.metered_cost_usd = read_double(value);
   } else if (key == "stray_processes") {
     r.stray_processes = static_cast<int>(read_int(value, 0, INT32_MAX, 0));
   } else if (key == "lingered") {

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "loop/display.hpp"
+#include "meter/price_drift.hpp"
 #include "meter/record_text.hpp"
 
 namespace ralph::report {
@@ -89,8 +90,8 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
                             const meter::Totals& totals) {
   bool many_runs = std::any_of(records.begin(), records.end(),
                                [&](const auto& r) { return r.run_id != records.front().run_id; });
-  std::vector<bool> right = {true, false, false, true, true,  true, true,
-                             true, true,  true,  true, false, false};
+  std::vector<bool> right = {true, false, false, true, true, true,  true,
+                             true, true,  true,  true, true, false, false};
   if (many_runs) right.insert(right.begin(), false);
   Table table(right);
   auto row = [&](std::vector<std::string> cells, const std::string& run) {
@@ -98,26 +99,33 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
     table.add(std::move(cells));
   };
   row({"iter", "item", "model", "input", "output", "cache_write", "cache_read", "cache_hit",
-       "peak_ctx", "cost_usd", "duration", "outcome", "commit"},
+       "peak_ctx", "cost_usd", "metered ", "duration", "outcome", "commit"},
       "run");
   int64_t duration_ms = 0;
   int64_t peak = 0;
+  double metered = 0;
+  // The meter's figure, marked "!" when it drifts from the agent's (README "Prices").
+  auto metered_cell = [](const meter::IterationRecord& r) {
+    if (!r.metered_cost_usd) return std::string("- ");
+    return money(*r.metered_cost_usd) + (meter::record_drifts(r) ? "!" : " ");
+  };
   for (const auto& r : records) {
     duration_ms += r.duration_ms;
     peak = std::max(peak, r.peak_context_tokens);
+    metered += r.metered_cost_usd.value_or(0);
     row({std::to_string(r.iteration), r.item_id.value_or("-"), r.model.empty() ? "-" : r.model,
          grouped(r.usage.input_tokens), grouped(r.usage.output_tokens),
          grouped(r.usage.cache_creation_input_tokens), grouped(r.usage.cache_read_input_tokens),
          percent(r.usage.cache_hit_ratio(), r.usage.context_tokens() > 0),
-         grouped(r.peak_context_tokens), money(r.cost_usd), duration(r.duration_ms), r.outcome,
-         r.commit ? r.commit->substr(0, 10) : "-"},
+         grouped(r.peak_context_tokens), money(r.cost_usd), metered_cell(r),
+         duration(r.duration_ms), r.outcome, r.commit ? r.commit->substr(0, 10) : "-"},
         r.run_id);
   }
   const auto& u = totals.usage;
   row({"total", fmt::format("{} iter.", totals.iterations), "", grouped(u.input_tokens),
        grouped(u.output_tokens), grouped(u.cache_creation_input_tokens),
        grouped(u.cache_read_input_tokens), percent(u.cache_hit_ratio(), u.context_tokens() > 0),
-       grouped(peak), money(totals.cost_usd), duration(duration_ms), "", ""},
+       grouped(peak), money(totals.cost_usd), money(metered) + " ", duration(duration_ms), "", ""},
       "");
   return table.text();
 }
@@ -157,7 +165,7 @@ std::string csv_iteration_header() {
   return "run_id,iteration,started_at,ended_at,duration_ms,item_id,model,input_tokens,"
          "output_tokens,cache_creation_input_tokens,cache_read_input_tokens,cache_hit_ratio,"
          "peak_context_tokens,cost_usd,cost_source,num_turns,outcome,items_completed,commit,"
-         "session_id\n";
+         "session_id,metered_cost_usd\n";
 }
 
 void append_csv_iteration(std::string& out, const meter::IterationRecord& r) {
@@ -184,7 +192,8 @@ void append_csv_iteration(std::string& out, const meter::IterationRecord& r) {
   field(r.outcome);
   field(fmt::format("{}", fmt::join(r.items_completed, " ")));
   field(r.commit.value_or(""));
-  append_csv_field(out, r.session_id.value_or(""));
+  field(r.session_id.value_or(""));
+  if (r.metered_cost_usd) out += number(*r.metered_cost_usd);
   out.push_back('\n');
 }
 

@@ -11,7 +11,8 @@
 
 namespace ralph::report {
 
-// One row per iteration and a totals row. A run column appears when the rows span runs.
+// One row per iteration and a totals row. A run column appears when the rows span runs. The
+// `metered` column is ralph's own meter's figure, marked "!" where it drifts from cost_usd.
 std::string iteration_table(const std::vector<meter::IterationRecord>& records,
                             const meter::Totals& totals);
 // One row per group (the first column named after `by`) and a totals row.

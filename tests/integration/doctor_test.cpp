@@ -32,6 +32,10 @@ TEST(DoctorTest, AHealthySetupIsReady) {
             std::string::npos);
   EXPECT_EQ(check(report, "git identity")["what"], "commits by Test Person <test@example.com>");
   EXPECT_EQ(check(report, "branch")["what"], "the run works on main");
+  EXPECT_EQ(check(report,
+                  "price of claude-opus-5-5 (the agent's default with Claude Code "
+                  "2.1.330)")["what"],
+            "exact");
   EXPECT_EQ(h.api().requests_served(), 0);  // it runs nothing against the API
 }
 
@@ -59,14 +63,18 @@ TEST(DoctorTest, ABrokenSetupFailsWithWhatToDo) {
 
   // The plan mended, the agent's version is not the tested one, and a hook cannot run.
   h.write_plan(1);
-  h.write("plans/ralph.json",
-          R"({"agent": "./agent.sh", "hooks": {"on_halt": ["hooks/missing.sh"]}})");
+  h.write("plans/ralph.json", R"({"agent": "./agent.sh", "model": "claude-mystery-9",
+                                 "hooks": {"on_halt": ["hooks/missing.sh"]}})");
   run = h.ralph({"doctor"});
   EXPECT_EQ(run.exit_code, 1) << run.out;
   EXPECT_NE(run.out.find("warn  agent: "), std::string::npos) << run.out;
   EXPECT_NE(run.out.find("is Claude Code 9.9.9; ralph is tested with 2.1."), std::string::npos)
       << run.out;
-  EXPECT_NE(run.out.find("fail  hooks: plans/ralph.json:1:"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("fail  hooks: plans/ralph.json:2:"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("warn  price of claude-mystery-9: unknown (priced as the dearest model) "
+                         "(give it a \"pricing\" entry in plans/ralph.json"),
+            std::string::npos)
+      << run.out;
   EXPECT_NE(run.out.find("doctor: "), std::string::npos);
 }
 

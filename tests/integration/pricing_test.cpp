@@ -131,5 +131,40 @@ TEST(PricingTest, ValidateSaysWhereEachModelsPriceComesFrom) {
   EXPECT_EQ(h.api().requests_served(), 0);
 }
 
+TEST(PricingTest, AStalePriceIsCalledOutAndItsRowsMarked) {
+  Harness h("complete_one_item");
+  h.add_plan(1);
+  // Ten times what Claude Code charges: the table is wrong for this model on purpose.
+  h.write("plans/ralph.json",
+          R"({"pricing": {"claude-sonnet-5-5": {"input": 20, "output": 100, "cache_write": 25,
+                                                "cache_read": 1}}})");
+  h.commit_all("A stale price");
+  CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  auto records = h.records();
+  ASSERT_EQ(records.size(), 1u);
+  const double agent = records[0]["cost_usd"].get<double>();
+  const double metered = records[0]["metered_cost_usd"].get<double>();
+  EXPECT_NEAR(metered, 10 * agent, 1e-9);  // the meter's figure is the table's
+  EXPECT_NE(run.out.find("ralph: warning: the pricing table looks stale for claude-sonnet-5-5: "
+                         "Claude Code charged $"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("set \"pricing\": {\"claude-sonnet-5-5\": {\"input\": ..."),
+            std::string::npos)
+      << run.out;
+  CommandResult costs = h.ralph({"costs"});
+  ASSERT_EQ(costs.exit_code, 0) << costs.err;
+  EXPECT_NE(costs.out.find(fmt::format("{:.4f}!", metered)), std::string::npos) << costs.out;
+  EXPECT_NE(costs.out.find("! in 1 iteration, ralph's meter"), std::string::npos) << costs.out;
+  // The same run with the table as it is: no warning, no mark.
+  Harness fine("complete_one_item");
+  fine.add_plan(1);
+  CommandResult clean = fine.ralph({"run", "--model", "claude-sonnet-5-5"});
+  ASSERT_EQ(clean.exit_code, 0) << clean.out;
+  EXPECT_EQ(clean.out.find("looks stale"), std::string::npos) << clean.out;
+  EXPECT_EQ(fine.ralph({"costs"}).out.find('!'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ralph::integration

@@ -45,7 +45,7 @@ TEST_F(RecordCostsTest, TheAgentsResultIsTheCostAndTheMeterStaysBesideIt) {
   fill_costs(record, meter);
   EXPECT_EQ(record.cost_source, "agent");
   EXPECT_EQ(record.cost_usd, 0.25);
-  EXPECT_NEAR(record.metered_cost_usd, (50'000 * 0.1 + 0.5) / 1e6, 1e-12);
+  EXPECT_NEAR(*record.metered_cost_usd, (50'000 * 0.1 + 0.5) / 1e6, 1e-12);
   EXPECT_EQ(record.models["claude-haiku-5-5"].cost_usd, 0.25);
 }
 

@@ -100,6 +100,10 @@ TEST(RecordTextTest, WritesWhatReadsBackAndEscapes) {
   EXPECT_EQ(meter::record_json(*back), text);  // nothing lost, nothing rounded
   EXPECT_EQ(back->cost_usd, 0.1 + 0.2);
   EXPECT_EQ(back->metered_cost_usd, 0.30000000000000004);
+  // A record from before the field: none, not $0 (which would look like a drift).
+  auto old = parser.parse(R"({"run_id":"r","iteration":1,"cost_usd":0.5})");
+  ASSERT_TRUE(old);
+  EXPECT_FALSE(old->metered_cost_usd);
   EXPECT_EQ(back->stray_processes, 3);
   EXPECT_TRUE(back->lingered);
   EXPECT_TRUE(back->history_rewritten);

@@ -183,6 +183,15 @@ TEST(CostTableTest, AlignsColumnsAndAddsATotalsRow) {
   EXPECT_EQ(column_after("0.2500"), column_after("1.5000"));
   EXPECT_EQ(column_after("1.5000"), column_after("1.7500"));
   EXPECT_EQ(column_after("cost_usd"), column_after("1.7500"));
+  // The meter's figure beside it; "!" where it is more than 5% and $0.01 off.
+  records[0].cost_source = "agent";
+  records[0].metered_cost_usd = 0.25;
+  records[1].cost_source = "agent";
+  records[1].metered_cost_usd = 1.2;
+  table = report::iteration_table(records, totals);
+  EXPECT_NE(table.find(" 0.2500 "), std::string::npos) << table;
+  EXPECT_NE(table.find(" 1.2000!"), std::string::npos) << table;
+  EXPECT_EQ(column_after("metered"), column_after("1.2000"));
   records[1].run_id = "other";
   EXPECT_EQ(report::iteration_table(records, totals).rfind("run", 0), 0u);
 }
@@ -197,8 +206,10 @@ TEST(CostTableTest, CsvQuotesFieldsAndKeepsFullPrecision) {
   EXPECT_NE(out.find(",0.30000000000000004,"), std::string::npos) << out;
   EXPECT_NE(out.find(",A B,"), std::string::npos);
   std::string header = report::csv_iteration_header();
-  EXPECT_EQ(std::count(header.begin(), header.end(), ','), 19);
-  EXPECT_EQ(std::count(out.begin(), out.end(), ','), 19 + 1);  // and the one quoted
+  EXPECT_EQ(std::count(header.begin(), header.end(), ','), 20);
+  EXPECT_EQ(std::count(out.begin(), out.end(), ','), 20 + 1);  // and the one quoted
+  EXPECT_EQ(out.back(), '\n');
+  EXPECT_EQ(out[out.size() - 2], ',');  // no metered_cost_usd in this record
   EXPECT_EQ(report::grouped(1234567), "1,234,567");
   EXPECT_EQ(report::grouped(999), "999");
   EXPECT_EQ(report::percent(0, false), "-");
