@@ -60,7 +60,7 @@ struct CommandOptions {
   std::vector<std::string> extra_args;
 };
 
-// The agent's argv per SPEC §2.
+// The agent's argv (README "Configuration").
 std::vector<std::string> agent_command(const CommandOptions& options);
 
 }  // namespace ralph::agent

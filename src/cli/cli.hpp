@@ -1,4 +1,4 @@
-// The command line: `ralph COMMAND ...` (SPEC §2).
+// The command line: `ralph COMMAND ...` (README "Usage").
 #pragma once
 
 namespace ralph::cli {

@@ -1,4 +1,4 @@
-// The message of the commit ralph makes for an iteration (SPEC §5).
+// The message of the commit ralph makes for an iteration (README "Commits").
 #pragma once
 
 #include <string>

@@ -1,4 +1,4 @@
-// The run budget as a hard cap (SPEC §6): what is left, when to stop the agent live, when
+// The run budget as a hard cap (README "Budgets"): what is left, when to stop the agent live, when
 // not to start another iteration, and the 50/80/95% warnings.
 #pragma once
 

@@ -1,4 +1,4 @@
-// The budget warnings of SPEC §6: at 50%, 80% and 95% of the run's cap (each once per run,
+// The budget warnings (README "Budgets"): at 50%, 80% and 95% of the run's cap (each once per run,
 // not again after a resume) and of the iteration's cap (each once per iteration), printed and
 // given to on_budget_warning hooks. Checked live while the agent works and once more when the
 // iteration is recorded, so a threshold passed in between is still reported.

@@ -1,4 +1,4 @@
-// The pre_commit gate (SPEC §7) and what a rejected iteration leaves behind: its work stays
+// The pre_commit gate (README "Hooks") and what a rejected iteration leaves behind: its work stays
 // uncommitted in the work tree, the items it marked passing fail again (the loop retries them
 // instead of halting `complete` on rejected work), and progress.txt tells the next iteration
 // why.

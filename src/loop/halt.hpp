@@ -1,4 +1,4 @@
-// Why a run stopped, and the exit code that says it (SPEC §3).
+// Why a run stopped, and the exit code that says it (README "Exit codes").
 #pragma once
 
 #include <optional>

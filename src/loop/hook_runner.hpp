@@ -1,4 +1,4 @@
-// Running one hook (SPEC §7): an executable the user named in plans/ralph.json, given an
+// Running one hook (README "Hooks"): an executable the user named in plans/ralph.json, given an
 // event as one JSON object on stdin. The loop sees the HookRunner interface; the real one
 // starts a process, tests use a fake.
 #pragma once

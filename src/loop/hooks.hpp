@@ -1,4 +1,4 @@
-// The lifecycle hooks of a run (SPEC §7): which executables each event runs, in what order,
+// The lifecycle hooks of a run (README "Hooks"): which executables each event runs, in what order,
 // what a failure means, and the JSON object each event gives them.
 #pragma once
 

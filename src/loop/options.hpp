@@ -36,7 +36,7 @@ struct RunOptions {
   // Waits between failed iterations: base * 2^(failures - 1), at most the cap.
   std::chrono::seconds retry_backoff{10};
   std::chrono::seconds retry_backoff_cap{300};
-  // Lifecycle hooks (SPEC §7): event -> executables, relative to repo_root or absolute.
+  // Lifecycle hooks (README "Hooks"): event -> executables, relative to repo_root or absolute.
   std::map<std::string, std::vector<std::string>> hooks;
   std::chrono::seconds hook_timeout{300};
   // Where the agent keeps its transcripts ($HOME of the agent, which is ralph's).

@@ -1,5 +1,5 @@
-// The loop (SPEC §2-§6): pick the next item, run the agent on it, meter it, record it,
-// commit it, and decide whether to go on.
+// The loop (README "Usage" to "Budgets"): pick the next item, run the agent on it, meter it, record
+// it, commit it, and decide whether to go on.
 #pragma once
 
 #include <functional>

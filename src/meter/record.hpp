@@ -1,4 +1,4 @@
-// One iteration's record in the cost log (SPEC §4).
+// One iteration's record in the cost log (README "Files ralph writes").
 #pragma once
 
 #include <map>
@@ -33,7 +33,7 @@ struct IterationRecord {
   std::vector<std::string> items_completed;
   std::optional<std::string> commit;
   std::optional<std::string> session_id;
-  // Extensions (SPEC §4 allows more fields).
+  // Extensions (readers ignore fields they do not know).
   std::map<std::string, ModelCost> models;
   int64_t peak_context_tokens = 0;
   std::vector<std::string> agent_commits;

@@ -1,4 +1,5 @@
-// An iteration's tokens and cost, from what the meter saw (SPEC §4 `cost_source`).
+// An iteration's tokens and cost, from what the meter saw (`cost_source`, README "Files ralph
+// writes").
 #pragma once
 
 #include "meter/pricing.hpp"

@@ -1,4 +1,4 @@
-// Sums over records: the totals of `ralph costs` (SPEC §4).
+// Sums over records: the totals of `ralph costs` (README "Files ralph writes").
 #pragma once
 
 #include <vector>

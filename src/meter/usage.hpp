@@ -55,7 +55,7 @@ Usage usage_from_api(const nlohmann::json& usage);
 int64_t cache_write_1h_from_api(const nlohmann::json& usage);
 // Reads Claude Code's camelCase modelUsage entry.
 Usage usage_from_model_usage(const nlohmann::json& entry);
-// Writes the four SPEC §4 fields into `out`.
+// Writes the four token fields of a record into `out`.
 void write_usage(const Usage& usage, nlohmann::json& out);
 
 }  // namespace ralph::meter

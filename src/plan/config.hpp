@@ -1,4 +1,4 @@
-// plans/ralph.json: the run options a person keeps with the plan (SPEC §2).
+// plans/ralph.json: the run options a person keeps with the plan (README "Configuration").
 // Every key mirrors a `ralph run` flag; a flag given on the command line wins.
 #pragma once
 
@@ -30,12 +30,12 @@ struct Config {
   std::optional<int> max_agent_failures;
   nlohmann::json pricing = nlohmann::json::object();  // model -> prices, overriding the table
   std::vector<std::string> allow_secret_files;        // globs of secret-looking files to commit
-  // Lifecycle hooks (SPEC §7): event -> executables, relative to the repository root.
+  // Lifecycle hooks (README "Hooks"): event -> executables, relative to the repository root.
   std::map<std::string, std::vector<std::string>> hooks;
   std::optional<int> hook_timeout;  // seconds one hook may run
 };
 
-// The hook events of SPEC §7, in the order a run meets them.
+// The hook events (README "Hooks"), in the order a run meets them.
 const std::vector<std::string>& hook_events();
 
 // The keys ralph.json accepts.

@@ -1,5 +1,5 @@
-// The executables plans/ralph.json names as hooks (SPEC §7): where they are, and whether they
-// can run. `ralph validate` and the start of `ralph run` check them before anything runs.
+// The executables plans/ralph.json names as hooks (README "Hooks"): where they are, and whether
+// they can run. `ralph validate` and the start of `ralph run` check them before anything runs.
 #pragma once
 
 #include <filesystem>

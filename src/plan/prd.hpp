@@ -1,4 +1,4 @@
-// The plan: plans/prd.json, in the widely used Ralph format (SPEC §1).
+// The plan: plans/prd.json, in the widely used Ralph format (README "The plan").
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
-// Sums of the cost log by model, day or item, built one record at a time (SPEC §2:
-// `ralph costs --by`). The groups' costs and tokens add up to the totals of the records.
+// Sums of the cost log by model, day or item, built one record at a time (`ralph costs --by`). The
+// groups' costs and tokens add up to the totals of the records.
 #pragma once
 
 #include <map>

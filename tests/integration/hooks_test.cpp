@@ -1,5 +1,5 @@
-// Lifecycle hooks (SPEC §7) end to end: the built ralph, the real Claude Code CLI, the scripted
-// API, and hook scripts that write down what they were given.
+// Lifecycle hooks (README "Hooks") end to end: the built ralph, the real Claude Code CLI, the
+// scripted API, and hook scripts that write down what they were given.
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>

@@ -43,7 +43,7 @@ TEST(LoopTest, ThreeItemPlanCompletesWithACommitAndARecordPerIteration) {
   EXPECT_NEAR(records[0]["cost_usd"].get<double>(), 2 * (0.006 + 0.002 + 0.0025 + 0.0005), 1e-9);
   EXPECT_TRUE(records[2]["claimed_complete"].get<bool>());
 
-  // One commit per iteration, newest first, with the trailers of SPEC §5.
+  // One commit per iteration, newest first, with the trailers of README "Commits".
   CommandResult log = h.git({"log", "--format=%H%x1f%an%x1f%B%x1e", "-3"});
   std::vector<std::string> commits;
   for (size_t at = 0; (at = log.out.find('\x1e', at)) != std::string::npos; ++at) {

@@ -1,4 +1,4 @@
-// The loop's hook decisions (SPEC §7), with a fake hook runner: which event fires when, with
+// The loop's hook decisions (README "Hooks"), with a fake hook runner: which event fires when, with
 // which fields; what a rejecting pre_commit hook does; budget warnings once per threshold.
 #include <gtest/gtest.h>
 

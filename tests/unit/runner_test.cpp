@@ -34,7 +34,7 @@ TEST_F(RunnerTest, CompletesWhenEveryItemPasses) {
   ASSERT_TRUE(state);
   EXPECT_EQ(state->halt_reason, "complete");
   EXPECT_EQ(state->status, "halted");
-  // The prompt was filled and the agent argv follows SPEC §2.
+  // The prompt was filled and the agent argv is the README's ("Configuration").
   const auto& argv = agent.launches.at(0).argv;
   EXPECT_EQ(argv.at(0), "claude");
   EXPECT_EQ(argv.at(2), "Do US-1: Item 1 (iteration 1)");
