@@ -251,6 +251,11 @@ Result<StatusReport> StatusSource::refresh() {
   }
   if (report.run) {
     report.active = loop::lock_is_held(state_dir_ / "lock");
+    // A ralph writes its halt before it lets go of the lock: a state still "running" without
+    // a lock may have been read just before the halt was written. Read it once more.
+    if (!report.active && report.run->status == "running") {
+      if (auto again = loop::read_state(state_dir_ / "state.json")) report.run = again;
+    }
     if (auto it = runs_.find(report.run->run_id); it != runs_.end()) report.sums = it->second;
     meter_in_flight(*report.run, report);
   }
