@@ -237,7 +237,13 @@ bool Process::wait_for(std::chrono::milliseconds timeout) {
 }
 
 bool Process::exited() {
-  return leader_exited(std::chrono::milliseconds(0));
+  if (reaped_) return true;
+  siginfo_t info{};
+  // Not reaped (WNOWAIT): wait() still gets its exit code.
+  while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    if (errno != EINTR) return true;  // not our child any more: nothing to wait for
+  }
+  return info.si_pid == pid_;
 }
 
 int Process::wait() {

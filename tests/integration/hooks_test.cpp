@@ -265,5 +265,28 @@ TEST(HooksTest, AMissingOrMisspeltHookIsBadInputAndNothingRuns) {
             "\"on_halt\"?\n");
 }
 
+TEST(HooksTest, WhatAHookLeavesRunningIsStoppedAndNamed) {
+  Harness h("complete_one_item");
+  h.add_plan(1);
+  // A notifier that starts a daemon of its own and exits, as a careless hook might.
+  write_executable(h, "hooks/daemon.sh",
+                   "#!/bin/sh\n"
+                   "setsid sh -c 'echo $$ > \"$HOME/hook-daemon.pid\"; exec sleep 600' "
+                   "</dev/null >/dev/null 2>&1 &\n"
+                   "sleep 0.2\n");
+  h.write("plans/ralph.json", R"({"hooks": {"post_iteration": ["hooks/daemon.sh"]}})");
+  h.commit_all("A hook that leaves a daemon");
+  CommandResult run = h.ralph({"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  ASSERT_FALSE(h.read("../home/hook-daemon.pid").empty());
+  const int daemon = std::stoi(h.read("../home/hook-daemon.pid"));
+  EXPECT_NE(run.out.find(fmt::format("ralph: warning: stopped 1 process hook hooks/daemon.sh "
+                                     "(post_iteration) left running: sleep (pid {})",
+                                     daemon)),
+            std::string::npos)
+      << run.out;
+  EXPECT_TRUE(h.leftover_processes().empty());
+}
+
 }  // namespace
 }  // namespace ralph::integration

@@ -35,9 +35,8 @@ std::vector<std::pair<Usage, int64_t>> sample_turns() {
 
 std::vector<std::string> builtin_models() {
   std::vector<std::string> models;
-  for (const auto& [name, entry] : json::parse(builtin_pricing_json()).at("models").items()) {
-    models.push_back(name);
-  }
+  const json table = json::parse(builtin_pricing_json());  // outlives the loop over it
+  for (const auto& [name, entry] : table.at("models").items()) models.push_back(name);
   return models;
 }
 

@@ -58,6 +58,16 @@ bool running(int pid) {
   return entry && !entry->zombie();
 }
 
+// A real sweep of what carries `tag`.
+std::vector<StrayProcess> sweep_tag(const std::string& tag, milliseconds grace,
+                                    uint64_t started_after = 0) {
+  SweepSpec spec;
+  spec.tag = tag;
+  spec.grace = grace;
+  spec.started_after = started_after;
+  return SystemSweeper().sweep(spec);
+}
+
 std::set<int> pids_of(const std::vector<StrayProcess>& strays) {
   std::set<int> pids;
   for (const auto& stray : strays) pids.insert(stray.pid);
@@ -79,15 +89,11 @@ TEST(ProcessTreeTest, FindsWhatLeftItsGroupAndSessionByTagAndStopsItAll) {
   for (int pid : left) ASSERT_TRUE(running(pid)) << pid;
   ASSERT_EQ(process_env_value(left[1], kProcessTagVariable), tag);
 
-  SystemSweeper sweeper;
-  SweepSpec spec;
-  spec.tag = tag;
-  spec.grace = milliseconds(2000);
-  auto stopped = sweeper.sweep(spec);
+  auto stopped = sweep_tag(tag, milliseconds(2000));
   EXPECT_EQ(pids_of(stopped), std::set<int>(left.begin(), left.end()));
   for (int pid : left) EXPECT_FALSE(running(pid)) << pid << " survived the sweep";
   for (const auto& stray : stopped) EXPECT_EQ(stray.name, "sleep");
-  EXPECT_TRUE(sweeper.sweep(spec).empty());  // nothing left to find
+  EXPECT_TRUE(sweep_tag(tag, milliseconds(2000)).empty());  // nothing left to find
 }
 
 TEST(ProcessTreeTest, WhatIgnoresSigtermIsKilledAfterTheGrace) {
@@ -97,12 +103,8 @@ TEST(ProcessTreeTest, WhatIgnoresSigtermIsKilledAfterTheGrace) {
       "while :; do sleep 1; done' </dev/null & sleep 0.3",
       tag);
   ASSERT_EQ(left.size(), 1u);
-  SystemSweeper sweeper;
-  SweepSpec spec;
-  spec.tag = tag;
-  spec.grace = milliseconds(300);
   auto begun = std::chrono::steady_clock::now();
-  auto stopped = sweeper.sweep(spec);
+  auto stopped = sweep_tag(tag, milliseconds(300));
   EXPECT_GE(std::chrono::steady_clock::now() - begun, milliseconds(300));
   EXPECT_TRUE(pids_of(stopped).count(left[0]));
   EXPECT_FALSE(running(left[0]));
@@ -117,11 +119,7 @@ TEST(ProcessTreeTest, AClearedEnvironmentDoesNotHideAMemberOfATaggedSession) {
       tag);
   ASSERT_EQ(left.size(), 2u);
   ASSERT_FALSE(process_env_value(left[0], kProcessTagVariable));
-  SystemSweeper sweeper;
-  SweepSpec spec;
-  spec.tag = tag;
-  spec.grace = milliseconds(2000);
-  auto stopped = sweeper.sweep(spec);
+  auto stopped = sweep_tag(tag, milliseconds(2000));
   EXPECT_EQ(pids_of(stopped), std::set<int>(left.begin(), left.end()));
   for (int pid : left) EXPECT_FALSE(running(pid));
 }
@@ -133,20 +131,16 @@ TEST(ProcessTreeTest, LeavesOtherTagsAndEarlierProcessesAlone) {
   auto earlier = leave_behind("setsid sleep 305 </dev/null >/dev/null 2>&1 & echo $!", mine);
   ASSERT_EQ(theirs.size(), 1u);
   ASSERT_EQ(earlier.size(), 1u);
-  SystemSweeper sweeper;
-  SweepSpec spec;
-  spec.tag = mine;
   // A pid of a process started before the iteration is a stranger's, whatever it carries.
-  spec.started_after = *process_start_ticks(earlier[0]) + 1;
-  spec.grace = milliseconds(500);
-  EXPECT_TRUE(sweeper.sweep(spec).empty());
+  EXPECT_TRUE(sweep_tag(mine, milliseconds(500), *process_start_ticks(earlier[0]) + 1).empty());
   EXPECT_TRUE(running(theirs[0]));
   EXPECT_TRUE(running(earlier[0]));
   // The whole run's prefix takes both.
+  SweepSpec spec;
   spec.tag = process_tag_prefix(run_id(4));
   spec.tag_prefix = true;
-  spec.started_after = 0;
-  auto stopped = sweeper.sweep(spec);
+  spec.grace = milliseconds(500);
+  auto stopped = SystemSweeper().sweep(spec);
   EXPECT_TRUE(pids_of(stopped).count(theirs[0]));
   EXPECT_TRUE(pids_of(stopped).count(earlier[0]));
   EXPECT_FALSE(running(theirs[0]));

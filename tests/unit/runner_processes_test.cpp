@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <functional>
 #include <set>
 
 #include "agent/proc_table.hpp"
@@ -166,23 +167,32 @@ TEST_F(RunnerTest, AnAgentThatExitedEndsItsIterationThoughAStrayHoldsItsOutput) 
   EXPECT_EQ(agent.stops, 0);  // it had ended; what held its output is the sweep's
 }
 
-TEST_F(RunnerTest, AResumeAfterACrashFirstSweepsTheCrashedIterationsProcesses) {
-  agent.scripts = {completing(0.25)};
-  options.max_iterations = 1;
-  ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
-  RunState crashed = *read_state(options.state_path());
+// Runs one iteration, then leaves state.json as a ralph killed after it leaves it, changed by
+// `crash`; resumes, and returns the first sweep the resumed run made.
+agent::SweepSpec first_sweep_after_a_crash(RunnerTest& t,
+                                           const std::function<void(RunState&)>& crash) {
+  t.agent.scripts = {t.completing(0.25)};
+  t.options.max_iterations = 1;
+  EXPECT_EQ(t.run().reason, HaltReason::kMaxIterations);
+  RunState crashed = *read_state(t.options.state_path());
   crashed.status = "running";
-  crashed.iteration = 2;
-  crashed.process_tag = "run-1:2:0badcafe";
-  crashed.iteration_start_ticks = 4242;
-  crashed.iteration_started_at = format_rfc3339(clock.wall_now());
-  ASSERT_TRUE(write_state(options.state_path(), crashed));
-  sweeper.specs.clear();
-  options.max_iterations = 50;
-  agent.scripts = {completing(0.1)};
-  run();
-  ASSERT_GE(sweeper.specs.size(), 1u);
-  const auto& first = sweeper.specs[0];
+  crash(crashed);
+  EXPECT_TRUE(write_state(t.options.state_path(), crashed));
+  t.sweeper.specs.clear();
+  t.options.max_iterations = 50;
+  t.agent.scripts = {t.completing(0.1)};
+  t.run();
+  EXPECT_GE(t.sweeper.specs.size(), 1u);
+  return t.sweeper.specs.empty() ? agent::SweepSpec{} : t.sweeper.specs.front();
+}
+
+TEST_F(RunnerTest, AResumeAfterACrashFirstSweepsTheCrashedIterationsProcesses) {
+  auto first = first_sweep_after_a_crash(*this, [this](RunState& crashed) {
+    crashed.iteration = 2;
+    crashed.process_tag = "run-1:2:0badcafe";
+    crashed.iteration_start_ticks = 4242;
+    crashed.iteration_started_at = format_rfc3339(clock.wall_now());
+  });
   EXPECT_EQ(first.tag, "run-1:2:");  // the agent's and the hooks' of that iteration
   EXPECT_TRUE(first.tag_prefix);
   EXPECT_EQ(first.started_after, 4242u);
@@ -190,23 +200,14 @@ TEST_F(RunnerTest, AResumeAfterACrashFirstSweepsTheCrashedIterationsProcesses) {
 }
 
 TEST_F(RunnerTest, AResumeFromAnOlderStateFileStopsTheAgentsGroup) {
-  agent.scripts = {completing(0.25)};
-  options.max_iterations = 1;
-  ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
-  RunState crashed = *read_state(options.state_path());
-  crashed.status = "running";
-  crashed.process_tag.clear();
-  crashed.agent_pid = 4321;
-  crashed.agent_start_ticks = 99;
-  ASSERT_TRUE(write_state(options.state_path(), crashed));
-  sweeper.specs.clear();
-  options.max_iterations = 2;
-  agent.scripts = {completing(0.1)};
-  run();
-  ASSERT_GE(sweeper.specs.size(), 1u);
-  EXPECT_EQ(sweeper.specs[0].groups, std::vector<int>{4321});
-  EXPECT_EQ(sweeper.specs[0].started_after, 99u);
-  EXPECT_TRUE(sweeper.specs[0].tag.empty());
+  auto first = first_sweep_after_a_crash(*this, [](RunState& crashed) {
+    crashed.process_tag.clear();  // written before process tags
+    crashed.agent_pid = 4321;
+    crashed.agent_start_ticks = 99;
+  });
+  EXPECT_EQ(first.groups, std::vector<int>{4321});
+  EXPECT_EQ(first.started_after, 99u);
+  EXPECT_TRUE(first.tag.empty());
 }
 
 }  // namespace
