@@ -87,6 +87,31 @@ std::vector<ProcessEntry> list_processes() {
   return entries;
 }
 
+std::optional<std::vector<int>> own_children() {
+  DIR* dir = ::opendir("/proc/self/task");
+  if (dir == nullptr) return std::nullopt;
+  std::vector<int> children;
+  bool listed = false;
+  while (dirent* item = ::readdir(dir)) {
+    int tid = 0;
+    if (!parse_number(std::string_view(item->d_name), tid)) continue;
+    auto text = read_proc_file(fmt::format("/proc/self/task/{}/children", tid), 1 << 20);
+    if (!text) continue;
+    listed = true;
+    std::string_view rest = *text;
+    while (!rest.empty()) {
+      size_t space = rest.find(' ');
+      int pid = 0;
+      if (parse_number(rest.substr(0, space), pid)) children.push_back(pid);
+      if (space == std::string_view::npos) break;
+      rest.remove_prefix(space + 1);
+    }
+  }
+  ::closedir(dir);
+  if (!listed) return std::nullopt;
+  return children;
+}
+
 std::optional<uint64_t> process_start_ticks(int pid) {
   auto entry = read_process(pid);
   if (!entry) return std::nullopt;

@@ -30,6 +30,10 @@ std::vector<ProcessEntry> list_processes();
 // One process, or nullopt when none with that pid runs.
 std::optional<ProcessEntry> read_process(int pid);
 
+// This process's children, from /proc/self/task/*/children; nullopt when the kernel does not
+// list them (built without CONFIG_PROC_CHILDREN).
+std::optional<std::vector<int>> own_children();
+
 // When process `pid` started (clock ticks since boot): with the pid it identifies a process
 // across pid reuse. nullopt when no such process runs.
 std::optional<uint64_t> process_start_ticks(int pid);

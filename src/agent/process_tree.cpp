@@ -255,6 +255,29 @@ Status check_subreaper_support() {
   return make_error("the kernel refuses PR_SET_CHILD_SUBREAPER (Linux 3.4 or later needed)");
 }
 
+void reap_ended_children(int keep) {
+  auto reap = [](int pid) {
+    int status = 0;
+    while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
+    }
+  };
+  if (auto children = own_children()) {
+    for (int pid : *children) {
+      if (pid != keep) reap(pid);  // a no-op for one still running
+    }
+    return;
+  }
+  for (;;) {  // no child list: look at whichever has ended, without reaping it first
+    siginfo_t info{};
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+      if (errno == EINTR) continue;
+      return;  // no children
+    }
+    if (info.si_pid == 0 || info.si_pid == keep) return;  // none ended, or the agent first
+    reap(info.si_pid);
+  }
+}
+
 std::string new_process_tag(const std::string& run_id, int iteration) {
   std::random_device random;
   return fmt::format("{}{:08x}", process_tag_prefix(run_id, iteration), random());

@@ -23,6 +23,11 @@ Status become_subreaper();
 // caller is left as it was.
 Status check_subreaper_support();
 
+// Reaps this process's children that have ended (orphans the subreaper took in), except
+// `keep` (the agent, whose exit code is still to be read): while a long iteration runs they
+// would otherwise stay zombies until its end. What runs is left alone.
+void reap_ended_children(int keep);
+
 // "<run_id>:<iteration>:<8 hex digits>": unique per iteration (and per hook run, with the
 // hook's event appended after one more ':').
 std::string new_process_tag(const std::string& run_id, int iteration);

@@ -381,6 +381,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     write_state("running", std::nullopt);
   };
   hooks.progress = [&] {
+    if (deps_.sweeper != nullptr) agent::reap_ended_children(agent_pid);
     live.model = meter.model().empty() ? model : meter.model();
     live.usage = meter.live_usage();
     live.iteration_cost = meter.live_cost();

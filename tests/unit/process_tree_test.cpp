@@ -164,6 +164,23 @@ TEST(ProcessTreeTest, AsSubreaperItStopsAndReapsOrphansWithoutATag) {
   EXPECT_FALSE(read_process(left[0])) << "stopped but left a zombie";
 }
 
+TEST(ProcessTreeTest, EndedOrphansAreReapedWhileTheAgentKeepsItsExitCode) {
+  ASSERT_TRUE(become_subreaper());
+  // The agent, still to be waited for, and an orphan of its that has already ended.
+  auto agent = Process::spawn({{"sh", "-c", "exit 7"}, {}});
+  ASSERT_TRUE(agent);
+  auto left = leave_behind("setsid sh -c 'echo $$; exec sleep 0.2' </dev/null & sleep 0.1", "");
+  ASSERT_EQ(left.size(), 1u);
+  ASSERT_TRUE((*agent)->wait_for(milliseconds(10'000)));
+  for (int i = 0; i < 200 && running(left[0]); ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  ASSERT_TRUE(read_process(left[0])) << "the orphan should be a zombie of ours";
+  reap_ended_children((*agent)->pid());
+  EXPECT_FALSE(read_process(left[0])) << "the ended orphan is still a zombie";
+  EXPECT_EQ((*agent)->wait(), 7);  // the agent was not reaped behind its back
+}
+
 TEST(ProcessTreeTest, SubreaperSupportAndTags) {
   EXPECT_TRUE(check_subreaper_support());
   std::string tag = new_process_tag("20261201-101500-ab12", 7);
