@@ -18,7 +18,10 @@ class RealAgentProcess final : public AgentProcess {
                     std::string& err) override {
     return process_->read(timeout, out, err);
   }
-  void stop(std::chrono::milliseconds grace) override { process_->stop(grace); }
+  void stop(std::chrono::milliseconds grace, const std::function<bool()>& hurry) override {
+    process_->stop(grace, hurry);
+  }
+  void await_exit() override { process_->await_exit(); }
   bool exited() override { return process_->exited(); }
   int wait() override { return process_->wait(); }
   int pid() const override { return process_->pid(); }

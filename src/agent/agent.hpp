@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,11 +22,15 @@ class AgentProcess {
   // false once stdout has ended.
   virtual Result<bool> read(std::chrono::milliseconds timeout, std::string& out,
                             std::string& err) = 0;
-  // Stops the agent and everything it started (SIGTERM, grace, SIGKILL, reap).
-  virtual void stop(std::chrono::milliseconds grace) = 0;
+  // Stops the agent's process group: SIGTERM, `grace` (cut short when `hurry` turns true),
+  // SIGKILL. It is reaped by wait().
+  virtual void stop(std::chrono::milliseconds grace, const std::function<bool()>& hurry) = 0;
   // Whether the agent (the process ralph started) has exited, even if something it started
   // still holds its output open.
   virtual bool exited() = 0;
+  // Until the agent has exited, not reaped: its process group id stays taken, so what it
+  // left in its group can be stopped by that id first.
+  virtual void await_exit() = 0;
   // Waits for the agent to exit; its exit code. What it left running is not stopped here
   // (agent/process_tree.hpp).
   virtual int wait() = 0;

@@ -151,7 +151,10 @@ Result<std::unique_ptr<Process>> Process::spawn(const SpawnSpec& spec) {
 }
 
 Process::~Process() {
-  if (!reaped_) stop(std::chrono::milliseconds(2000));
+  if (!reaped_) {
+    stop(std::chrono::milliseconds(2000));
+    reap();
+  }
 }
 
 Result<bool> Process::read(std::chrono::milliseconds timeout, std::string& out, std::string& err) {
@@ -175,8 +178,8 @@ Result<bool> Process::read(std::chrono::milliseconds timeout, std::string& out, 
 
 bool Process::leader_exited(std::optional<std::chrono::milliseconds> timeout) {
   if (reaped_) return true;
-  // WNOWAIT leaves the leader a zombie, which keeps its process group id reserved until
-  // finish() has signalled the rest of the group.
+  // WNOWAIT leaves the leader a zombie, which keeps its process group id reserved until what
+  // is left of the group has been signalled.
   auto has_exited = [&](int flags) {
     for (;;) {
       siginfo_t info{};
@@ -222,18 +225,29 @@ void Process::reap() {
   stderr_.reset();
 }
 
-void Process::stop(std::chrono::milliseconds grace) {
-  if (!reaped_) {
-    ::kill(-pid_, SIGTERM);
-    if (!leader_exited(grace)) ::kill(-pid_, SIGKILL);
-    leader_exited(std::nullopt);
-    ::kill(-pid_, SIGKILL);  // what is left of the group, while the leader keeps its id taken
+void Process::stop(std::chrono::milliseconds grace, const std::function<bool()>& hurry) {
+  if (reaped_) return;
+  ::kill(-pid_, SIGTERM);
+  // In short slices, so a hurry (a second Ctrl-C) is seen soon.
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  bool exited = false;
+  while (!exited) {
+    auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0 || (hurry && hurry())) break;
+    exited = leader_exited(std::min(left, std::chrono::milliseconds(100)));
   }
-  reap();
+  if (!exited) ::kill(-pid_, SIGKILL);
+  leader_exited(std::nullopt);
+  ::kill(-pid_, SIGKILL);  // what is left of the group, while the leader keeps its id taken
 }
 
 bool Process::wait_for(std::chrono::milliseconds timeout) {
   return leader_exited(timeout);
+}
+
+void Process::await_exit() {
+  leader_exited(std::nullopt);
 }
 
 bool Process::exited() {

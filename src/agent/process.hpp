@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,10 +45,11 @@ class Process {
   // can look at its signal flags.
   Result<bool> read(std::chrono::milliseconds timeout, std::string& out, std::string& err);
 
-  // Stops the whole process group: SIGTERM, up to `grace` for the leader to exit, then
-  // SIGKILL; reaps the leader. Commands the child started in the group are stopped too, but
-  // not those that left it (agent/process_tree.hpp finds those).
-  void stop(std::chrono::milliseconds grace);
+  // Stops the whole process group: SIGTERM, up to `grace` for the leader to exit (cut short
+  // when `hurry` turns true), then SIGKILL. Commands the child started in the group are
+  // stopped too, but not those that left it (agent/process_tree.hpp finds those). The leader
+  // is left a zombie, so its group id cannot be reused before wait() reaps it.
+  void stop(std::chrono::milliseconds grace, const std::function<bool()>& hurry = {});
 
   // Whether the leader exits within `timeout` (it is not reaped; wait() gives its exit code).
   // A signal may cut the wait short.
@@ -56,8 +58,11 @@ class Process {
   // Whether the leader has exited (not reaped; wait() gives its exit code).
   bool exited();
 
+  // Until the leader has exited; not reaped.
+  void await_exit();
+
   // Waits for the leader to exit, reaps it and returns its exit code (128 + signal when
-  // killed). What it left running, in its group or elsewhere, is the caller's to stop
+  // killed). What it left running, in its group or elsewhere, is the caller's to stop before
   // (agent/process_tree.hpp).
   int wait();
 

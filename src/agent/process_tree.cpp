@@ -31,6 +31,12 @@ using std::chrono::milliseconds;
 constexpr milliseconds kKillWait{5000};
 constexpr milliseconds kRescanEvery{100};
 
+void reap(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
+  }
+}
+
 struct Target {
   int pid = 0;
   uint64_t start_ticks = 0;
@@ -66,16 +72,21 @@ class Sweep {
     }
     reap_zombie_children();
     std::vector<StrayProcess> stopped;
-    for (const auto& [pid, target] : targets_) stopped.push_back({pid, target.name});
+    for (auto& [pid, target] : targets_) stopped.push_back({pid, target.name, ended(target)});
     return stopped;
   }
 
  private:
-  bool tagged(int pid) const {
+  // Whether the process carries the tag; its environment is read once per process.
+  bool tagged(const ProcessEntry& p) const {
     if (spec_.tag.empty()) return false;
-    auto value = process_env_value(pid, kProcessTagVariable);
-    if (!value) return false;
-    return spec_.tag_prefix ? value->rfind(spec_.tag, 0) == 0 : *value == spec_.tag;
+    auto key = std::pair{p.pid, p.start_ticks};
+    if (auto known = tagged_.find(key); known != tagged_.end()) return known->second;
+    auto value = process_env_value(p.pid, kProcessTagVariable);
+    bool match =
+        value && (spec_.tag_prefix ? value->rfind(spec_.tag, 0) == 0 : *value == spec_.tag);
+    tagged_.emplace(key, match);
+    return match;
   }
 
   // What the spec matches in the process table now.
@@ -100,17 +111,17 @@ class Sweep {
       if (!eligible(p)) continue;
       bool in_group = p.pgid != pgid_ && std::find(spec_.groups.begin(), spec_.groups.end(),
                                                    p.pgid) != spec_.groups.end();
-      if (in_group || (spec_.orphans && p.ppid == self_) || tagged(p.pid)) choose(p);
+      if (in_group || (spec_.orphans && p.ppid == self_) || tagged(p)) choose(p);
     }
-    // Their descendants, and the members of the groups and sessions they made: a group or
-    // session whose leader is one of them, or whose leader is gone. Never ralph's own.
+    // Their descendants, and the members of the groups and sessions they lead (a member that
+    // cleared its environment is still theirs). Never ralph's own group or session, nor one
+    // whose leader is not theirs: a leaderless session may be a terminal the user closed.
     for (size_t next = 0; next < queue.size(); ++next) {
       const ProcessEntry& p = *by_pid.at(queue[next]);
       auto [first, last] = by_parent.equal_range(p.pid);
       for (auto it = first; it != last; ++it) choose(*it->second);
-      auto made_by_ours = [&](int id) { return id > 0 && (chosen.count(id) || !by_pid.count(id)); };
-      bool group = p.pgid != pgid_ && made_by_ours(p.pgid);
-      bool session = p.sid != sid_ && made_by_ours(p.sid);
+      bool group = p.pgid != pgid_ && p.pgid > 0 && chosen.count(p.pgid);
+      bool session = p.sid != sid_ && p.sid > 0 && chosen.count(p.sid);
       if (!group && !session) continue;
       for (const auto& other : table) {
         if ((group && other.pgid == p.pgid) || (session && other.sid == p.sid)) choose(other);
@@ -141,8 +152,11 @@ class Sweep {
       if (target.gone) continue;
       send(target, sig);
       if (sig == SIGTERM) send(target, SIGCONT);  // a stopped process acts on it only then
-      if (auto entry = read_process(pid);
-          entry && entry->pgid != pgid_ && entry->pgid > 0 && targets_.count(entry->pgid)) {
+      // The group of a target that still is that process (not a reuse of its pid), led by
+      // another target.
+      if (auto entry = read_process(pid); entry && entry->start_ticks == target.start_ticks &&
+                                          entry->pgid != pgid_ && entry->pgid > 0 &&
+                                          targets_.count(entry->pgid)) {
         groups.insert(entry->pgid);
       }
     }
@@ -168,7 +182,7 @@ class Sweep {
       auto entry = read_process(target.pid);
       target.gone = !entry || entry->start_ticks != target.start_ticks || entry->zombie();
     }
-    if (target.gone && target.child) reap(target.pid);
+    if (target.gone && target.child && !kept(target.pid)) reap(target.pid);
     return target.gone;
   }
 
@@ -183,7 +197,7 @@ class Sweep {
     auto next_scan = Clock::now() + kRescanEvery;
     while (!all_gone() || Clock::now() < next_scan) {
       auto now = Clock::now();
-      if (now >= deadline) return;
+      if (now >= deadline || (sig == SIGTERM && spec_.hurry && spec_.hurry())) return;
       if (now >= next_scan) {
         size_t known = targets_.size();
         signal_all(sig);
@@ -205,19 +219,17 @@ class Sweep {
     }
   }
 
-  static void reap(int pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
-    }
-  }
-
   // Orphans reparented to ralph that ended before anyone looked: reaped, never left as
   // zombies for the rest of the run.
   void reap_zombie_children() {
     if (!spec_.orphans) return;
     for (const auto& entry : list_processes()) {
-      if (entry.ppid == self_ && entry.zombie()) reap(entry.pid);
+      if (entry.ppid == self_ && entry.zombie() && !kept(entry.pid)) reap(entry.pid);
     }
+  }
+
+  bool kept(int pid) const {
+    return std::find(spec_.keep.begin(), spec_.keep.end(), pid) != spec_.keep.end();
   }
 
   const SweepSpec& spec_;
@@ -227,6 +239,7 @@ class Sweep {
   const uid_t uid_;
   std::set<int> excluded_;
   std::map<int, Target> targets_;
+  mutable std::map<std::pair<int, uint64_t>, bool> tagged_;  // (pid, start) -> carries the tag
 };
 
 }  // namespace
@@ -256,11 +269,6 @@ Status check_subreaper_support() {
 }
 
 void reap_ended_children(int keep) {
-  auto reap = [](int pid) {
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) < 0 && errno == EINTR) {
-    }
-  };
   if (auto children = own_children()) {
     for (int pid : *children) {
       if (pid != keep) reap(pid);  // a no-op for one still running
@@ -280,7 +288,7 @@ void reap_ended_children(int keep) {
 
 std::string new_process_tag(const std::string& run_id, int iteration) {
   std::random_device random;
-  return fmt::format("{}{:08x}", process_tag_prefix(run_id, iteration), random());
+  return fmt::format("{}:{}:{:08x}", run_id, iteration, random());
 }
 
 std::string process_tag_prefix(const std::string& run_id, int iteration) {
@@ -298,6 +306,22 @@ std::string describe_strays(const std::vector<StrayProcess>& strays, size_t limi
   }
   std::string text = fmt::format("{}", fmt::join(names, ", "));
   if (strays.size() > limit) text += fmt::format(" and {} more", strays.size() - limit);
+  return text;
+}
+
+std::string strays_warning(const std::vector<StrayProcess>& strays, const std::string& whose) {
+  if (strays.empty()) return "";
+  std::string text =
+      fmt::format("ralph: warning: stopped {} process{} {} left running: {}", strays.size(),
+                  strays.size() == 1 ? "" : "es", whose, describe_strays(strays));
+  std::vector<StrayProcess> left;
+  for (const auto& stray : strays) {
+    if (!stray.ended) left.push_back(stray);
+  }
+  if (!left.empty()) {
+    text += fmt::format("; still there after SIGKILL (in uninterruptible sleep): {}",
+                        describe_strays(left));
+  }
   return text;
 }
 

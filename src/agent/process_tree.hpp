@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,7 @@ std::string process_tag_prefix(const std::string& run_id, int iteration = 0);
 struct StrayProcess {
   int pid = 0;
   std::string name;
+  bool ended = true;  // false: still there after SIGKILL (uninterruptible sleep)
 };
 
 struct SweepSpec {
@@ -46,9 +48,13 @@ struct SweepSpec {
   // Only processes started at or after this (clock ticks since boot; 0: whenever), so a pid
   // reused by a stranger since is never hit.
   uint64_t started_after = 0;
-  std::vector<int> groups;  // also every member of these process groups
-  bool orphans = false;     // also this process's own children and their descendants
+  // Also every member of these process groups. Their leaders must not have been reaped yet
+  // (a zombie keeps its group id from being reused): list them in `keep` too.
+  std::vector<int> groups;
+  bool orphans = false;   // also this process's own children and their descendants
+  std::vector<int> keep;  // children of ralph never reaped here (their own wait does that)
   std::chrono::milliseconds grace{5000};
+  std::function<bool()> hurry;  // when it turns true, the grace is cut short (a second ^C)
 };
 
 // Finds and stops leftover processes. The loop sees this interface; tests fake it.
@@ -70,5 +76,8 @@ class SystemSweeper final : public ProcessSweeper {
 
 // "sleep (pid 123), redis-server (pid 130)": at most `limit` names, then "and N more".
 std::string describe_strays(const std::vector<StrayProcess>& strays, size_t limit = 8);
+// The warning for what a sweep stopped ("" when it stopped nothing): "ralph: warning: stopped
+// 2 processes WHOSE left running: sleep (pid 123), ...", and those still there after SIGKILL.
+std::string strays_warning(const std::vector<StrayProcess>& strays, const std::string& whose);
 
 }  // namespace ralph::agent

@@ -162,11 +162,11 @@ Status Repository::use_branch(const std::string& branch) {
         return git_failure("cannot read the HEAD commit");
       }
       CommitHandle commit(raw_commit);
-      git_reference* created = nullptr;
-      if (git_branch_create(&created, repo_, branch.c_str(), commit.get(), 0) != 0) {
+      git_reference* raw_created = nullptr;
+      if (git_branch_create(&raw_created, repo_, branch.c_str(), commit.get(), 0) != 0) {
         return git_failure(fmt::format("cannot create branch {}", branch));
       }
-      git_reference_free(created);
+      RefHandle created(raw_created);
     }
   } else if (rc != 0) {
     return git_failure(fmt::format("cannot look up branch {}", branch));
@@ -404,6 +404,12 @@ Result<bool> Repository::contains(const std::string& branch, const std::string& 
   return git_graph_descendant_of(repo_, &**tip, &wanted) == 1;
 }
 
+Result<bool> Repository::has_branch(const std::string& branch) {
+  auto tip = tip_of(repo_, branch);
+  if (!tip) return tip.error();
+  return tip->has_value();
+}
+
 Status Repository::attach_head(const std::string& branch, const std::string& base) {
   const std::string ref_name = "refs/heads/" + branch;
   auto tip = tip_of(repo_, branch);
@@ -411,17 +417,23 @@ Status Repository::attach_head(const std::string& branch, const std::string& bas
   git_oid target;
   if (*tip) {
     target = **tip;
-  } else {
-    if (base.empty() || git_oid_fromstr(&target, base.c_str()) != 0) {
-      return make_error(
-          fmt::format("branch {} is gone and there is no commit to recreate it at", branch));
+  } else if (base.empty()) {
+    // Unborn (no commit on it yet): HEAD points at it, and the next commit starts it.
+    if (git_repository_set_head(repo_, ref_name.c_str()) != 0) {
+      return git_failure(fmt::format("cannot point HEAD at branch {}", branch));
     }
-    git_reference* created = nullptr;
-    if (git_reference_create(&created, repo_, ref_name.c_str(), &target, 0,
+    return ok_status();
+  } else {
+    if (git_oid_fromstr(&target, base.c_str()) != 0) {
+      return make_error(
+          fmt::format("cannot recreate branch {} at \"{}\": not a commit id", branch, base));
+    }
+    git_reference* raw_created = nullptr;
+    if (git_reference_create(&raw_created, repo_, ref_name.c_str(), &target, 0,
                              "ralph: recreate the run's branch") != 0) {
       return git_failure(fmt::format("cannot recreate branch {}", branch));
     }
-    git_reference_free(created);
+    RefHandle created(raw_created);
   }
   if (git_repository_set_head(repo_, ref_name.c_str()) != 0) {
     return git_failure(fmt::format("cannot point HEAD at branch {}", branch));
@@ -451,12 +463,12 @@ Status Repository::pin(const std::string& name, const std::string& commit) {
   if (git_oid_fromstr(&oid, commit.c_str()) != 0) {
     return make_error(fmt::format("cannot pin {}: \"{}\" is not a commit id", name, commit));
   }
-  git_reference* created = nullptr;
-  if (git_reference_create(&created, repo_, name.c_str(), &oid, /*force=*/1,
+  git_reference* raw = nullptr;
+  if (git_reference_create(&raw, repo_, name.c_str(), &oid, /*force=*/1,
                            "ralph: pin the iteration's commit") != 0) {
     return git_failure(fmt::format("cannot create {}", name));
   }
-  git_reference_free(created);
+  RefHandle pinned(raw);
   return ok_status();
 }
 

@@ -42,6 +42,7 @@ class Repository final : public Vcs {
   Result<std::vector<std::string>> commits_between(const std::string& from,
                                                    const std::string& to) override;
   Result<std::string> branch() override;
+  Result<bool> has_branch(const std::string& branch) override;
   Result<bool> contains(const std::string& branch, const std::string& commit) override;
   Status attach_head(const std::string& branch, const std::string& base) override;
   Status pin(const std::string& name, const std::string& commit) override;

@@ -42,12 +42,15 @@ class Vcs {
 
   // The branch HEAD is on ("main"), or "" when HEAD is detached.
   virtual Result<std::string> branch() = 0;
+  // Whether the branch exists (an unborn one, HEAD's before the first commit, does not).
+  virtual Result<bool> has_branch(const std::string& branch) = 0;
   // Whether `commit` is `branch`'s tip or one of its ancestors ("" = HEAD). False when the
   // branch does not exist.
   virtual Result<bool> contains(const std::string& branch, const std::string& commit) = 0;
   // Points HEAD back at `branch` without touching the work tree; the index becomes the
   // branch's tree, so what differs in the work tree shows as changes (as `git symbolic-ref
-  // HEAD refs/heads/BRANCH && git reset` does). A missing branch is created at `base`.
+  // HEAD refs/heads/BRANCH && git reset` does). A missing branch is created at `base`; with
+  // no base, HEAD points at it unborn and the index is left as it is.
   virtual Status attach_head(const std::string& branch, const std::string& base) = 0;
   // Creates or moves the reference `name` (e.g. "refs/ralph/RUN/3") to `commit`.
   virtual Status pin(const std::string& name, const std::string& commit) = 0;

@@ -64,9 +64,10 @@ void write_line(int fd, std::string_view line) {
   }
 }
 
-// How long an agent that has exited may still send output (through whatever it left holding
-// its stdout) before the session ends without waiting for end of file.
+// After the agent has exited, what it left holding its stdout may still send output: the
+// session ends once that has been quiet for a second, or ten seconds after the exit at most.
 constexpr std::chrono::milliseconds kQuietAfterExit{1000};
+constexpr std::chrono::milliseconds kMostAfterExit{10'000};
 
 UniqueFd open_log(const std::filesystem::path& path) {
   return UniqueFd(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
@@ -115,6 +116,9 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
   std::optional<std::chrono::steady_clock::time_point> result_at;
   std::optional<std::chrono::steady_clock::time_point> exited_at;
   std::chrono::milliseconds grace = limits.stop_grace;
+  const std::function<bool()> hurry = [&hooks] {
+    return hooks.interrupts && hooks.interrupts() > 1;
+  };
   std::string chunk;
   std::string error_chunk;
   for (;;) {
@@ -136,7 +140,8 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
     if (!exited_at && (*process)->exited()) exited_at = now;
     // The agent has exited, but something it started still holds its output open: what it
     // printed has been read; the holder is stopped with the rest of what it left running.
-    if (exited_at && now - std::max(*exited_at, last_output) >= kQuietAfterExit) {
+    if (exited_at && (now - std::max(*exited_at, last_output) >= kQuietAfterExit ||
+                      now - *exited_at >= kMostAfterExit)) {
       lines.finish();
       error_lines.finish();
       break;
@@ -149,7 +154,7 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
           fmt::format("idle for {} s: nothing on its stdout or stderr",
                       std::chrono::duration_cast<std::chrono::seconds>(now - last_output).count())};
     }
-    if (!stop && result_at && now - *result_at >= limits.result_grace) {
+    if (!stop && result_at && !exited_at && now - *result_at >= limits.result_grace) {
       outcome.lingered = true;
       stop = std::pair{
           StopCause::kLingered,
@@ -159,9 +164,9 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
     if (stop) {
       outcome.stopped = stop->first;
       outcome.detail = stop->second;
-      // A second interrupt skips the grace period.
+      // A second interrupt skips the grace period, or cuts it short.
       if (interrupts > 1) grace = std::chrono::milliseconds(0);
-      (*process)->stop(grace);
+      (*process)->stop(grace, hurry);
       lines.finish();
       error_lines.finish();
       break;
@@ -171,12 +176,11 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
       last_progress = now;
     }
   }
+  // Whatever the end: nothing the agent started outlives its iteration. The agent is swept
+  // for before it is reaped, so no other process can take its group id meanwhile.
+  (*process)->await_exit();
+  if (hooks.sweep) outcome.strays = hooks.sweep(hurry() ? std::chrono::milliseconds(0) : grace);
   outcome.exit_code = (*process)->wait();
-  // Whatever the end: nothing the agent started outlives its iteration.
-  if (hooks.sweep) {
-    if (hooks.interrupts && hooks.interrupts() > 1) grace = std::chrono::milliseconds(0);
-    outcome.strays = hooks.sweep(grace);
-  }
   // Output that arrived between the last read and the stop still counts.
   if (outcome.stopped == StopCause::kNone) {
     int interrupts = hooks.interrupts ? hooks.interrupts() : 0;

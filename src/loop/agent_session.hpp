@@ -53,7 +53,8 @@ struct SessionHooks {
   std::function<int()> interrupts;       // SIGINT/SIGTERM seen so far
   std::function<void()> progress;        // after output was metered, at most every `progress_every`
   std::function<void(int pid)> started;  // the agent process started
-  // Once the agent has ended (any way): stops what it left running, with this grace period.
+  // Once the agent has ended (any way), before it is reaped: stops what it left running, with
+  // this grace period.
   std::function<std::vector<agent::StrayProcess>(std::chrono::milliseconds grace)> sweep;
   std::chrono::milliseconds progress_every{250};
 };

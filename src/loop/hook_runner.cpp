@@ -149,20 +149,25 @@ HookResult ProcessHookRunner::run(const std::string& hook, const json& payload) 
   }
   result.elapsed =
       std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - started);
-  const bool interrupted_twice =
-      settings_.interrupts && settings_.interrupts() > interrupts_before + 1;
-  const milliseconds grace = interrupted_twice ? milliseconds(0) : settings_.stop_grace;
-  if (result.status != HookResult::Status::kOk) (*process)->stop(grace);
-  const int hook_pid = (*process)->pid();
-  result.exit_code = (*process)->wait();
+  // A further interrupt while it is being stopped cuts the grace short.
+  const auto hurry = [this, interrupts_before] {
+    return settings_.interrupts && settings_.interrupts() > interrupts_before + 1;
+  };
+  const milliseconds grace = hurry() ? milliseconds(0) : settings_.stop_grace;
+  if (result.status != HookResult::Status::kOk) (*process)->stop(grace, hurry);
+  // What it left, swept for before the hook is reaped: its group id stays its own until then.
+  (*process)->await_exit();
   if (settings_.sweeper != nullptr) {
     agent::SweepSpec leftovers;
     leftovers.tag = tag;
     leftovers.started_after = started_ticks;
-    leftovers.groups = {hook_pid};
+    leftovers.groups = {(*process)->pid()};
+    leftovers.keep = {(*process)->pid()};
     leftovers.grace = grace;
+    leftovers.hurry = hurry;
     result.strays = settings_.sweeper->sweep(leftovers);
   }
+  result.exit_code = (*process)->wait();
   if (result.status == HookResult::Status::kOk && result.exit_code != 0) {
     result.status = HookResult::Status::kFailed;
   }

@@ -14,9 +14,7 @@ bool Hooks::has(const std::string& event) const {
 void Hooks::note_strays(const std::string& hook, const std::string& event,
                         const HookResult& result) {
   if (result.strays.empty()) return;
-  display_.note(fmt::format("ralph: warning: stopped {} process{} hook {} ({}) left running: {}",
-                            result.strays.size(), result.strays.size() == 1 ? "" : "es", hook,
-                            event, agent::describe_strays(result.strays)));
+  display_.note(agent::strays_warning(result.strays, fmt::format("hook {} ({})", hook, event)));
 }
 
 void Hooks::notify(const json& payload) {

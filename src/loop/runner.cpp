@@ -32,7 +32,8 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       log_(options_.log_path()),
       budget_(options_.budget),
       hooks_(options_.hooks, deps_.hooks, deps_.display),
-      warnings_(deps_.display, hooks_) {}
+      warnings_(deps_.display, hooks_),
+      branch_(deps_.vcs, deps_.display, options_.plan.display("ralph.json")) {}
 
 Status Runner::start_or_resume() {
   started_ticks_ = agent::boot_ticks_now();
@@ -51,31 +52,36 @@ Status Runner::start_or_resume() {
     deps_.display.note("ralph: no earlier run to resume; starting a new one");
     resume = false;
   }
+  // Whatever is decided, what a crashed ralph left running goes first: its agent must not go
+  // on editing the work tree beside a new one.
+  if (previous && previous->status == "running") stop_what_the_crash_left(*previous);
   state_ = RunState{};
   if (resume) {
     state_.run_id = previous->run_id;
     state_.started_at = previous->started_at;
-    if (previous->status == "running") {
-      if (Status s = recover(*previous); !s) return s;
-    }
     auto scanned = log_.scan(0, [this](const IterationRecord& record) {
-      if (record.run_id != state_.run_id) return;
-      if (record.commit) {
-        last_commit_ = *record.commit;
-        last_commit_iteration_ = record.iteration;
-      } else if (record.history_rewritten) {
-        last_commit_.clear();  // reported once: none of ralph's is known to be on the branch
-      }
-      last_iteration_ = std::max(last_iteration_, record.iteration);
-      ++iterations_this_run_;
-      budget_.add_iteration(record.cost_usd);
-      totals_.add(record);
+      if (record.run_id == state_.run_id) count_recorded(record);
     });
     if (!scanned) return scanned.error();
     budget_.new_warnings(budget_.spent());  // thresholds passed before were already reported
   } else {
     state_.run_id = deps_.make_run_id();
     state_.started_at = format_rfc3339(deps_.clock.wall_now());
+  }
+  if (!options_.no_commit) {
+    // The run's branch: branchName; else, resuming after a crash, the crashed run's (its agent
+    // may have moved HEAD before the crash); else the one checked out now.
+    std::string name = loaded_.plan.branch_name;
+    if (name.empty() && resume && previous->status == "running") name = previous->branch;
+    if (name.empty()) {
+      auto on = deps_.vcs.branch();
+      if (on) name = *on;
+    }
+    state_.branch = name;
+  }
+  branch_.start(state_.run_id, state_.branch);
+  if (resume && previous->status == "running") {
+    if (Status s = recover(*previous); !s) return s;
   }
   state_.pid = static_cast<int>(::getpid());
   state_.budget_usd = options_.budget;
@@ -90,21 +96,37 @@ Status Runner::start_or_resume() {
   return ok_status();
 }
 
-Status Runner::recover(const RunState& crashed) {
-  // What the crashed ralph left running (its agent, what the agent's tools started, its
-  // hooks): every process of the user tagged with the crashed iteration's tag and started
-  // after it, so a stranger that reused a pid is never hit.
+void Runner::count_recorded(const IterationRecord& record) {
+  branch_.recorded(record.iteration, record.commit, record.history_rewritten);
+  last_iteration_ = std::max(last_iteration_, record.iteration);
+  ++iterations_this_run_;
+  budget_.add_iteration(record.cost_usd);
+  totals_.add(record);
+}
+
+void Runner::stop_what_the_crash_left(const RunState& crashed) {
+  // Its agent, what the agent's tools started, its hooks: every process of the user tagged
+  // with the crashed iteration's tag and started after it, so a stranger that reused a pid
+  // is never hit.
   agent::SweepSpec left;
   if (!crashed.process_tag.empty() && crashed.iteration > 0) {
     left.tag = agent::process_tag_prefix(crashed.run_id, crashed.iteration);
     left.tag_prefix = true;
     left.started_after = crashed.iteration_start_ticks;
-  } else if (crashed.agent_pid > 0 && crashed.agent_start_ticks > 0) {
-    left.groups = {crashed.agent_pid};  // a state file from before process tags
+  } else if (crashed.agent_pid > 0 && crashed.agent_start_ticks > 0 &&
+             agent::process_start_ticks(crashed.agent_pid) == crashed.agent_start_ticks) {
+    // A state file from before process tags: the agent's group, if its leader is still the
+    // very process the crashed ralph started.
+    left.groups = {crashed.agent_pid};
     left.started_after = crashed.agent_start_ticks;
+  } else {
+    return;
   }
   left.grace = options_.stop_grace;
-  if (!left.tag.empty() || !left.groups.empty()) sweep(left, "the crashed ralph");
+  sweep(left, "the crashed ralph");
+}
+
+Status Runner::recover(const RunState& crashed) {
   std::set<int> recorded;
   auto scanned = log_.scan(0, [&](const IterationRecord& record) {
     if (record.run_id == crashed.run_id) recorded.insert(record.iteration);
@@ -118,7 +140,9 @@ Status Runner::recover(const RunState& crashed) {
   for (const auto& note : recovery.notes) deps_.display.note(note);
   if (!recovery.record) return ok_status();
   meter::IterationRecord& record = *recovery.record;
-  // The lost iteration's work passes the same pre_commit gate as any other.
+  // The lost iteration's work passes the same checks and the same pre_commit gate as any
+  // other, and lands on the run's branch.
+  if (!options_.no_commit) record.history_rewritten = branch_.keep();
   if (!options_.no_commit &&
       pass_commit_gate(hooks_, deps_.vcs, options_.plan, deps_.display, record)) {
     auto commit = deps_.vcs.commit_all(redact(git::commit_message(record, crashed.item_title)));
@@ -126,56 +150,11 @@ Status Runner::recover(const RunState& crashed) {
       return make_error("cannot commit the recovered iteration's work: " + commit.message());
     record.commit = commit->commit;
     note_held_back(commit->held_back);
-    if (record.commit) pin(record.iteration, *record.commit, true);
+    if (record.commit) branch_.pin(record.iteration, *record.commit, true);
   }
   if (Status s = log_.append(record); !s) return s;
+  count_recorded(record);
   return ok_status();
-}
-
-void Runner::pin(int iteration, const std::string& commit, bool ralphs) {
-  const std::string ref = fmt::format("refs/ralph/{}/{}", state_.run_id, iteration);
-  if (Status s = deps_.vcs.pin(ref, commit); !s) {
-    deps_.display.note("ralph: warning: " + s.message());
-  }
-  if (ralphs) {
-    last_commit_ = commit;
-    last_commit_iteration_ = iteration;
-  }
-}
-
-void Runner::keep_to_run_branch(IterationRecord& record) {
-  const std::string shown = run_branch_.empty() ? "HEAD" : run_branch_;
-  if (!last_commit_.empty()) {
-    auto kept = deps_.vcs.contains(run_branch_, last_commit_);
-    if (kept && !*kept) {
-      record.history_rewritten = true;
-      deps_.display.note(fmt::format(
-          "ralph: warning: the agent rewrote the history of {}: ralph's commit {} of iteration "
-          "{} is no longer on it; it is kept as refs/ralph/{}/{} (\"on_history_rewrite\": "
-          "\"halt\" in {} stops the run instead)",
-          shown, last_commit_.substr(0, 10), last_commit_iteration_, state_.run_id,
-          last_commit_iteration_, options_.plan.display("ralph.json")));
-      last_commit_.clear();  // reported once
-    }
-  }
-  if (run_branch_.empty()) return;
-  auto now_on = deps_.vcs.branch();
-  if (!now_on || *now_on == run_branch_) return;
-  auto head = deps_.vcs.head();
-  std::string where = now_on->empty()
-                          ? fmt::format("a detached HEAD at {}", head ? head->substr(0, 10) : "?")
-                          : "branch " + *now_on;
-  if (Status s = deps_.vcs.attach_head(run_branch_, last_commit_); !s) {
-    deps_.display.note(
-        fmt::format("ralph: warning: the agent moved HEAD to {}, and ralph could "
-                    "not put it back on {}: {}",
-                    where, run_branch_, s.message()));
-    return;
-  }
-  deps_.display.note(fmt::format(
-      "ralph: warning: the agent moved HEAD to {}; ralph put it back on {}, the run's branch, "
-      "and commits the work tree there as the agent left it{}",
-      where, run_branch_, now_on->empty() ? "" : fmt::format(" ({} is left as it is)", *now_on)));
 }
 
 void Runner::note_held_back(const std::vector<std::string>& files) {
@@ -190,11 +169,7 @@ std::vector<agent::StrayProcess> Runner::sweep(const agent::SweepSpec& spec,
                                                const std::string& whose) {
   if (deps_.sweeper == nullptr) return {};
   auto strays = deps_.sweeper->sweep(spec);
-  if (!strays.empty()) {
-    deps_.display.note(fmt::format("ralph: warning: stopped {} process{} {} left running: {}",
-                                   strays.size(), strays.size() == 1 ? "" : "es", whose,
-                                   agent::describe_strays(strays)));
-  }
+  if (!strays.empty()) deps_.display.note(agent::strays_warning(strays, whose));
   return strays;
 }
 
@@ -231,8 +206,8 @@ Halt Runner::finish(Halt halt) {
     rest.tag_prefix = true;
     rest.started_after = started_ticks_;
     rest.orphans = true;
-    rest.grace = deps_.interrupts && deps_.interrupts() > 1 ? std::chrono::milliseconds(0)
-                                                            : options_.stop_grace;
+    rest.hurry = [this] { return deps_.interrupts && deps_.interrupts() > 1; };
+    rest.grace = rest.hurry() ? std::chrono::milliseconds(0) : options_.stop_grace;
     sweep(rest, "the run");
   }
   deps_.display.halted(halt);  // the last line of a run
@@ -266,12 +241,6 @@ Halt Runner::run() {
     if (Status s = deps_.vcs.use_branch(loaded_.plan.branch_name); !s) {
       return finish(Halt{HaltReason::kError, s.message()});
     }
-  }
-  if (!options_.no_commit) {
-    // The run's branch: branchName, else the one checked out as the run starts.
-    auto on = deps_.vcs.branch();
-    run_branch_ = on ? *on : std::string();
-    state_.branch = run_branch_;
   }
   for (;;) {
     plan::Problems problems;
@@ -368,9 +337,13 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     agent::SweepSpec spec;
     spec.tag = state_.process_tag;
     spec.started_after = state_.iteration_start_ticks;
-    if (agent_pid > 0) spec.groups = {agent_pid};
+    if (agent_pid > 0) {
+      spec.groups = {agent_pid};  // not reaped yet: its group id is still its own
+      spec.keep = {agent_pid};
+    }
     spec.orphans = true;
     spec.grace = grace;
+    spec.hurry = [this] { return deps_.interrupts && deps_.interrupts() > 1; };
     return sweep(spec, "the agent");
   };
   hooks.started = [this, &agent_pid](int pid) {
@@ -447,7 +420,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
       record.agent_commits = *commits;
     }
   }
-  if (!options_.no_commit) keep_to_run_branch(record);
+  if (!options_.no_commit) record.history_rewritten = branch_.keep();
   if (!options_.no_commit &&
       !pass_commit_gate(hooks_, deps_.vcs, options_.plan, deps_.display, record)) {
     out.rejected = true;
@@ -457,9 +430,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
       record.commit = commit->commit;
       note_held_back(commit->held_back);
       if (record.commit) {
-        pin(n, *record.commit, true);
+        branch_.pin(n, *record.commit, true);
       } else if (!record.agent_commits.empty()) {
-        pin(n, record.agent_commits.back(), false);  // the agent committed its work itself
+        branch_.pin(n, record.agent_commits.back(), false);  // the agent committed it itself
       }
     } else {
       commit_failure = Halt{HaltReason::kError,
@@ -496,8 +469,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   } else if (record.history_rewritten && options_.halt_on_history_rewrite) {
     out.halt = Halt{HaltReason::kError,
                     fmt::format("the agent rewrote the history of {} (\"on_history_rewrite\" "
-                                "is \"halt\"); ralph's commits are kept under refs/ralph/{}/",
-                                run_branch_.empty() ? "HEAD" : run_branch_, state_.run_id)};
+                                "is \"halt\"); its work is committed, and ralph's commits are "
+                                "kept under refs/ralph/{}/",
+                                branch_.name().empty() ? "HEAD" : branch_.name(), state_.run_id)};
   } else if (session.stopped == StopCause::kInterrupted) {
     out.halt = Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes the run"};
   } else if (session.launch_error) {

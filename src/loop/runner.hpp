@@ -17,6 +17,7 @@
 #include "loop/hook_runner.hpp"
 #include "loop/hooks.hpp"
 #include "loop/options.hpp"
+#include "loop/run_branch.hpp"
 #include "loop/state.hpp"
 #include "meter/cost_log.hpp"
 #include "meter/stream_meter.hpp"
@@ -73,11 +74,10 @@ class Runner {
   // Stops what matches `spec` (if there is a sweeper), saying what it stopped and whose it was.
   std::vector<agent::StrayProcess> sweep(const agent::SweepSpec& spec, const std::string& whose);
   void note_held_back(const std::vector<std::string>& files);
-  // Before committing an iteration: flags and reports a rewrite of the run's branch, and puts
-  // HEAD back on it if the agent moved it (README "Commits").
-  void keep_to_run_branch(meter::IterationRecord& record);
-  // After a commit (ralph's, or the agent's own last one): refs/ralph/<run>/<iteration>.
-  void pin(int iteration, const std::string& commit, bool ralphs);
+  // A record of this run on the log (on a resume), or just appended by a recovery.
+  void count_recorded(const meter::IterationRecord& record);
+  // Stops what a ralph that crashed in the middle of `crashed` left running.
+  void stop_what_the_crash_left(const RunState& crashed);
 
   RunOptions options_;
   plan::LoadedPlan loaded_;
@@ -93,9 +93,7 @@ class Runner {
   int stalled_iterations_ = 0;
   int failed_iterations_ = 0;
   uint64_t started_ticks_ = 0;  // when this ralph started the run (clock ticks since boot)
-  std::string run_branch_;      // "" when the run works on a detached HEAD
-  std::string last_commit_;     // ralph's newest commit of the run that is on its branch
-  int last_commit_iteration_ = 0;
+  RunBranch branch_;
 };
 
 // "20261123-101500-ab12": UTC start time and four random hex digits.

@@ -273,7 +273,7 @@ TEST(HooksTest, WhatAHookLeavesRunningIsStoppedAndNamed) {
                    "#!/bin/sh\n"
                    "setsid sh -c 'echo $$ > \"$HOME/hook-daemon.pid\"; exec sleep 600' "
                    "</dev/null >/dev/null 2>&1 &\n"
-                   "sleep 0.2\n");
+                   "until [ -s \"$HOME/hook-daemon.pid\" ]; do sleep 0.05; done\n");
   h.write("plans/ralph.json", R"({"hooks": {"post_iteration": ["hooks/daemon.sh"]}})");
   h.commit_all("A hook that leaves a daemon");
   CommandResult run = h.ralph({"run"});

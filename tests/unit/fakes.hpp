@@ -78,8 +78,9 @@ class FakeAgent final : public agent::AgentLauncher {
       }
       return script_.silent_after || script_.exits_after;
     }
+    void await_exit() override {}
     bool exited() override { return script_.exits_after && next_ >= script_.lines.size(); }
-    void stop(std::chrono::milliseconds grace) override {
+    void stop(std::chrono::milliseconds grace, const std::function<bool()>&) override {
       ++owner_.stops;
       owner_.last_grace = grace;
       stopped_ = true;
@@ -105,7 +106,9 @@ class FakeVcs final : public git::Vcs {
   std::string branch_name = "main";  // the branch HEAD is on
   bool fail_commit = false;
   std::set<std::string> lost;               // commits an agent's reset took off the branch
-  std::vector<std::string> attached;        // attach_head calls
+  std::set<std::string> deleted;            // branches an agent deleted
+  std::vector<std::string> attached;        // attach_head calls: the branch,
+  std::vector<std::string> attached_at;     // and the base for a missing one
   std::map<std::string, std::string> pins;  // refs/ralph/... -> commit
 
   Result<std::string> head() override { return head_id; }
@@ -114,11 +117,14 @@ class FakeVcs final : public git::Vcs {
     return ok_status();
   }
   Result<std::string> branch() override { return branch_name; }
+  Result<bool> has_branch(const std::string& name) override { return !deleted.count(name); }
   Result<bool> contains(const std::string&, const std::string& commit) override {
     return !lost.count(commit);
   }
-  Status attach_head(const std::string& name, const std::string&) override {
+  Status attach_head(const std::string& name, const std::string& base) override {
     attached.push_back(name);
+    attached_at.push_back(base);
+    deleted.erase(name);
     branch_name = name;
     return ok_status();
   }

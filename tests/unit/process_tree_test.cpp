@@ -75,19 +75,19 @@ std::set<int> pids_of(const std::vector<StrayProcess>& strays) {
 }
 
 // A tool command's ways of staying behind: a background job, a new session, a double fork
-// (the shape of `pg_ctl start` or `redis-server --daemonize yes`). Each prints its pid.
+// (the shape of `pg_ctl start` or `redis-server --daemonize yes`). Each prints its pid, then
+// lets go of the output as it becomes `sleep`, so the output's end says all three run.
 const char* kDaemons =
-    "sleep 300 >/dev/null 2>&1 & echo $!;"
+    "sh -c 'echo $$; exec sleep 300 >/dev/null 2>&1' </dev/null &"
     "setsid sh -c 'echo $$; exec sleep 301 >/dev/null 2>&1' </dev/null &"
-    "(sh -c 'echo $$; exec sleep 302 >/dev/null 2>&1' </dev/null &);"
-    "sleep 0.3";
+    "(sh -c 'echo $$; exec sleep 302 >/dev/null 2>&1' </dev/null &)";
 
 TEST(ProcessTreeTest, FindsWhatLeftItsGroupAndSessionByTagAndStopsItAll) {
   const std::string tag = new_process_tag(run_id(1), 1);
   auto left = leave_behind(kDaemons, tag);
   ASSERT_EQ(left.size(), 3u);
   for (int pid : left) ASSERT_TRUE(running(pid)) << pid;
-  ASSERT_EQ(process_env_value(left[1], kProcessTagVariable), tag);
+  for (int pid : left) ASSERT_EQ(process_env_value(pid, kProcessTagVariable), tag);
 
   auto stopped = sweep_tag(tag, milliseconds(2000));
   EXPECT_EQ(pids_of(stopped), std::set<int>(left.begin(), left.end()));
@@ -100,7 +100,7 @@ TEST(ProcessTreeTest, WhatIgnoresSigtermIsKilledAfterTheGrace) {
   const std::string tag = new_process_tag(run_id(2), 1);
   auto left = leave_behind(
       "setsid sh -c 'trap \"\" TERM; echo $$; exec >/dev/null 2>&1; "
-      "while :; do sleep 1; done' </dev/null & sleep 0.3",
+      "while :; do sleep 1; done' </dev/null &",
       tag);
   ASSERT_EQ(left.size(), 1u);
   auto begun = std::chrono::steady_clock::now();
@@ -114,14 +114,54 @@ TEST(ProcessTreeTest, AClearedEnvironmentDoesNotHideAMemberOfATaggedSession) {
   const std::string tag = new_process_tag(run_id(3), 1);
   // The session's leader is tagged; its child starts with an empty environment.
   auto left = leave_behind(
-      "setsid sh -c 'env -i sleep 303 >/dev/null 2>&1 & echo $!; echo $$; exec >/dev/null 2>&1; "
-      "wait' </dev/null & sleep 0.3",
+      "setsid sh -c 'env -i /bin/sh -c \"echo \\$\\$; exec sleep 303 >/dev/null 2>&1\" & "
+      "echo $$; exec >/dev/null 2>&1; wait' </dev/null &",
       tag);
   ASSERT_EQ(left.size(), 2u);
-  ASSERT_FALSE(process_env_value(left[0], kProcessTagVariable));
+  // Which printed first is up to the scheduler: one of them has no environment.
+  ASSERT_NE(process_env_value(left[0], kProcessTagVariable).has_value(),
+            process_env_value(left[1], kProcessTagVariable).has_value());
   auto stopped = sweep_tag(tag, milliseconds(2000));
   EXPECT_EQ(pids_of(stopped), std::set<int>(left.begin(), left.end()));
   for (int pid : left) EXPECT_FALSE(running(pid));
+}
+
+TEST(ProcessTreeTest, ASessionWhoseLeaderIsGoneIsNotTakenWhole) {
+  // A session made by a process that has exited (a terminal the user closed, say): one
+  // tagged member, one that is not and never was the tagged one's. Only the first is ours.
+  const std::string tag = new_process_tag(run_id(6), 1);
+  auto left = leave_behind(
+      "setsid sh -c 'env -i /bin/sh -c \"echo \\$\\$; exec sleep 309 >/dev/null 2>&1\" & "
+      "sh -c \"echo \\$\\$; exec sleep 310 >/dev/null 2>&1\" &' </dev/null &",
+      tag);
+  ASSERT_EQ(left.size(), 2u);
+  // Which printed first is up to the scheduler: the tagged one carries the tag.
+  int tagged = process_env_value(left[0], kProcessTagVariable) ? left[0] : left[1];
+  int stranger = tagged == left[0] ? left[1] : left[0];
+  auto stopped = sweep_tag(tag, milliseconds(2000));
+  EXPECT_EQ(pids_of(stopped), std::set<int>{tagged});
+  EXPECT_TRUE(running(stranger)) << "a member of a leaderless session was taken";
+  ::kill(stranger, SIGKILL);
+}
+
+TEST(ProcessTreeTest, AHurryCutsTheGraceShort) {
+  const std::string tag = new_process_tag(run_id(7), 1);
+  auto left = leave_behind(
+      "setsid sh -c 'trap \"\" TERM; echo $$; exec >/dev/null 2>&1; "
+      "while :; do sleep 1; done' </dev/null &",
+      tag);
+  ASSERT_EQ(left.size(), 1u);
+  SweepSpec spec;
+  spec.tag = tag;
+  spec.grace = std::chrono::minutes(10);  // a second Ctrl-C must not wait this out
+  int asked = 0;
+  spec.hurry = [&asked] { return ++asked > 2; };
+  auto begun = std::chrono::steady_clock::now();
+  auto stopped = SystemSweeper().sweep(spec);
+  EXPECT_LT(std::chrono::steady_clock::now() - begun, std::chrono::minutes(1));
+  EXPECT_TRUE(pids_of(stopped).count(left[0]));
+  EXPECT_FALSE(running(left[0]));
+  EXPECT_TRUE(stopped[0].ended);
 }
 
 TEST(ProcessTreeTest, LeavesOtherTagsAndEarlierProcessesAlone) {
@@ -150,7 +190,7 @@ TEST(ProcessTreeTest, LeavesOtherTagsAndEarlierProcessesAlone) {
 TEST(ProcessTreeTest, AsSubreaperItStopsAndReapsOrphansWithoutATag) {
   ASSERT_TRUE(become_subreaper());
   auto left = leave_behind(
-      "setsid sh -c 'echo $$; exec env -i sleep 306 >/dev/null 2>&1' </dev/null & sleep 0.3", "");
+      "setsid sh -c 'echo $$; exec env -i sleep 306 >/dev/null 2>&1' </dev/null &", "");
   ASSERT_EQ(left.size(), 1u);
   auto entry = read_process(left[0]);
   ASSERT_TRUE(entry);
@@ -169,7 +209,7 @@ TEST(ProcessTreeTest, EndedOrphansAreReapedWhileTheAgentKeepsItsExitCode) {
   // The agent, still to be waited for, and an orphan of its that has already ended.
   auto agent = Process::spawn({{"sh", "-c", "exit 7"}, {}});
   ASSERT_TRUE(agent);
-  auto left = leave_behind("setsid sh -c 'echo $$; exec sleep 0.2' </dev/null & sleep 0.1", "");
+  auto left = leave_behind("setsid sh -c 'echo $$; exec sleep 0.2' </dev/null &", "");
   ASSERT_EQ(left.size(), 1u);
   ASSERT_TRUE((*agent)->wait_for(milliseconds(10'000)));
   for (int i = 0; i < 200 && running(left[0]); ++i) {

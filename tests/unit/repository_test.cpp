@@ -229,7 +229,12 @@ TEST_F(RepositoryTest, AttachHeadPutsHeadBackWithoutTouchingTheWorkTree) {
   ASSERT_TRUE(repo->attach_head("main", *commit->commit));
   EXPECT_EQ(*repo->branch(), "main");
   EXPECT_EQ(*repo->head(), *commit->commit);
-  EXPECT_FALSE(repo->attach_head("gone", ""));
+  // No base: HEAD points at the branch unborn, the next commit starts it.
+  ASSERT_TRUE(repo->attach_head("fresh", ""));
+  EXPECT_EQ(*repo->branch(), "fresh");
+  EXPECT_FALSE(*repo->has_branch("fresh"));
+  EXPECT_TRUE(*repo->has_branch("main"));
+  EXPECT_FALSE(repo->attach_head("other", "not-a-commit"));
 }
 
 }  // namespace

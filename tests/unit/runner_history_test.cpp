@@ -74,6 +74,56 @@ TEST_F(RunnerTest, AHeadTheAgentMovedIsPutBackOnTheRunBranch) {
       << shown();
 }
 
+TEST_F(RunnerTest, ARunBranchTheAgentDeletedIsRecreatedAtRalphsLastCommit) {
+  capture_display();
+  agent.scripts = {completing(0.1), completing(0.1)};
+  auto work = agent.scripts[1].on_launch;
+  agent.scripts[1].on_launch = [this, work] {
+    work();
+    vcs.branch_name = "wip";  // git checkout -b wip && git branch -D main
+    vcs.deleted.insert("main");
+  };
+  ASSERT_EQ(run().reason, HaltReason::kComplete);
+  EXPECT_EQ(vcs.attached, std::vector<std::string>{"main"});
+  EXPECT_EQ(vcs.attached_at, std::vector<std::string>{"c1"});
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_TRUE(log[1].history_rewritten);
+  EXPECT_NE(shown().find("the agent deleted branch main: ralph recreates it at ralph's commit c1 "
+                         "of iteration 1; it is kept as refs/ralph/run-1/1"),
+            std::string::npos)
+      << shown();
+}
+
+TEST_F(RunnerTest, AResumeAfterACrashPutsHeadBackOnTheCrashedRunsBranch) {
+  capture_display();
+  agent.scripts = {completing(0.25)};
+  options.max_iterations = 1;
+  ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
+  // Killed in iteration 2, after its agent had run `git checkout -b experiment` and worked.
+  RunState crashed = *read_state(options.state_path());
+  crashed.status = "running";
+  crashed.iteration = 2;
+  crashed.current_item = "US-2";
+  crashed.iteration_started_at = format_rfc3339(clock.wall_now());
+  crashed.passing_before = {"US-1"};
+  ASSERT_TRUE(write_state(options.state_path(), crashed));
+  vcs.branch_name = "experiment";
+  write_plan({true, true});
+  vcs.touch();
+  options.max_iterations = 50;
+  ASSERT_EQ(run().reason, HaltReason::kComplete);
+  EXPECT_EQ(vcs.attached, std::vector<std::string>{"main"});  // before the recovered commit
+  EXPECT_EQ(vcs.branch_name, "main");
+  auto log = records();
+  ASSERT_EQ(log.size(), 2u);
+  EXPECT_EQ(log[1].commit, "c2");
+  EXPECT_EQ(vcs.pins.at("refs/ralph/run-1/2"), "c2");
+  EXPECT_NE(shown().find("moved HEAD to branch experiment; ralph put it back on main"),
+            std::string::npos)
+      << shown();
+}
+
 TEST_F(RunnerTest, ARunOnADetachedHeadCommitsThereAndMovesNothing) {
   vcs.branch_name = "";
   agent.scripts = {completing(0.1), completing(0.1)};

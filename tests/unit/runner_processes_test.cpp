@@ -9,6 +9,7 @@
 #include <set>
 
 #include "agent/proc_table.hpp"
+#include "agent/process.hpp"
 #include "runner_fixture.hpp"
 
 namespace ralph::loop {
@@ -199,15 +200,56 @@ TEST_F(RunnerTest, AResumeAfterACrashFirstSweepsTheCrashedIterationsProcesses) {
   EXPECT_FALSE(first.orphans);  // they are not ours: the crashed ralph's
 }
 
-TEST_F(RunnerTest, AResumeFromAnOlderStateFileStopsTheAgentsGroup) {
-  auto first = first_sweep_after_a_crash(*this, [](RunState& crashed) {
-    crashed.process_tag.clear();  // written before process tags
-    crashed.agent_pid = 4321;
-    crashed.agent_start_ticks = 99;
+TEST_F(RunnerTest, AResumeFromAnOlderStateFileStopsTheAgentsGroupIfItIsStillThatProcess) {
+  // A state file from before process tags names the agent by pid and start time.
+  auto agent_left = agent::Process::spawn({{"sleep", "30"}, {}});
+  ASSERT_TRUE(agent_left);
+  const int pid = (*agent_left)->pid();
+  const uint64_t ticks = *agent::process_start_ticks(pid);
+  auto first = first_sweep_after_a_crash(*this, [&](RunState& crashed) {
+    crashed.process_tag.clear();
+    crashed.agent_pid = pid;
+    crashed.agent_start_ticks = ticks;
   });
-  EXPECT_EQ(first.groups, std::vector<int>{4321});
-  EXPECT_EQ(first.started_after, 99u);
+  EXPECT_EQ(first.groups, std::vector<int>{pid});
+  EXPECT_EQ(first.started_after, ticks);
   EXPECT_TRUE(first.tag.empty());
+}
+
+TEST_F(RunnerTest, AResumeFromAnOlderStateFileLeavesAStrangerThatReusedThePidAlone) {
+  auto agent_left = agent::Process::spawn({{"sleep", "30"}, {}});
+  ASSERT_TRUE(agent_left);
+  const int pid = (*agent_left)->pid();
+  const uint64_t ticks = *agent::process_start_ticks(pid);
+  // The pid now belongs to a process that started at another time.
+  auto first = first_sweep_after_a_crash(*this, [&](RunState& crashed) {
+    crashed.process_tag.clear();
+    crashed.agent_pid = pid;
+    crashed.agent_start_ticks = ticks + 1;
+  });
+  // No sweep for the crash: the first is that of the resumed run's own next iteration.
+  EXPECT_TRUE(first.groups.empty() || first.groups.front() != pid);
+  EXPECT_EQ(first.tag.rfind("run-1:2:", 0), 0u) << first.tag;
+  EXPECT_FALSE(first.tag_prefix);
+}
+
+TEST_F(RunnerTest, ANewRunAfterACrashStillStopsWhatTheCrashLeft) {
+  agent.scripts = {completing(0.25)};
+  options.max_iterations = 1;
+  ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
+  RunState crashed = *read_state(options.state_path());
+  crashed.status = "running";
+  crashed.iteration = 2;
+  crashed.process_tag = "run-1:2:0badcafe";
+  crashed.iteration_start_ticks = 77;
+  ASSERT_TRUE(write_state(options.state_path(), crashed));
+  sweeper.specs.clear();
+  options.resume = RunOptions::Resume::kNew;
+  agent.scripts = {completing(0.1)};
+  run();
+  ASSERT_GE(sweeper.specs.size(), 1u);
+  EXPECT_EQ(sweeper.specs[0].tag, "run-1:2:");
+  EXPECT_EQ(sweeper.specs[0].started_after, 77u);
 }
 
 }  // namespace
