@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "plan/settings.hpp"
 #include "util/suggest.hpp"
 
 namespace ralph::cli {
@@ -44,42 +45,25 @@ int main(int argc, char** argv) {
                                      "Run the loop until the plan is done or a limit "
                                      "is reached");
   add_plan_option(run_cmd, run.plan_dir);
-  run_cmd->add_option("--max-iterations", run.max_iterations, "Stop after N iterations (50)")
-      ->check(CLI::Range(1, 1'000'000'000));
-  run_cmd->add_option("--budget", run.budget, "Hard cap in USD on this run's agent cost")
-      ->check(CLI::PositiveNumber);
-  run_cmd
-      ->add_option("--iteration-budget", run.iteration_budget, "Cap in USD on one iteration's cost")
-      ->check(CLI::PositiveNumber);
-  run_cmd->add_option("--model", run.model, "Model for items that name none");
-  run_cmd->add_option("--agent", run.agent, "The agent executable (claude on PATH)");
+  for (const auto& spec : plan::setting_specs()) {
+    if (spec.flag.empty()) continue;
+    const std::string key = spec.key;
+    if (spec.kind == plan::SettingKind::kSwitch) {
+      run_cmd->add_flag_callback(
+          spec.flag, [&run, key] { run.settings[key] = "true"; }, plan::setting_help(spec));
+    } else {
+      run_cmd
+          ->add_option_function<std::string>(
+              spec.flag, [&run, key](const std::string& text) { run.settings[key] = text; },
+              plan::setting_help(spec))
+          ->type_name(plan::setting_value_name(spec));
+    }
+  }
   run_cmd
       ->add_option("--agent-arg", run.agent_args,
                    "An extra argument for the agent "
                    "(repeatable)")
       ->allow_extra_args(false);
-  run_cmd
-      ->add_option("--iteration-timeout", run.iteration_timeout,
-                   "Wall-clock limit of one iteration in seconds (3600)")
-      ->check(CLI::Range(1, 1'000'000'000));
-  run_cmd
-      ->add_option("--idle-timeout", run.idle_timeout,
-                   "Stop an iteration after this many seconds with no output from the agent "
-                   "(1800; 0: never)")
-      ->check(CLI::Range(0, 1'000'000'000));
-  run_cmd->add_flag("--no-commit", run.no_commit, "Meter and log, but make no commits");
-  run_cmd
-      ->add_option("--stall-after", run.stall_after,
-                   "Halt after N iterations in a row without progress (3)")
-      ->check(CLI::Range(1, 1'000'000));
-  run_cmd
-      ->add_option("--max-wait", run.max_wait,
-                   "Longest wait in seconds for a usage limit to reset (21600)")
-      ->check(CLI::Range(0, 1'000'000'000));
-  run_cmd
-      ->add_option("--max-agent-failures", run.max_agent_failures,
-                   "Halt after N failed iterations in a row (3)")
-      ->check(CLI::Range(1, 1'000'000));
   run_cmd->add_flag("--resume", run.resume, "Continue the last run");
   run_cmd->add_flag("--new", run.fresh, "Start a new run even if the last was interrupted");
 

@@ -1,6 +1,7 @@
 // One function per command; each returns the process exit code.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -14,18 +15,9 @@ struct InitArgs {
 
 struct RunArgs {
   std::string plan_dir = "plans";
-  std::optional<int> max_iterations;
-  std::optional<double> budget;
-  std::optional<double> iteration_budget;
-  std::optional<std::string> model;
-  std::optional<std::string> agent;
+  // The run settings given as flags (plan/settings.hpp): key -> the flag's text.
+  std::map<std::string, std::string> settings;
   std::vector<std::string> agent_args;
-  std::optional<int> iteration_timeout;
-  std::optional<int> idle_timeout;
-  bool no_commit = false;
-  std::optional<int> stall_after;
-  std::optional<int> max_wait;
-  std::optional<int> max_agent_failures;
   bool resume = false;
   bool fresh = false;  // --new
 };

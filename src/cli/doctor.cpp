@@ -236,7 +236,7 @@ std::vector<Check> run_checks(const std::string& plan_dir) {
   }
   plan::Problems problems;
   auto loaded = plan::load_plan_folder(project->plan, problems);
-  const std::string agent = loaded && loaded->config.agent ? *loaded->config.agent : "claude";
+  const std::string agent = loaded ? *loaded->config.settings.text("agent") : "claude";
   checks.push_back(check_agent(agent));
   checks.push_back(check_root());
   checks.push_back(check_credentials());

@@ -13,8 +13,8 @@ std::vector<std::string> configured_models(const plan::LoadedPlan& loaded) {
   auto add = [&](const std::string& model) {
     if (std::find(models.begin(), models.end(), model) == models.end()) models.push_back(model);
   };
-  const std::string fallback = loaded.config.model.value_or("");
-  if (loaded.config.model) add(*loaded.config.model);
+  const std::string fallback = loaded.config.settings.text("model").value_or("");
+  if (auto model = loaded.config.settings.text("model")) add(*model);
   bool any_default = loaded.plan.items.empty();
   for (const auto& item : loaded.plan.items) {
     if (item.model) add(*item.model);

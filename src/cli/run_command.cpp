@@ -23,38 +23,28 @@ namespace ralph::cli {
 
 namespace {
 
-template <class T>
-T pick(const std::optional<T>& flag, const std::optional<T>& config, T fallback) {
-  if (flag) return *flag;
-  if (config) return *config;
-  return fallback;
+// The run settings given as flags, read and checked; a wrong one is a one-line error.
+Result<plan::Settings> flag_settings(const RunArgs& args) {
+  plan::Settings settings;
+  for (const auto& [key, text] : args.settings) {
+    const plan::SettingSpec* spec = plan::find_setting(key);
+    auto value = plan::parse_setting_text(*spec, text);
+    if (!value) return value.error();
+    settings.set(key, std::move(*value));
+  }
+  return settings;
 }
 
 loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
-                                 const plan::Config& config) {
+                                 const plan::Config& config, const plan::Settings& flags) {
   loop::RunOptions options;
   options.repo_root = project.root;
   options.plan = project.plan;
-  options.max_iterations = pick(args.max_iterations, config.max_iterations, 50);
-  options.budget = args.budget ? args.budget : config.budget;
-  options.iteration_budget =
-      args.iteration_budget ? args.iteration_budget : config.iteration_budget;
-  options.model = pick(args.model, config.model, std::string());
-  options.agent = pick(args.agent, config.agent, std::string("claude"));
+  options.apply(config.settings.under(flags));
   options.agent_args = config.agent_args;
   options.agent_args.insert(options.agent_args.end(), args.agent_args.begin(),
                             args.agent_args.end());
-  options.iteration_timeout =
-      std::chrono::seconds(pick(args.iteration_timeout, config.iteration_timeout, 3600));
-  options.idle_timeout = std::chrono::seconds(pick(args.idle_timeout, config.idle_timeout, 1800));
-  options.result_grace = std::chrono::seconds(config.result_grace.value_or(30));
-  options.no_commit = args.no_commit || config.no_commit.value_or(false);
-  options.halt_on_history_rewrite = config.on_history_rewrite.value_or("warn") == "halt";
-  options.stall_after = pick(args.stall_after, config.stall_after, 3);
-  options.max_wait = std::chrono::seconds(pick(args.max_wait, config.max_wait, 21600));
-  options.max_agent_failures = pick(args.max_agent_failures, config.max_agent_failures, 3);
   options.hooks = config.hooks;
-  options.hook_timeout = std::chrono::seconds(config.hook_timeout.value_or(300));
   if (args.resume) options.resume = loop::RunOptions::Resume::kResume;
   if (args.fresh) options.resume = loop::RunOptions::Resume::kNew;
   const char* home = std::getenv("HOME");
@@ -66,6 +56,8 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
 
 int run_run(const RunArgs& args) {
   if (args.resume && args.fresh) return fail(2, "--resume and --new exclude each other");
+  auto flags = flag_settings(args);
+  if (!flags) return fail(2, flags.message());
   auto project = locate_project(args.plan_dir);
   if (!project) return fail(2, project.message());
   plan::Problems problems;
@@ -83,7 +75,7 @@ int run_run(const RunArgs& args) {
     return fail(2, fmt::format("{} is not inside a git repository: run `git init` first",
                                project->root.string()));
   }
-  loop::RunOptions options = resolve_options(args, *project, loaded->config);
+  loop::RunOptions options = resolve_options(args, *project, loaded->config, *flags);
   if (auto missing = missing_agent_message(options.agent)) {
     fmt::print(stderr, "ralph: error: {}\n", *missing);
     fmt::print("halt: agent_fatal - {}\n", *missing);

@@ -17,7 +17,7 @@ int run_validate(const ValidateArgs& args) {
   plan::Problems problems;
   auto loaded = plan::load_plan_folder(project->plan, problems);
   if (loaded) plan::check_hook_files(project->plan, loaded->config, project->root, problems);
-  std::string agent = loaded && loaded->config.agent ? *loaded->config.agent : "claude";
+  std::string agent = loaded ? *loaded->config.settings.text("agent") : "claude";
   if (auto missing = missing_agent_message(agent)) {
     problems.push_back(plan::Problem{"agent", std::nullopt, *missing});
   }

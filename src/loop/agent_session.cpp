@@ -13,38 +13,38 @@ namespace ralph::loop {
 
 namespace {
 
+struct Stop {
+  Stop(StopCause cause, std::string detail, std::optional<budget::Scope> budget = std::nullopt)
+      : cause(cause), detail(std::move(detail)), budget(budget) {}
+  StopCause cause;
+  std::string detail;
+  std::optional<budget::Scope> budget;  // kBudget: whose cap
+};
+
 // Why the agent must be stopped now, if it must.
-std::optional<std::pair<StopCause, std::string>> limit_reached(const meter::StreamMeter& meter,
-                                                               const SessionLimits& limits,
-                                                               bool timed_out, int interrupts) {
-  if (interrupts > 0) return std::pair{StopCause::kInterrupted, std::string("interrupted")};
-  double cost = meter.live_cost();
-  if (limits.run_budget != nullptr && limits.run_budget->exceeded_by(cost)) {
-    return std::pair{StopCause::kRunBudget,
-                     fmt::format("the run's spend reached ${:.4f}, past its budget of ${:.2f}",
-                                 limits.run_budget->spent() + cost, *limits.run_budget->cap())};
-  }
-  if (limits.iteration_budget && cost > *limits.iteration_budget) {
-    return std::pair{StopCause::kIterationBudget,
-                     fmt::format("the iteration cost ${:.4f}, past its budget of ${:.2f}", cost,
-                                 *limits.iteration_budget)};
+std::optional<Stop> limit_reached(const meter::StreamMeter& meter, const SessionLimits& limits,
+                                  bool timed_out, int interrupts) {
+  if (interrupts > 0) return Stop{StopCause::kInterrupted, "interrupted"};
+  if (limits.budgets != nullptr) {
+    if (auto stop = limits.budgets->must_stop(meter.live_cost())) {
+      return Stop{StopCause::kBudget, stop->detail, stop->scope};
+    }
   }
   if (const auto& retry = meter.last_retry();
       retry && (retry->error == "authentication_failed" || retry->error_status == 401 ||
                 retry->error_status == 403)) {
-    return std::pair{StopCause::kFatal,
-                     fmt::format("the API refused the agent's credentials (HTTP {}, {}): check "
-                                 "ANTHROPIC_API_KEY or run `claude` once to log in",
-                                 retry->error_status, retry->error)};
+    return Stop{StopCause::kFatal,
+                fmt::format("the API refused the agent's credentials (HTTP {}, {}): check "
+                            "ANTHROPIC_API_KEY or run `claude` once to log in",
+                            retry->error_status, retry->error)};
   }
   if (const auto& limit = meter.usage_limit()) {
-    return std::pair{StopCause::kUsageLimit,
-                     fmt::format("the agent hit its {}usage limit",
-                                 limit->kind.empty() ? "" : limit->kind + " ")};
+    return Stop{StopCause::kUsageLimit, fmt::format("the agent hit its {}usage limit",
+                                                    limit->kind.empty() ? "" : limit->kind + " ")};
   }
   if (timed_out) {
-    return std::pair{StopCause::kTimeout, fmt::format("the iteration ran past its timeout of {}s",
-                                                      limits.timeout.count() / 1000)};
+    return Stop{StopCause::kTimeout, fmt::format("the iteration ran past its timeout of {}s",
+                                                 limits.timeout.count() / 1000)};
   }
   return std::nullopt;
 }
@@ -149,21 +149,22 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
     int interrupts = hooks.interrupts ? hooks.interrupts() : 0;
     auto stop = limit_reached(meter, limits, now - started >= limits.timeout, interrupts);
     if (!stop && limits.idle_timeout.count() > 0 && now - last_output >= limits.idle_timeout) {
-      stop = std::pair{
+      stop = Stop{
           StopCause::kIdle,
           fmt::format("idle for {} s: nothing on its stdout or stderr",
                       std::chrono::duration_cast<std::chrono::seconds>(now - last_output).count())};
     }
     if (!stop && result_at && !exited_at && now - *result_at >= limits.result_grace) {
       outcome.lingered = true;
-      stop = std::pair{
+      stop = Stop{
           StopCause::kLingered,
           fmt::format("the agent printed its result but had not exited {} s later",
                       std::chrono::duration_cast<std::chrono::seconds>(now - *result_at).count())};
     }
     if (stop) {
-      outcome.stopped = stop->first;
-      outcome.detail = stop->second;
+      outcome.stopped = stop->cause;
+      outcome.detail = stop->detail;
+      outcome.budget = stop->budget;
       // A second interrupt skips the grace period, or cuts it short.
       if (interrupts > 1) grace = std::chrono::milliseconds(0);
       (*process)->stop(grace, hurry);
@@ -185,9 +186,10 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
   if (outcome.stopped == StopCause::kNone) {
     int interrupts = hooks.interrupts ? hooks.interrupts() : 0;
     if (auto stop = limit_reached(meter, limits, false, interrupts);
-        stop && stop->first != StopCause::kInterrupted) {
-      outcome.stopped = stop->first;
-      outcome.detail = stop->second;
+        stop && stop->cause != StopCause::kInterrupted) {
+      outcome.stopped = stop->cause;
+      outcome.detail = stop->detail;
+      outcome.budget = stop->budget;
     }
   }
   return outcome;
@@ -195,8 +197,7 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
 
 std::string record_outcome(const SessionOutcome& session, const meter::StreamMeter& meter) {
   switch (session.stopped) {
-    case StopCause::kRunBudget:
-    case StopCause::kIterationBudget:
+    case StopCause::kBudget:
       return "budget";
     case StopCause::kTimeout:
     case StopCause::kIdle:

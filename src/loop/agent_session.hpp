@@ -11,35 +11,34 @@
 
 #include "agent/agent.hpp"
 #include "agent/process_tree.hpp"
-#include "loop/budget.hpp"
+#include "budget/budgets.hpp"
 #include "meter/stream_meter.hpp"
 #include "util/clock.hpp"
 
 namespace ralph::loop {
 
 enum class StopCause {
-  kNone,             // the agent ended by itself
-  kRunBudget,        // the live meter passed the run's cap
-  kIterationBudget,  // the live meter passed the iteration's cap
-  kTimeout,          // --iteration-timeout
-  kIdle,             // --idle-timeout: nothing on stdout or stderr for that long
-  kLingered,         // the agent printed its result, then did not exit within result_grace
-  kInterrupted,      // SIGINT / SIGTERM
-  kFatal,            // the agent cannot work (e.g. authentication failed): no point waiting
-  kUsageLimit,       // the agent hit a usage limit: the loop waits for its reset
+  kNone,         // the agent ended by itself
+  kBudget,       // the live meter passed a cap (SessionOutcome::budget says which)
+  kTimeout,      // --iteration-timeout
+  kIdle,         // --idle-timeout: nothing on stdout or stderr for that long
+  kLingered,     // the agent printed its result, then did not exit within result_grace
+  kInterrupted,  // SIGINT / SIGTERM
+  kFatal,        // the agent cannot work (e.g. authentication failed): no point waiting
+  kUsageLimit,   // the agent hit a usage limit: the loop waits for its reset
 };
 
 struct SessionLimits {
   std::chrono::milliseconds timeout{3'600'000};
   std::chrono::milliseconds idle_timeout{1'800'000};  // 0: none
   std::chrono::milliseconds result_grace{30'000};
-  std::optional<double> iteration_budget;
-  const Budget* run_budget = nullptr;  // what earlier iterations spent, and the cap
+  const budget::Budgets* budgets = nullptr;  // must the agent stop at its live cost?
   std::chrono::milliseconds stop_grace{5000};
 };
 
 struct SessionOutcome {
   StopCause stopped = StopCause::kNone;
+  std::optional<budget::Scope> budget;  // kBudget: the cap that stopped it
   int exit_code = 0;
   std::optional<std::string> launch_error;  // the agent could not be started
   std::string detail;                       // why it was stopped, for people

@@ -96,21 +96,7 @@ Status note_rejection(const plan::PlanFolder& folder, int iteration, const std::
       rest.remove_prefix(end + 1);
     }
   }
-  UniqueFd fd(
-      ::open(folder.progress_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
-  if (!fd.valid()) {
-    return make_error(
-        fmt::format("cannot write {}: {}", folder.display("progress.txt"), errno_text(errno)));
-  }
-  for (std::string_view rest = note; !rest.empty();) {
-    ssize_t n = ::write(fd.get(), rest.data(), rest.size());
-    if (n <= 0) {
-      return make_error(
-          fmt::format("cannot write {}: {}", folder.display("progress.txt"), errno_text(errno)));
-    }
-    rest.remove_prefix(static_cast<size_t>(n));
-  }
-  return ok_status();
+  return plan::append_progress_note(folder, note);
 }
 
 bool pass_commit_gate(Hooks& hooks, git::Vcs& vcs, const plan::PlanFolder& plan, Display& display,

@@ -1,4 +1,6 @@
-// The settings of one `ralph run`, resolved from flags, plans/ralph.json and defaults.
+// The settings of one `ralph run`, resolved from flags, plans/ralph.json and defaults
+// (plan/settings.hpp describes each). The defaults here are the table's; a unit test holds
+// them to it.
 #pragma once
 
 #include <chrono>
@@ -8,17 +10,20 @@
 #include <string>
 #include <vector>
 
+#include "budget/budgets.hpp"
+#include "loop/halt.hpp"
 #include "plan/plan_folder.hpp"
+#include "plan/settings.hpp"
 
 namespace ralph::loop {
 
 struct RunOptions {
   std::filesystem::path repo_root;
   plan::PlanFolder plan;
-  int max_iterations = 50;
-  std::optional<double> budget;
-  std::optional<double> iteration_budget;
-  std::string model;  // "" = the agent's default
+  budget::Limits budgets;       // the run's, each iteration's and each item's caps
+  HaltLimits halts;             // max_iterations, stall_after, max_agent_failures, waits
+  int item_max_iterations = 5;  // for items whose prd.json sets no maxIterations
+  std::string model;            // "" = the agent's default
   std::string agent = "claude";
   std::vector<std::string> agent_args;
   std::chrono::seconds iteration_timeout{3600};
@@ -28,19 +33,16 @@ struct RunOptions {
   // An agent rewrote the run's branch (ralph's last commit is no longer on it): halt with
   // `error` instead of warning and going on (ralph.json "on_history_rewrite": "halt").
   bool halt_on_history_rewrite = false;
-  int stall_after = 3;
-  std::chrono::seconds max_wait{21600};
-  int max_agent_failures = 3;  // consecutive failed iterations before agent_fatal
   std::chrono::milliseconds stop_grace{5000};
   enum class Resume { kAuto, kResume, kNew } resume = Resume::kAuto;
-  // Waits between failed iterations: base * 2^(failures - 1), at most the cap.
-  std::chrono::seconds retry_backoff{10};
-  std::chrono::seconds retry_backoff_cap{300};
   // Lifecycle hooks (README "Hooks"): event -> executables, relative to repo_root or absolute.
   std::map<std::string, std::vector<std::string>> hooks;
   std::chrono::seconds hook_timeout{300};
   // Where the agent keeps its transcripts ($HOME of the agent, which is ralph's).
   std::filesystem::path agent_home;
+
+  // Takes every run setting from `settings` (flags over ralph.json over the defaults).
+  void apply(const plan::Settings& settings);
 
   std::filesystem::path state_dir() const { return repo_root / ".ralph"; }
   std::filesystem::path log_path() const { return state_dir() / "iterations.jsonl"; }

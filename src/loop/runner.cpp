@@ -30,9 +30,10 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       loaded_(std::move(loaded)),
       deps_(std::move(deps)),
       log_(options_.log_path()),
-      budget_(options_.budget),
+      budgets_(options_.budgets),
+      rules_(options_.halts),
+      items_(options_.item_max_iterations),
       hooks_(options_.hooks, deps_.hooks, deps_.display),
-      warnings_(deps_.display, hooks_),
       branch_(deps_.vcs, deps_.display, options_.plan.display("ralph.json")) {}
 
 Status Runner::start_or_resume() {
@@ -63,7 +64,7 @@ Status Runner::start_or_resume() {
       if (record.run_id == state_.run_id) count_recorded(record);
     });
     if (!scanned) return scanned.error();
-    budget_.new_warnings(budget_.spent());  // thresholds passed before were already reported
+    for (const auto& [id, why] : previous->blocked_items) blocked_before_.insert(id);
   } else {
     state_.run_id = deps_.make_run_id();
     state_.started_at = format_rfc3339(deps_.clock.wall_now());
@@ -84,9 +85,9 @@ Status Runner::start_or_resume() {
     if (Status s = recover(*previous); !s) return s;
   }
   state_.pid = static_cast<int>(::getpid());
-  state_.budget_usd = options_.budget;
+  state_.budget_usd = options_.budgets.run;
   state_.plan_dir = options_.plan.display_dir;
-  state_.spent_usd = budget_.spent();
+  state_.spent_usd = budgets_.run_spent();
   state_.iteration = last_iteration_;
   fs::create_directories(options_.state_dir() / "runs" / state_.run_id, ec);
   if (ec) return make_error(fmt::format("cannot create the run folder: {}", ec.message()));
@@ -100,7 +101,8 @@ void Runner::count_recorded(const IterationRecord& record) {
   branch_.recorded(record.iteration, record.commit, record.history_rewritten);
   last_iteration_ = std::max(last_iteration_, record.iteration);
   ++iterations_this_run_;
-  budget_.add_iteration(record.cost_usd);
+  budgets_.book_recorded(record.item_id.value_or(""), record.cost_usd);
+  if (record.item_id) items_.count(*record.item_id);
   totals_.add(record);
 }
 
@@ -214,25 +216,45 @@ Halt Runner::finish(Halt halt) {
   return halt;
 }
 
-std::optional<Halt> Runner::halt_before_iteration(const plan::Plan& plan) const {
-  if (plan::all_pass(plan)) {
-    return Halt{HaltReason::kComplete, fmt::format("all {} items in {} pass", plan.items.size(),
-                                                   options_.plan.display("prd.json"))};
+const plan::PlanItem* Runner::choose_item(const plan::Plan& plan) {
+  items_.forget_passing(plan);
+  for (;;) {
+    const plan::PlanItem* item = plan::next_item(plan, items_.blocked_ids());
+    if (item == nullptr) return nullptr;
+    if (auto why = items_.exhausted(*item)) {
+      block(item->id, *why);
+      continue;
+    }
+    auto start = budgets_.may_start(item->id, item->budget_usd);
+    if (!start.ok && start.refused_by == budget::Scope::kItem) {
+      block(item->id, start.why);
+      continue;
+    }
+    return item;
   }
-  if (iterations_this_run_ >= options_.max_iterations) {
-    return Halt{HaltReason::kMaxIterations,
-                fmt::format("{} iterations done, {} of {} items still fail (raise "
-                            "--max-iterations to go on)",
-                            iterations_this_run_,
-                            plan.items.size() - plan::passing_ids(plan).size(), plan.items.size())};
+}
+
+void Runner::block(const std::string& item, const std::string& why) {
+  items_.block(item, why);
+  state_.blocked_items = items_.blocked();
+  deps_.display.note(fmt::format("ralph: {} is blocked for the rest of the run: {}", item, why));
+  if (blocked_before_.count(item)) return;  // progress.txt says so from before the resume
+  std::string note = fmt::format(
+      "\n## ralph: {} blocked ({})\n{}. ralph gives it no more iterations in run {}. It may be "
+      "too big for one iteration: split it into smaller items, or raise its limit and run "
+      "`ralph run --resume`.\n",
+      item, format_rfc3339(deps_.clock.wall_now()), why, state_.run_id);
+  if (Status s = plan::append_progress_note(options_.plan, note); !s) {
+    deps_.display.note("ralph: warning: " + s.message());
   }
-  if (!budget_.can_start_iteration()) {
-    return Halt{HaltReason::kBudget,
-                fmt::format("spent ${:.4f} of the ${:.2f} budget; what is left would not pay "
-                            "for another iteration",
-                            budget_.spent(), *budget_.cap())};
+}
+
+void Runner::report(const std::vector<budget::Warning>& warnings, int iteration) {
+  for (const auto& warning : warnings) {
+    deps_.display.note(warning.line);
+    hooks_.notify(budget_warning_event(state_.run_id, iteration, budget::scope_name(warning.scope),
+                                       warning.threshold, warning.spent, warning.limit));
   }
-  return std::nullopt;
 }
 
 Halt Runner::run() {
@@ -252,11 +274,17 @@ Halt Runner::run() {
     }
     state_.items_total = static_cast<int>(plan->items.size());
     state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
-    if (auto halt = halt_before_iteration(*plan)) return finish(*halt);
+    const plan::PlanItem* item = choose_item(*plan);
+    if (auto halt = rules_.before_iteration(*plan, items_.blocked(), iterations_this_run_,
+                                            options_.plan.display("prd.json"))) {
+      return finish(*halt);
+    }
     if (deps_.interrupts && deps_.interrupts() > 0) {
       return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
     }
-    IterationResult result = run_iteration(*plan, *plan::next_item(*plan));
+    auto start = budgets_.may_start(item->id, item->budget_usd);
+    if (!start.ok) return finish(Halt{HaltReason::kBudget, start.why});
+    IterationResult result = run_iteration(*plan, *item, start.agent_budget);
     if (result.halt) return finish(*result.halt);
     if (result.wait && deps_.wait) {
       state_.waiting_until = format_rfc3339(deps_.clock.wall_now() + *result.wait);
@@ -270,7 +298,8 @@ Halt Runner::run() {
   }
 }
 
-Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan::PlanItem& item) {
+Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan::PlanItem& item,
+                                              std::optional<double> agent_budget) {
   IterationResult out;
   IterationRecord& record = out.record;
   const int n = ++last_iteration_;
@@ -292,12 +321,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
       plan::render_prompt(loaded_.prompt_template,
                           plan::prompt_values(options_.plan.display_dir, item, n, state_.run_id));
   command.model = model;
-  command.max_budget_usd = budget_.remaining();
-  if (options_.iteration_budget) {
-    command.max_budget_usd = command.max_budget_usd
-                                 ? std::min(*command.max_budget_usd, *options_.iteration_budget)
-                                 : *options_.iteration_budget;
-  }
+  command.max_budget_usd = agent_budget;
   command.extra_args = options_.agent_args;
   const fs::path run_dir = options_.state_dir() / "runs" / state_.run_id;
   agent::LaunchSpec spec{agent::agent_command(command), options_.repo_root, {}};
@@ -307,11 +331,12 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   SessionFiles files{run_dir / fmt::format("{}.stream.jsonl", n),
                      run_dir / fmt::format("{}.stderr.log", n), deps_.redact};
 
-  LiveStatus live{n, item.id, item.title, model, {}, 0, budget_.spent(), options_.budget, {}};
+  LiveStatus live{n, item.id, item.title, model, {}, 0, budgets_.run_spent(), options_.budgets.run,
+                  {}};
   deps_.display.iteration_started(live);
-  warnings_.start_iteration(options_.iteration_budget);
-  hooks_.notify(pre_iteration_event(state_.run_id, n, item.id, item.title, model, budget_.spent(),
-                                    options_.budget));
+  budgets_.start_iteration(n, item.id, item.budget_usd);
+  hooks_.notify(pre_iteration_event(state_.run_id, n, item.id, item.title, model,
+                                    budgets_.run_spent(), options_.budgets.run));
 
   // After the pre_iteration hooks: what they change is not the agent's progress.
   auto head_before = deps_.vcs.head();
@@ -325,8 +350,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   limits.timeout = options_.iteration_timeout;
   limits.idle_timeout = options_.idle_timeout;
   limits.result_grace = options_.result_grace;
-  limits.iteration_budget = options_.iteration_budget;
-  limits.run_budget = &budget_;
+  limits.budgets = &budgets_;
   limits.stop_grace = options_.stop_grace;
   const auto started_wall = deps_.clock.wall_now();
   const auto started = deps_.clock.steady_now();
@@ -358,11 +382,11 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     live.model = meter.model().empty() ? model : meter.model();
     live.usage = meter.live_usage();
     live.iteration_cost = meter.live_cost();
-    live.run_cost = budget_.spent() + meter.live_cost();
+    live.run_cost = budgets_.run_spent() + meter.live_cost();
     live.elapsed =
         std::chrono::duration_cast<std::chrono::milliseconds>(deps_.clock.steady_now() - started);
     deps_.display.live(live);
-    warnings_.check(budget_, state_.run_id, n, live.run_cost, live.iteration_cost);
+    report(budgets_.warnings(live.iteration_cost), n);
   };
   SessionOutcome session =
       run_agent_session(deps_.launcher, spec, files, meter, limits, deps_.clock, hooks);
@@ -413,7 +437,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     }
   }
 
-  std::optional<Halt> commit_failure;
+  IterationEnd end;
   auto head_after = deps_.vcs.head();
   if (head_before && head_after) {
     if (auto commits = deps_.vcs.commits_between(*head_before, *head_after)) {
@@ -435,9 +459,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
         branch_.pin(n, record.agent_commits.back(), false);  // the agent committed it itself
       }
     } else {
-      commit_failure = Halt{HaltReason::kError,
-                            fmt::format("the iteration's work is in the work tree, uncommitted: {}",
-                                        commit.message())};
+      end.commit_failure = commit.message();
     }
     out.changed_files = record.commit.has_value() || !record.agent_commits.empty();
   } else {
@@ -449,96 +471,55 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     out.halt = Halt{HaltReason::kError, "cannot write the cost log: " + s.message()};
     return out;
   }
-  budget_.add_iteration(record.cost_usd);
-  totals_.add(record);
-  state_.spent_usd = budget_.spent();
-  deps_.display.iteration_finished(record, budget_.spent(), options_.budget);
   // Thresholds passed since the last live check are reported here, once.
-  warnings_.check(budget_, state_.run_id, n, budget_.spent(), record.cost_usd);
+  report(budgets_.warnings(record.cost_usd), n);
+  auto used_up = budgets_.finish_iteration(record.cost_usd, session.budget);
+  items_.count(item.id);
+  totals_.add(record);
+  state_.spent_usd = budgets_.run_spent();
+  deps_.display.iteration_finished(record, budgets_.run_spent(), options_.budgets.run);
   if (record.claimed_complete && record.items_completed.empty() && !item.passes && !out.rejected) {
     deps_.display.note(
         fmt::format("ralph: the agent claimed completion, but {} still fails in {}; going on",
                     item.id, options_.plan.display("prd.json")));
   }
+  const bool item_passes = std::find(record.items_completed.begin(), record.items_completed.end(),
+                                     item.id) != record.items_completed.end();
+  if (used_up && used_up->scope == budget::Scope::kItem && !item_passes) {
+    block(item.id, used_up->detail);
+  }
   state_.iteration_started_at.clear();  // recorded: nothing left to recover
   write_state("running", std::nullopt);
   hooks_.notify(post_iteration_event(record, totals_));
 
-  if (commit_failure) {
-    out.halt = commit_failure;
-  } else if (record.history_rewritten && options_.halt_on_history_rewrite) {
-    out.halt = Halt{HaltReason::kError,
-                    fmt::format("the agent rewrote the history of {} (\"on_history_rewrite\" "
-                                "is \"halt\"); its work is committed, and ralph's commits are "
-                                "kept under refs/ralph/{}/",
-                                branch_.name().empty() ? "HEAD" : branch_.name(), state_.run_id)};
-  } else if (session.stopped == StopCause::kInterrupted) {
-    out.halt = Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes the run"};
-  } else if (session.launch_error) {
-    out.halt =
-        Halt{HaltReason::kAgentFatal,
-             fmt::format("{} (install Claude Code or pass --agent PATH)", *session.launch_error)};
-  } else if (session.stopped == StopCause::kFatal) {
-    out.halt = Halt{HaltReason::kAgentFatal, session.detail};
-  } else if (session.stopped == StopCause::kRunBudget ||
-             (budget_.cap() && budget_.spent() >= *budget_.cap())) {
-    out.halt = Halt{HaltReason::kBudget, fmt::format("spent ${:.4f} of the ${:.2f} budget",
-                                                     budget_.spent(), *budget_.cap())};
-  }
+  end.history_rewritten = record.history_rewritten;
+  end.halt_on_history_rewrite = options_.halt_on_history_rewrite;
+  end.interrupted = session.stopped == StopCause::kInterrupted;
+  end.launch_error = session.launch_error;
+  if (session.stopped == StopCause::kFatal) end.fatal = session.detail;
+  if (used_up && used_up->scope == budget::Scope::kRun) end.budget_spent = used_up->detail;
+  out.halt = rules_.after_iteration(end, branch_.name(), state_.run_id);
   if (out.halt) return out;
 
-  decide_after_failure(record, meter, out);
-  if (out.halt || meter.usage_limit()) return out;  // a usage limit is no stall
-  bool progress = !out.rejected && (out.changed_files || !record.items_completed.empty());
-  stalled_iterations_ = progress ? 0 : stalled_iterations_ + 1;
-  if (stalled_iterations_ >= options_.stall_after) {
-    out.halt = Halt{HaltReason::kStalled,
-                    fmt::format("{} iterations in a row changed no file and completed no item",
-                                stalled_iterations_)};
-  }
-  return out;
-}
-
-void Runner::decide_after_failure(const meter::IterationRecord& record,
-                                  const meter::StreamMeter& meter, IterationResult& out) {
+  AfterFailure failure;
   if (const auto& limit = meter.usage_limit()) {
-    auto now = deps_.clock.wall_now();
-    std::chrono::seconds wait = options_.retry_backoff_cap;  // no reset time given
-    std::string until = "a reset time the agent did not give";
+    std::optional<std::chrono::system_clock::time_point> resets_at;
     if (limit->resets_at) {
-      auto reset = std::chrono::system_clock::time_point(std::chrono::seconds(*limit->resets_at));
-      wait = std::max(std::chrono::seconds(0),
-                      std::chrono::duration_cast<std::chrono::seconds>(reset - now)) +
-             std::chrono::seconds(5);
-      until = format_rfc3339(reset);
+      resets_at = std::chrono::system_clock::time_point(std::chrono::seconds(*limit->resets_at));
     }
-    if (wait > options_.max_wait) {
-      out.halt = Halt{HaltReason::kAgentFatal,
-                      fmt::format("the agent's usage limit resets at {}, later than --max-wait "
-                                  "({}s) allows; run `ralph run` again after it resets",
-                                  until, options_.max_wait.count())};
-      return;
-    }
-    out.wait = wait;
-    out.wait_reason = fmt::format("usage limit: waiting for its reset at {}", until);
-    return;
+    failure = rules_.usage_limit(resets_at, deps_.clock.wall_now());
+  } else {
+    const fs::path stderr_log =
+        (run_dir / fmt::format("{}.stderr.log", n)).lexically_relative(options_.repo_root);
+    failure = rules_.after_outcome(record.outcome, record.exit_code, stderr_log.string());
   }
-  failed_iterations_ = record.outcome == "agent_error" ? failed_iterations_ + 1 : 0;
-  if (failed_iterations_ == 0) return;
-  const fs::path stderr_log = (options_.state_dir() / "runs" / state_.run_id /
-                               fmt::format("{}.stderr.log", record.iteration))
-                                  .lexically_relative(options_.repo_root);
-  if (failed_iterations_ >= options_.max_agent_failures) {
-    out.halt = Halt{HaltReason::kAgentFatal,
-                    fmt::format("the agent failed {} iterations in a row (last exit code {}); "
-                                "see {}",
-                                failed_iterations_, record.exit_code, stderr_log.string())};
-    return;
-  }
-  auto backoff = options_.retry_backoff * (1LL << std::min(failed_iterations_ - 1, 20));
-  out.wait = std::min<std::chrono::milliseconds>(backoff, options_.retry_backoff_cap);
-  out.wait_reason = fmt::format("the agent failed (exit code {}, see {}); retrying",
-                                record.exit_code, stderr_log.string());
+  out.halt = failure.halt;
+  out.wait = failure.wait;
+  out.wait_reason = failure.reason;
+  if (out.halt || meter.usage_limit()) return out;  // a usage limit is no stall
+  out.halt = rules_.after_progress(!out.rejected &&
+                                   (out.changed_files || !record.items_completed.empty()));
+  return out;
 }
 
 }  // namespace ralph::loop

@@ -9,13 +9,13 @@
 
 #include "agent/agent.hpp"
 #include "agent/process_tree.hpp"
+#include "budget/budgets.hpp"
 #include "git/vcs.hpp"
-#include "loop/budget.hpp"
-#include "loop/budget_warnings.hpp"
 #include "loop/display.hpp"
 #include "loop/halt.hpp"
 #include "loop/hook_runner.hpp"
 #include "loop/hooks.hpp"
+#include "loop/item_limits.hpp"
 #include "loop/options.hpp"
 #include "loop/run_branch.hpp"
 #include "loop/state.hpp"
@@ -63,11 +63,15 @@ class Runner {
 
   Status start_or_resume();
   Status recover(const RunState& crashed);
-  // After an iteration: waits for a usage limit, or backs off after a failure.
-  void decide_after_failure(const meter::IterationRecord& record, const meter::StreamMeter& meter,
-                            IterationResult& out);
-  std::optional<Halt> halt_before_iteration(const plan::Plan& plan) const;
-  IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item);
+  // The next item that may have an iteration: items that reached a per-item limit are blocked
+  // on the way. None when every item left is blocked or passes.
+  const plan::PlanItem* choose_item(const plan::Plan& plan);
+  // Blocks `item` for the rest of the run, saying why on the display and in progress.txt.
+  void block(const std::string& item, const std::string& why);
+  // Gives budget warnings to the display and the on_budget_warning hooks.
+  void report(const std::vector<budget::Warning>& warnings, int iteration);
+  IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item,
+                                std::optional<double> agent_budget);
   void write_state(const std::string& status, const std::optional<Halt>& halt);
   Halt finish(Halt halt);
   std::string redact(std::string_view text) const;
@@ -83,15 +87,15 @@ class Runner {
   plan::LoadedPlan loaded_;
   RunnerDeps deps_;
   meter::CostLog log_;
-  Budget budget_;
+  budget::Budgets budgets_;
+  HaltRules rules_;
+  ItemLimits items_;
+  std::set<std::string> blocked_before_;  // blocked in the run before this ralph resumed it
   Hooks hooks_;
-  BudgetWarnings warnings_;
   meter::Totals totals_;  // of this run's iterations so far
   RunState state_;
   int iterations_this_run_ = 0;
   int last_iteration_ = 0;
-  int stalled_iterations_ = 0;
-  int failed_iterations_ = 0;
   uint64_t started_ticks_ = 0;  // when this ralph started the run (clock ticks since boot)
   RunBranch branch_;
 };

@@ -7,6 +7,8 @@ namespace ralph::loop {
 using nlohmann::json;
 
 json to_json(const RunState& s) {
+  json blocked = json::array();
+  for (const auto& [id, why] : s.blocked_items) blocked.push_back({{"id", id}, {"reason", why}});
   return json{{"run_id", s.run_id},
               {"status", s.status},
               {"halt_reason", s.halt_reason.empty() ? json(nullptr) : json(s.halt_reason)},
@@ -29,6 +31,7 @@ json to_json(const RunState& s) {
               {"iteration_started_at", s.iteration_started_at},
               {"item_title", s.item_title},
               {"passing_before", s.passing_before},
+              {"blocked_items", std::move(blocked)},
               {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)}};
 }
 
@@ -68,6 +71,16 @@ std::optional<RunState> state_from_json(const json& v) {
   if (auto it = v.find("passing_before"); it != v.end() && it->is_array()) {
     for (const auto& id : *it) {
       if (id.is_string()) s.passing_before.push_back(id.get<std::string>());
+    }
+  }
+  if (auto it = v.find("blocked_items"); it != v.end() && it->is_array()) {
+    for (const auto& item : *it) {
+      if (!item.is_object()) continue;
+      auto id = item.find("id");
+      auto why = item.find("reason");
+      if (id == item.end() || !id->is_string()) continue;
+      s.blocked_items[id->get<std::string>()] =
+          why != item.end() && why->is_string() ? why->get<std::string>() : std::string();
     }
   }
   s.process_tag = text("process_tag");

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,6 +42,8 @@ struct RunState {
   std::string item_title;
   std::vector<std::string> passing_before;  // items passing when the iteration started
   std::string waiting_until;                // RFC 3339, while waiting for a usage limit
+  // Items blocked for the rest of the run by a per-item limit: id -> why.
+  std::map<std::string, std::string> blocked_items;
 };
 
 nlohmann::json to_json(const RunState& state);

@@ -14,15 +14,16 @@ namespace ralph::plan {
 using nlohmann::json;
 
 const std::vector<std::string>& config_keys() {
-  static const std::vector<std::string> keys = {
-      "max_iterations", "budget",     "iteration_budget",   "model",
-      "agent",          "agent_args", "iteration_timeout",  "idle_timeout",
-      "result_grace",   "no_commit",  "stall_after",        "max_wait",
-      "pricing",        "hooks",      "allow_secret_files", "max_agent_failures",
-      "hook_timeout"};
+  static const std::vector<std::string> keys = [] {
+    std::vector<std::string> all;
+    for (const auto& spec : setting_specs()) all.push_back(spec.key);
+    for (const char* key : {"agent_args", "pricing", "hooks", "allow_secret_files"}) {
+      all.emplace_back(key);
+    }
+    return all;
+  }();
   return keys;
 }
-
 const std::vector<std::string>& hook_events() {
   static const std::vector<std::string> events = {"pre_iteration", "on_budget_warning",
                                                   "pre_commit", "post_iteration", "on_halt"};
@@ -48,32 +49,14 @@ class ConfigReader {
     input_.problem(key.empty() ? "" : "/" + key, std::move(message));
   }
 
-  std::optional<int> positive_int(const json& value, const std::string& key, int minimum) {
-    if (!value.is_number_integer() || value.get<long long>() < minimum ||
-        value.get<long long>() > 1'000'000'000) {
-      problem(key, fmt::format("\"{}\" must be a whole number of at least {}, not {}", key, minimum,
-                               value.dump()));
-      return std::nullopt;
+  // A run setting: checked against its spec, kept when it is right.
+  void setting(const SettingSpec& spec, const json& value, Settings& out) {
+    auto checked = check_setting(spec, value, "\"" + spec.key + "\"");
+    if (!checked) {
+      problem(spec.key, checked.message());
+      return;
     }
-    return static_cast<int>(value.get<long long>());
-  }
-
-  std::optional<double> dollars(const json& value, const std::string& key) {
-    if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() <= 0) {
-      problem(key, fmt::format("\"{}\" must be a positive number of US dollars, like 5.00, "
-                               "not {}",
-                               key, value.dump()));
-      return std::nullopt;
-    }
-    return value.get<double>();
-  }
-
-  std::optional<std::string> text(const json& value, const std::string& key) {
-    if (!value.is_string() || value.get<std::string>().empty()) {
-      problem(key, fmt::format("\"{}\" must be a non-empty string, not {}", key, value.dump()));
-      return std::nullopt;
-    }
-    return value.get<std::string>();
+    out.set(spec.key, std::move(*checked));
   }
 
   // "hooks": {"<event>": ["path", ...]}: known events only, each a list of non-empty paths.
@@ -135,16 +118,8 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
 
   Config config;
   for (const auto& [key, value] : doc.items()) {
-    if (key == "max_iterations") {
-      config.max_iterations = read.positive_int(value, key, 1);
-    } else if (key == "budget") {
-      config.budget = read.dollars(value, key);
-    } else if (key == "iteration_budget") {
-      config.iteration_budget = read.dollars(value, key);
-    } else if (key == "model") {
-      config.model = read.text(value, key);
-    } else if (key == "agent") {
-      config.agent = read.text(value, key);
+    if (const SettingSpec* spec = find_setting(key)) {
+      read.setting(*spec, value, config.settings);
     } else if (key == "agent_args" || key == "allow_secret_files") {
       auto& out = key == "agent_args" ? config.agent_args : config.allow_secret_files;
       if (!value.is_array()) {
@@ -158,32 +133,6 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
           }
         }
       }
-    } else if (key == "iteration_timeout") {
-      config.iteration_timeout = read.positive_int(value, key, 1);
-    } else if (key == "idle_timeout") {
-      config.idle_timeout = read.positive_int(value, key, 0);
-    } else if (key == "result_grace") {
-      config.result_grace = read.positive_int(value, key, 1);
-    } else if (key == "no_commit") {
-      if (!value.is_boolean()) {
-        read.problem(key, fmt::format("\"no_commit\" must be true or false, not {}", value.dump()));
-      } else {
-        config.no_commit = value.get<bool>();
-      }
-    } else if (key == "on_history_rewrite") {
-      if (!value.is_string() || (value != "warn" && value != "halt")) {
-        read.problem(key, fmt::format("\"on_history_rewrite\" must be \"warn\" (the default: "
-                                      "say so and go on) or \"halt\", not {}",
-                                      value.dump()));
-      } else {
-        config.on_history_rewrite = value.get<std::string>();
-      }
-    } else if (key == "stall_after") {
-      config.stall_after = read.positive_int(value, key, 1);
-    } else if (key == "max_agent_failures") {
-      config.max_agent_failures = read.positive_int(value, key, 1);
-    } else if (key == "max_wait") {
-      config.max_wait = read.positive_int(value, key, 0);
     } else if (key == "pricing") {
       if (!value.is_object()) {
         read.problem(key, "\"pricing\" must be an object");
@@ -192,8 +141,6 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       }
     } else if (key == "hooks") {
       read.hooks(value, config.hooks);
-    } else if (key == "hook_timeout") {
-      config.hook_timeout = read.positive_int(value, key, 1);
     } else {
       std::string hint = closest_name(key, config_keys());
       read.problem(key, hint.empty()

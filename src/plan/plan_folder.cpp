@@ -1,11 +1,15 @@
 #include "plan/plan_folder.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <tuple>
 
 #include "plan/prompt.hpp"
+#include "util/fd.hpp"
 #include "util/fs.hpp"
 
 namespace ralph::plan {
@@ -81,6 +85,28 @@ std::optional<LoadedPlan> load_plan_folder(const PlanFolder& folder, Problems& p
                    [&key](const Problem& a, const Problem& b) { return key(a) < key(b); });
   if (problems.size() != before) return std::nullopt;
   return loaded;
+}
+
+}  // namespace ralph::plan
+
+namespace ralph::plan {
+
+Status append_progress_note(const PlanFolder& folder, std::string_view note) {
+  UniqueFd fd(
+      ::open(folder.progress_path().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
+  if (!fd.valid()) {
+    return make_error(
+        fmt::format("cannot write {}: {}", folder.display("progress.txt"), errno_text(errno)));
+  }
+  for (std::string_view rest = note; !rest.empty();) {
+    ssize_t n = ::write(fd.get(), rest.data(), rest.size());
+    if (n <= 0) {
+      return make_error(
+          fmt::format("cannot write {}: {}", folder.display("progress.txt"), errno_text(errno)));
+    }
+    rest.remove_prefix(static_cast<size_t>(n));
+  }
+  return ok_status();
 }
 
 }  // namespace ralph::plan

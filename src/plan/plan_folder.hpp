@@ -5,11 +5,13 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "meter/pricing.hpp"
 #include "plan/config.hpp"
 #include "plan/prd.hpp"
 #include "plan/problem.hpp"
+#include "util/result.hpp"
 
 namespace ralph::plan {
 
@@ -36,5 +38,8 @@ std::optional<LoadedPlan> load_plan_folder(const PlanFolder& folder, Problems& p
 
 // Reads just prd.json again (the agent edits it during a run).
 std::optional<Plan> reload_plan(const PlanFolder& folder, Problems& problems);
+
+// Appends `note` to progress.txt, which the next iteration's agent reads.
+Status append_progress_note(const PlanFolder& folder, std::string_view note);
 
 }  // namespace ralph::plan

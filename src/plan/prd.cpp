@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 namespace ralph::plan {
@@ -75,6 +76,26 @@ std::optional<PlanItem> parse_item(const json& value, const std::string& pointer
       item.has_priority = true;
     }
   }
+  if (auto it = value.find("maxIterations"); it != value.end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<long long>() < 1 ||
+        it->get<long long>() > 1'000'000'000) {
+      check.problem(pointer + "/maxIterations",
+                    fmt::format("\"maxIterations\" must be a whole number of at least 1, not {}",
+                                it->dump()));
+    } else {
+      item.max_iterations = static_cast<int>(it->get<long long>());
+    }
+  }
+  if (auto it = value.find("budgetUsd"); it != value.end() && !it->is_null()) {
+    if (!it->is_number() || !std::isfinite(it->get<double>()) || it->get<double>() <= 0) {
+      check.problem(pointer + "/budgetUsd",
+                    fmt::format("\"budgetUsd\" must be a positive number of US dollars, like "
+                                "2.50, not {}",
+                                it->dump()));
+    } else {
+      item.budget_usd = it->get<double>();
+    }
+  }
   if (auto it = value.find("acceptanceCriteria"); it != value.end() && !it->is_null()) {
     if (!it->is_array()) {
       check.problem(pointer + "/acceptanceCriteria",
@@ -136,10 +157,10 @@ std::optional<Plan> parse_plan(std::string_view text, const std::string& file_na
   return plan;
 }
 
-const PlanItem* next_item(const Plan& plan) {
+const PlanItem* next_item(const Plan& plan, const std::set<std::string>& skip) {
   const PlanItem* best = nullptr;
   for (const auto& item : plan.items) {
-    if (item.passes) continue;
+    if (item.passes || skip.count(item.id)) continue;
     if (best == nullptr) {
       best = &item;
       continue;

@@ -18,6 +18,9 @@ struct PlanItem {
   std::string description;
   std::vector<std::string> acceptance_criteria;
   std::optional<std::string> model;
+  // ralph's extensions (README "The plan"): this item's own per-item limits.
+  std::optional<int> max_iterations;  // "maxIterations"
+  std::optional<double> budget_usd;   // "budgetUsd"
   double priority = 0;  // lower goes first; items without one keep file order after those with one
   bool has_priority = false;
   bool passes = false;
@@ -35,7 +38,8 @@ std::optional<Plan> parse_plan(std::string_view text, const std::string& file_na
                                Problems& problems);
 
 // The next item to work on: `passes: false` with the lowest priority, then file order.
-const PlanItem* next_item(const Plan& plan);
+// Items in `skip` are passed over.
+const PlanItem* next_item(const Plan& plan, const std::set<std::string>& skip = {});
 
 std::set<std::string> passing_ids(const Plan& plan);
 bool all_pass(const Plan& plan);

@@ -52,6 +52,16 @@ std::string progress_bar(double fraction, int width) {
   return "[" + std::string(filled, '#') + std::string(width - filled, '-') + "]";
 }
 
+namespace {
+
+nlohmann::json blocked_json(const loop::RunState& s) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [id, why] : s.blocked_items) items.push_back({{"id", id}, {"reason", why}});
+  return items;
+}
+
+}  // namespace
+
 nlohmann::json to_json(const StatusReport& r) {
   nlohmann::json plan{{"file", r.plan.file},
                       {"items_total", r.plan.items_total},
@@ -77,6 +87,7 @@ nlohmann::json to_json(const StatusReport& r) {
            {"iteration", s.iteration},
            {"iterations_recorded", r.sums.totals.iterations},
            {"history_rewrites", r.sums.history_rewrites},
+           {"blocked_items", blocked_json(s)},
            {"current_item", s.status == "running" && !s.current_item.empty()
                                 ? nlohmann::json(s.current_item)
                                 : nlohmann::json(nullptr)},
@@ -160,6 +171,9 @@ std::string status_text(const StatusReport& r) {
                        "(git for-each-ref refs/ralph/{}/)",
                        r.sums.history_rewrites.size() == 1 ? "" : "s",
                        fmt::join(r.sums.history_rewrites, ", "), s.run_id));
+    }
+    for (const auto& [id, why] : s.blocked_items) {
+      line("blocked", fmt::format("{}: {}", id, why));
     }
     const auto& u = r.sums.totals.usage;
     std::string tokens =

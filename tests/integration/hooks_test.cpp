@@ -147,7 +147,7 @@ TEST(HooksTest, EveryEventReachesItsHooksWithTheDocumentedFields) {
   EXPECT_EQ(warnings,
             (std::set<std::tuple<std::string, double, int>>{
                 {"iteration", 0.5, 1}, {"iteration", 0.5, 2}, {"run", 0.5, 2}, {"run", 0.8, 2}}));
-  EXPECT_NE(run.out.find("ralph: warning: 80% of the $0.05 budget spent"), std::string::npos)
+  EXPECT_NE(run.out.find("ralph: warning: 80% of the run's $0.05 budget spent"), std::string::npos)
       << run.out;
 
   const json& halt = got.back()["payload"];

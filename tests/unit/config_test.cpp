@@ -26,28 +26,46 @@ TEST(ConfigTest, ReadsEveryKeyWithComments) {
   "allow_secret_files": [".env.test"],
   "idle_timeout": 0,
   "result_grace": 45,
-  "on_history_rewrite": "halt"
+  "on_history_rewrite": "halt",
+  "item_max_iterations": 4,
+  "item_budget": 0.75
 })",
                              "plans/ralph.json", problems);
   ASSERT_TRUE(config) << problems.front().to_string();
-  EXPECT_DOUBLE_EQ(*config->budget, 5.5);
-  EXPECT_DOUBLE_EQ(*config->iteration_budget, 1.0);
-  EXPECT_EQ(config->max_iterations, 7);
-  EXPECT_EQ(config->model, "sonnet");
+  const Settings& set = config->settings;
+  EXPECT_DOUBLE_EQ(*set.dollars("budget"), 5.5);
+  EXPECT_DOUBLE_EQ(*set.dollars("iteration_budget"), 1.0);
+  EXPECT_DOUBLE_EQ(*set.dollars("item_budget"), 0.75);
+  EXPECT_EQ(set.number("item_max_iterations"), 4);
+  EXPECT_EQ(set.number("max_iterations"), 7);
+  EXPECT_EQ(set.text("model"), "sonnet");
   EXPECT_EQ(config->agent_args, (std::vector<std::string>{"--max-turns", "30"}));
-  EXPECT_EQ(config->iteration_timeout, 600);
-  EXPECT_EQ(config->no_commit, true);
-  EXPECT_EQ(config->stall_after, 2);
-  EXPECT_EQ(config->max_wait, 0);
+  EXPECT_EQ(set.number("iteration_timeout"), 600);
+  EXPECT_TRUE(set.on("no_commit"));
+  EXPECT_EQ(set.number("stall_after"), 2);
+  EXPECT_EQ(set.number("max_wait"), 0);
   EXPECT_TRUE(config->pricing.contains("m"));
-  EXPECT_EQ(config->max_agent_failures, 5);
-  EXPECT_EQ(config->idle_timeout, 0);  // 0: no idle timeout
-  EXPECT_EQ(config->result_grace, 45);
-  EXPECT_EQ(config->on_history_rewrite, "halt");
+  EXPECT_EQ(set.number("max_agent_failures"), 5);
+  EXPECT_EQ(set.number("idle_timeout"), 0);  // 0: no idle timeout
+  EXPECT_EQ(set.number("result_grace"), 45);
+  EXPECT_EQ(set.text("on_history_rewrite"), "halt");
   EXPECT_EQ(config->allow_secret_files, std::vector<std::string>{".env.test"});
   EXPECT_EQ(config->hooks.at("on_halt"), (std::vector<std::string>{"hooks/x.sh", "/opt/notify"}));
   EXPECT_EQ(config->hooks.at("pre_commit"), std::vector<std::string>{"hooks/gate.sh"});
-  EXPECT_EQ(config->hook_timeout, 60);
+  EXPECT_EQ(set.number("hook_timeout"), 60);
+}
+
+TEST(ConfigTest, KeysNotSetReadAsTheirDefaults) {
+  Problems problems;
+  auto config = parse_config("{}", "plans/ralph.json", problems);
+  ASSERT_TRUE(config);
+  EXPECT_EQ(config->settings.number("max_iterations"), 50);
+  EXPECT_EQ(config->settings.number("item_max_iterations"), 5);
+  EXPECT_FALSE(config->settings.dollars("budget"));
+  EXPECT_FALSE(config->settings.dollars("item_budget"));
+  EXPECT_EQ(config->settings.text("agent"), "claude");
+  EXPECT_FALSE(config->settings.text("model"));
+  EXPECT_FALSE(config->settings.on("no_commit"));
 }
 
 TEST(ConfigTest, UnknownHookEventSuggestsTheClosest) {
@@ -100,9 +118,10 @@ TEST(ConfigTest, UnknownKeyFarFromAnyListsTheKeys) {
 }
 
 TEST(ConfigTest, NegativeOrNonNumericBudgetsAreRejected) {
-  for (const char* text : {R"({"budget": -1})", R"({"budget": "5"})", R"({"budget": 0})",
-                           R"({"iteration_budget": null})", R"({"max_iterations": 2.5})",
-                           R"({"max_iterations": 0})", R"({"no_commit": "yes"})"}) {
+  for (const char* text :
+       {R"({"budget": -1})", R"({"budget": "5"})", R"({"budget": 0})",
+        R"({"iteration_budget": null})", R"({"max_iterations": 2.5})", R"({"max_iterations": 0})",
+        R"({"no_commit": "yes"})", R"({"item_budget": 0})", R"({"item_max_iterations": 0})"}) {
     Problems problems;
     EXPECT_FALSE(parse_config(text, "f", problems)) << text;
     EXPECT_EQ(problems.size(), 1u) << text;

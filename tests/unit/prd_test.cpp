@@ -81,6 +81,33 @@ TEST(PrdTest, ReportsEveryProblemWithItsPosition) {
   EXPECT_NE(problems[3].message.find("duplicate id \"C\""), std::string::npos);
 }
 
+TEST(PrdTest, ReadsAndChecksThePerItemLimits) {
+  Problems problems;
+  auto plan = parse(R"({"userStories": [
+    {"id": "A", "title": "a", "passes": false, "maxIterations": 2, "budgetUsd": 1.5},
+    {"id": "B", "title": "b", "passes": false}
+  ]})",
+                    problems);
+  ASSERT_TRUE(plan) << problems.front().to_string();
+  EXPECT_EQ(plan->items[0].max_iterations, 2);
+  EXPECT_EQ(plan->items[0].budget_usd, 1.5);
+  EXPECT_FALSE(plan->items[1].max_iterations);
+  EXPECT_FALSE(plan->items[1].budget_usd);
+  EXPECT_EQ(next_item(*plan, {"A"})->id, "B");
+  EXPECT_EQ(next_item(*plan, {"A", "B"}), nullptr);
+
+  Problems bad;
+  EXPECT_FALSE(parse(R"({"userStories": [
+    {"id": "A", "title": "a", "passes": false, "maxIterations": 0, "budgetUsd": "2"}
+  ]})",
+                     bad));
+  ASSERT_EQ(bad.size(), 2u);
+  EXPECT_EQ(bad[0].to_string(),
+            "plans/prd.json:2:48: \"maxIterations\" must be a whole number of at least 1, not 0");
+  EXPECT_NE(bad[1].message.find("\"budgetUsd\" must be a positive number of US dollars"),
+            std::string::npos);
+}
+
 TEST(PrdTest, MissingOrEmptyStories) {
   Problems problems;
   EXPECT_FALSE(parse(R"({"project": "x"})", problems));

@@ -98,7 +98,7 @@ TEST_F(RunnerTest, ARunBranchTheAgentDeletedIsRecreatedAtRalphsLastCommit) {
 TEST_F(RunnerTest, AResumeAfterACrashPutsHeadBackOnTheCrashedRunsBranch) {
   capture_display();
   agent.scripts = {completing(0.25)};
-  options.max_iterations = 1;
+  options.halts.max_iterations = 1;
   ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
   // Killed in iteration 2, after its agent had run `git checkout -b experiment` and worked.
   RunState crashed = *read_state(options.state_path());
@@ -111,7 +111,7 @@ TEST_F(RunnerTest, AResumeAfterACrashPutsHeadBackOnTheCrashedRunsBranch) {
   vcs.branch_name = "experiment";
   write_plan({true, true});
   vcs.touch();
-  options.max_iterations = 50;
+  options.halts.max_iterations = 50;
   ASSERT_EQ(run().reason, HaltReason::kComplete);
   EXPECT_EQ(vcs.attached, std::vector<std::string>{"main"});  // before the recovered commit
   EXPECT_EQ(vcs.branch_name, "main");

@@ -31,7 +31,7 @@ class RunnerHooksTest : public RunnerTest {
 
 TEST_F(RunnerHooksTest, EveryEventFiresAtItsMomentWithItsFields) {
   hook_every_event();
-  options.budget = 1.0;
+  options.budgets.run = 1.0;
   options.model = "sonnet";
   agent.scripts = {completing(0.25), completing(0.5)};
   // What the loop had done when each hook ran.
@@ -118,7 +118,7 @@ TEST_F(RunnerHooksTest, ARejectingPreCommitHookLeavesTheWorkUncommittedAndTheIte
   capture_display();
   options.hooks["pre_commit"] = {"hooks/gate.sh", "hooks/second.sh"};
   options.hooks["post_iteration"] = {"hooks/post.sh"};
-  options.max_iterations = 1;
+  options.halts.max_iterations = 1;
   hooks.results["hooks/gate.sh"] = {testing::failed_hook(1, "3 passed\n2 failed: test_login")};
   write_plan({false});
   agent.scripts = {completing(0.2)};
@@ -212,7 +212,7 @@ TEST_F(RunnerHooksTest, AfterARejectionTheNextAcceptedIterationCommitsTheWork) {
 
 TEST_F(RunnerHooksTest, RejectedIterationsAreNoProgress) {
   options.hooks["pre_commit"] = {"hooks/gate.sh"};
-  options.stall_after = 2;
+  options.halts.stall_after = 2;
   hooks.results["hooks/gate.sh"] = {testing::failed_hook(1, "")};
   write_plan({false});
   agent.scripts = {completing(0.1), completing(0.1), completing(0.1)};
@@ -231,7 +231,7 @@ TEST_F(RunnerHooksTest, NoPreCommitWithoutCommitsOrWithoutChanges) {
 
   options.no_commit = false;
   vcs.dirty = false;
-  options.stall_after = 1;
+  options.halts.stall_after = 1;
   options.resume = RunOptions::Resume::kNew;
   write_plan({false});
   AgentScript idle;
@@ -251,7 +251,7 @@ TEST_F(RunnerHooksTest, AFailingHookIsReportedAndTheRunGoesOn) {
   slow.status = HookResult::Status::kTimedOut;
   slow.elapsed = std::chrono::seconds(300);
   hooks.results["hooks/on_budget_warning"] = {slow};
-  options.budget = 1.0;
+  options.budgets.run = 1.0;
   agent.scripts = {completing(0.3), completing(0.3)};
   EXPECT_EQ(run().reason, HaltReason::kComplete);
   EXPECT_EQ(records().size(), 2u);
@@ -272,7 +272,7 @@ TEST_F(RunnerHooksTest, AFailingHookIsReportedAndTheRunGoesOn) {
 
 TEST_F(RunnerHooksTest, RunBudgetWarningsFireLiveWhileTheAgentWorksEachOnce) {
   options.hooks["on_budget_warning"] = {"hooks/warn"};
-  options.budget = 1.0;
+  options.budgets.run = 1.0;
   AgentScript endless;
   endless.lines = {init_line()};
   // Each turn: 200k input tokens at $2/M = $0.40 as soon as message_start arrives.
@@ -304,7 +304,7 @@ TEST_F(RunnerHooksTest, RunBudgetWarningsFireLiveWhileTheAgentWorksEachOnce) {
 
 TEST_F(RunnerHooksTest, IterationBudgetWarningsFireOncePerIteration) {
   options.hooks["on_budget_warning"] = {"hooks/warn"};
-  options.iteration_budget = 0.5;
+  options.budgets.iteration = 0.5;
   agent.scripts = {completing(0.3), completing(0.45)};
   EXPECT_EQ(run().reason, HaltReason::kComplete);
   auto warnings = hooks.payloads("on_budget_warning");
@@ -325,15 +325,15 @@ TEST_F(RunnerHooksTest, IterationBudgetWarningsFireOncePerIteration) {
 TEST_F(RunnerHooksTest, ARunBudgetWarningIsNotRepeatedAfterAResume) {
   options.hooks["on_budget_warning"] = {"hooks/warn"};
   options.hooks["on_halt"] = {"hooks/halt"};
-  options.budget = 1.0;
-  options.max_iterations = 2;
+  options.budgets.run = 1.0;
+  options.halts.max_iterations = 2;
   write_plan({false, false, false, false});
   agent.scripts = {completing(0.3), completing(0.25)};
   ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
   ASSERT_EQ(hooks.payloads("on_budget_warning").size(), 1u);  // 50% at $0.55
 
   options.resume = RunOptions::Resume::kResume;
-  options.max_iterations = 3;
+  options.halts.max_iterations = 3;
   agent.scripts = {completing(0.1)};
   ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
   EXPECT_EQ(hooks.payloads("on_budget_warning").size(), 1u);  // $0.65: nothing new

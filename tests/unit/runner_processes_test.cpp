@@ -65,7 +65,7 @@ TEST_F(RunnerTest, EveryIterationEndSweepsWhatItsAgentLeftByItsTag) {
 }
 
 TEST_F(RunnerTest, BudgetStopsInterruptsAndLaunchFailuresSweepToo) {
-  options.budget = 1.0;
+  options.budgets.run = 1.0;
   AgentScript endless;
   endless.lines = {init_line()};
   endless.endless = [](int k) { return turn(fmt::format("e{}", k / 2), 200'000, 100)[k % 2]; };
@@ -74,7 +74,7 @@ TEST_F(RunnerTest, BudgetStopsInterruptsAndLaunchFailuresSweepToo) {
   EXPECT_EQ(sweeper.specs.size(), 2u);  // the iteration's, the run's
 
   sweeper.specs.clear();
-  options.budget.reset();
+  options.budgets.run.reset();
   options.resume = RunOptions::Resume::kNew;
   agent.scripts = {hanging(&interrupts)};
   ASSERT_EQ(run().reason, HaltReason::kInterrupted);
@@ -147,7 +147,7 @@ TEST_F(RunnerTest, ASilentAgentIsStoppedByTheIdleTimeout) {
   options.resume = RunOptions::Resume::kNew;
   write_plan({false});
   agent.scripts = {silent};
-  options.max_iterations = 1;
+  options.halts.max_iterations = 1;
   run();
   log = records();
   EXPECT_EQ(log.back().outcome, "timeout");
@@ -173,14 +173,14 @@ TEST_F(RunnerTest, AnAgentThatExitedEndsItsIterationThoughAStrayHoldsItsOutput) 
 agent::SweepSpec first_sweep_after_a_crash(RunnerTest& t,
                                            const std::function<void(RunState&)>& crash) {
   t.agent.scripts = {t.completing(0.25)};
-  t.options.max_iterations = 1;
+  t.options.halts.max_iterations = 1;
   EXPECT_EQ(t.run().reason, HaltReason::kMaxIterations);
   RunState crashed = *read_state(t.options.state_path());
   crashed.status = "running";
   crash(crashed);
   EXPECT_TRUE(write_state(t.options.state_path(), crashed));
   t.sweeper.specs.clear();
-  t.options.max_iterations = 50;
+  t.options.halts.max_iterations = 50;
   t.agent.scripts = {t.completing(0.1)};
   t.run();
   EXPECT_GE(t.sweeper.specs.size(), 1u);
@@ -235,7 +235,7 @@ TEST_F(RunnerTest, AResumeFromAnOlderStateFileLeavesAStrangerThatReusedThePidAlo
 
 TEST_F(RunnerTest, ANewRunAfterACrashStillStopsWhatTheCrashLeft) {
   agent.scripts = {completing(0.25)};
-  options.max_iterations = 1;
+  options.halts.max_iterations = 1;
   ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
   RunState crashed = *read_state(options.state_path());
   crashed.status = "running";

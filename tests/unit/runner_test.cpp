@@ -41,7 +41,7 @@ TEST_F(RunnerTest, CompletesWhenEveryItemPasses) {
 }
 
 TEST_F(RunnerTest, TheCompletionClaimAloneIsNotEnough) {
-  options.max_iterations = 2;
+  options.halts.max_iterations = 2;
   for (int i = 0; i < 2; ++i) {
     AgentScript script;
     script.lines = {init_line(), result_line(0.1, "<promise>COMPLETE</promise>")};
@@ -58,7 +58,7 @@ TEST_F(RunnerTest, TheCompletionClaimAloneIsNotEnough) {
 }
 
 TEST_F(RunnerTest, BudgetCapStopsAnEndlessIterationWithinOneTurn) {
-  options.budget = 1.0;
+  options.budgets.run = 1.0;
   AgentScript endless;
   endless.lines = {init_line()};
   // Each turn: 200k input tokens at $2/M = $0.40 as soon as message_start arrives.
@@ -86,7 +86,7 @@ TEST_F(RunnerTest, BudgetCapStopsAnEndlessIterationWithinOneTurn) {
 }
 
 TEST_F(RunnerTest, NoIterationStartsWhenLessThanTheCheapestIsLeft) {
-  options.budget = 1.0;
+  options.budgets.run = 1.0;
   write_plan({false, false, false});
   agent.scripts = {completing(0.45), completing(0.4), completing(0.1)};
   Halt halt = run();
@@ -96,7 +96,7 @@ TEST_F(RunnerTest, NoIterationStartsWhenLessThanTheCheapestIsLeft) {
 }
 
 TEST_F(RunnerTest, StallsWhenNothingChanges) {
-  options.stall_after = 3;
+  options.halts.stall_after = 3;
   for (int i = 0; i < 5; ++i) {
     AgentScript idle;
     idle.lines = {init_line(), result_line(0.01)};
@@ -171,7 +171,7 @@ TEST_F(RunnerTest, UsageLimitWaitsForItsResetThenGoesOn) {
 }
 
 TEST_F(RunnerTest, UsageLimitPastMaxWaitHalts) {
-  options.max_wait = std::chrono::seconds(600);
+  options.halts.max_wait = std::chrono::seconds(600);
   AgentScript limited;
   limited.lines = {init_line(), result_line(0, "Claude AI usage limit reached|4102444800", true)};
   agent.scripts = {limited};
@@ -198,7 +198,7 @@ TEST_F(RunnerTest, ASignalDuringAWaitInterrupts) {
 TEST_F(RunnerTest, ResumeAfterACrashRecoversTheLostIteration) {
   // What a ralph killed with -9 in the middle of iteration 2 leaves behind.
   agent.scripts = {completing(0.25)};
-  options.max_iterations = 1;
+  options.halts.max_iterations = 1;
   ASSERT_EQ(run().reason, HaltReason::kMaxIterations);
   RunState crashed = *read_state(options.state_path());
   crashed.status = "running";
@@ -216,7 +216,7 @@ TEST_F(RunnerTest, ResumeAfterACrashRecoversTheLostIteration) {
   write_plan({true, true});  // the agent had finished US-2 before the kill
   vcs.touch();
 
-  options.max_iterations = 50;
+  options.halts.max_iterations = 50;
   clock.advance(std::chrono::seconds(30));
   Halt halt = run();
   EXPECT_EQ(halt.reason, HaltReason::kComplete);

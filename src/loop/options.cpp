@@ -1,0 +1,28 @@
+#include "loop/options.hpp"
+
+namespace ralph::loop {
+
+void RunOptions::apply(const plan::Settings& settings) {
+  auto seconds = [&](const char* key) {
+    return std::chrono::seconds(settings.number(key).value_or(0));
+  };
+  auto count = [&](const char* key) { return static_cast<int>(settings.number(key).value_or(0)); };
+  budgets.run = settings.dollars("budget");
+  budgets.iteration = settings.dollars("iteration_budget");
+  budgets.item = settings.dollars("item_budget");
+  halts.max_iterations = count("max_iterations");
+  halts.stall_after = count("stall_after");
+  halts.max_agent_failures = count("max_agent_failures");
+  halts.max_wait = seconds("max_wait");
+  item_max_iterations = count("item_max_iterations");
+  model = settings.text("model").value_or("");
+  agent = settings.text("agent").value_or("claude");
+  iteration_timeout = seconds("iteration_timeout");
+  idle_timeout = seconds("idle_timeout");
+  result_grace = seconds("result_grace");
+  no_commit = settings.on("no_commit");
+  halt_on_history_rewrite = settings.text("on_history_rewrite") == "halt";
+  hook_timeout = seconds("hook_timeout");
+}
+
+}  // namespace ralph::loop

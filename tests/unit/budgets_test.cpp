@@ -1,0 +1,141 @@
+// The budget room: every cap is one kind of object, and one call answers each question.
+#include "budget/budgets.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ralph::budget {
+namespace {
+
+TEST(BudgetsTest, NoCapsMeansNoLimitAndNoAgentBudget) {
+  Budgets budgets(Limits{});
+  Start start = budgets.may_start("US-1", std::nullopt);
+  EXPECT_TRUE(start.ok);
+  EXPECT_FALSE(start.agent_budget);
+  budgets.start_iteration(1, "US-1", std::nullopt);
+  EXPECT_FALSE(budgets.must_stop(1e9));
+  EXPECT_TRUE(budgets.warnings(1e9).empty());
+  EXPECT_FALSE(budgets.finish_iteration(5, std::nullopt));
+  EXPECT_DOUBLE_EQ(budgets.run_spent(), 5);
+}
+
+TEST(BudgetsTest, TheAgentGetsTheLeastAnyCapHasLeft) {
+  Budgets budgets(Limits{10.0, 3.0, 2.0});
+  EXPECT_DOUBLE_EQ(*budgets.may_start("US-1", std::nullopt).agent_budget, 2.0);  // the item's
+  EXPECT_DOUBLE_EQ(*budgets.may_start("US-1", 5.0).agent_budget, 3.0);           // the iteration's
+  budgets.book_recorded("US-2", 9.0);
+  budgets.book_recorded("US-2", 0.5);
+  Start start = budgets.may_start("US-1", 5.0);
+  ASSERT_TRUE(start.ok);
+  EXPECT_DOUBLE_EQ(*start.agent_budget, 0.5);  // the run's
+}
+
+TEST(BudgetsTest, EachCapStopsTheAgentLiveWithItsOwnWords) {
+  Budgets budgets(Limits{10.0, 3.0, 2.0});
+  budgets.book_recorded("US-1", 1.5);
+  budgets.start_iteration(2, "US-1", std::nullopt);
+  EXPECT_FALSE(budgets.must_stop(0.5));
+  auto item = budgets.must_stop(0.6);
+  ASSERT_TRUE(item);
+  EXPECT_EQ(item->scope, Scope::kItem);
+  EXPECT_EQ(item->detail, "item US-1's spend reached $2.1000, past its budget of $2.00");
+
+  budgets.finish_iteration(0.1, std::nullopt);
+  budgets.start_iteration(3, "US-2", 5.0);
+  auto iteration = budgets.must_stop(3.01);
+  ASSERT_TRUE(iteration);
+  EXPECT_EQ(iteration->scope, Scope::kIteration);
+  EXPECT_EQ(iteration->detail, "iteration 3's spend reached $3.0100, past its budget of $3.00");
+
+  Budgets run(Limits{1.0, std::nullopt, std::nullopt});
+  run.book_recorded("US-1", 0.9);
+  run.start_iteration(2, "US-1", std::nullopt);
+  auto stop = run.must_stop(0.2);
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(stop->scope, Scope::kRun);
+  EXPECT_EQ(stop->detail, "the run's spend reached $1.1000, past its budget of $1.00");
+}
+
+TEST(BudgetsTest, NoIterationStartsWhenWhatIsLeftIsBelowTheCheapest) {
+  Budgets budgets(Limits{1.0, std::nullopt, std::nullopt});
+  budgets.book_recorded("US-1", 0.3);
+  budgets.book_recorded("US-1", 0.5);
+  Start start = budgets.may_start("US-2", std::nullopt);
+  EXPECT_FALSE(start.ok);
+  EXPECT_EQ(start.refused_by, Scope::kRun);
+  EXPECT_FALSE(start.agent_budget);
+  EXPECT_EQ(start.why,
+            "the run spent $0.8000 of its $1.00 budget; what is left ($0.2000) would not pay for "
+            "another iteration (the run's cheapest cost $0.3000)");
+}
+
+TEST(BudgetsTest, AnItemsCapRefusesOnlyThatItem) {
+  Budgets budgets(Limits{std::nullopt, std::nullopt, 1.0});
+  budgets.book_recorded("US-1", 1.0);
+  Start start = budgets.may_start("US-1", std::nullopt);
+  EXPECT_FALSE(start.ok);
+  EXPECT_EQ(start.refused_by, Scope::kItem);
+  EXPECT_EQ(start.why, "item US-1 spent $1.0000 of its $1.00 budget");
+  EXPECT_TRUE(budgets.may_start("US-2", std::nullopt).ok);
+  EXPECT_TRUE(budgets.may_start("US-1", 3.0).ok);  // its own budgetUsd is higher
+}
+
+TEST(BudgetsTest, FinishingSaysWhichCapWasUsedUp) {
+  Budgets budgets(Limits{5.0, std::nullopt, 1.0});
+  budgets.start_iteration(1, "US-1", std::nullopt);
+  EXPECT_FALSE(budgets.finish_iteration(0.5, std::nullopt));
+  budgets.start_iteration(2, "US-1", std::nullopt);
+  auto item = budgets.finish_iteration(0.45, Scope::kItem);  // stopped live; recorded a bit less
+  ASSERT_TRUE(item);
+  EXPECT_EQ(item->scope, Scope::kItem);
+  EXPECT_EQ(item->detail, "item US-1 spent $0.9500 of its $1.00 budget");
+  EXPECT_DOUBLE_EQ(budgets.item_spent("US-1"), 0.95);
+  budgets.start_iteration(3, "US-2", std::nullopt);
+  auto run = budgets.finish_iteration(4.1, std::nullopt);
+  ASSERT_TRUE(run);
+  EXPECT_EQ(run->scope, Scope::kRun);
+  EXPECT_EQ(run->detail, "the run spent $5.0500 of its $5.00 budget");
+}
+
+TEST(BudgetsTest, WarningsAreGivenOncePerCap) {
+  Budgets budgets(Limits{10.0, 1.0, 4.0});
+  budgets.start_iteration(1, "US-1", std::nullopt);
+  auto first = budgets.warnings(0.6);
+  ASSERT_EQ(first.size(), 1u);  // half the iteration's cap
+  EXPECT_EQ(first[0].scope, Scope::kIteration);
+  EXPECT_EQ(first[0].line, "ralph: warning: 50% of iteration 1's $1.00 budget spent ($0.6000)");
+  EXPECT_TRUE(budgets.warnings(0.7).empty());
+  auto more = budgets.warnings(0.96);
+  ASSERT_EQ(more.size(), 2u);  // 80% and 95% at once
+  EXPECT_DOUBLE_EQ(more[0].threshold, 0.8);
+  EXPECT_DOUBLE_EQ(more[1].threshold, 0.95);
+  budgets.finish_iteration(0.96, std::nullopt);
+  budgets.start_iteration(2, "US-1", std::nullopt);
+  auto item = budgets.warnings(1.1);  // the item has spent 2.06 of 4; the iteration 1.1 of 1
+  ASSERT_EQ(item.size(), 4u);
+  EXPECT_EQ(item[0].scope, Scope::kItem);
+  EXPECT_EQ(item[0].line, "ralph: warning: 50% of item US-1's $4.00 budget spent ($2.0600)");
+  EXPECT_EQ(item[1].scope, Scope::kIteration);
+  EXPECT_EQ(item[3].scope, Scope::kIteration);
+  budgets.finish_iteration(1.1, std::nullopt);
+  budgets.start_iteration(3, "US-1", std::nullopt);
+  EXPECT_TRUE(budgets.warnings(0.1).empty());  // the item's 50% was given already
+}
+
+TEST(BudgetsTest, ThresholdsPassedBeforeAResumeAreNotGivenAgain) {
+  Budgets budgets(Limits{1.0, std::nullopt, 1.0});
+  budgets.book_recorded("US-1", 0.85);
+  budgets.start_iteration(2, "US-1", std::nullopt);
+  auto warnings = budgets.warnings(0.11);
+  ASSERT_EQ(warnings.size(), 2u);  // 95% of the run's and of the item's, not their 50 and 80
+  EXPECT_DOUBLE_EQ(warnings[0].threshold, 0.95);
+  EXPECT_DOUBLE_EQ(warnings[1].threshold, 0.95);
+}
+
+TEST(BudgetsTest, ScopeNamesAreTheHookPayloadsCap) {
+  EXPECT_EQ(scope_name(Scope::kRun), "run");
+  EXPECT_EQ(scope_name(Scope::kIteration), "iteration");
+  EXPECT_EQ(scope_name(Scope::kItem), "item");
+}
+
+}  // namespace
+}  // namespace ralph::budget

@@ -1,0 +1,153 @@
+// Per-item limits: an item that reaches its iteration limit or its budget without passing is
+// blocked for the rest of the run, the loop goes on with the next, and when every item left is
+// blocked the run halts `blocked` (exit 7).
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+
+#include "runner_fixture.hpp"
+#include "util/fs.hpp"
+
+namespace ralph::loop {
+namespace {
+
+using testing::AgentScript;
+
+class RunnerItemsTest : public RunnerTest {
+ public:
+  // An iteration that changes files but completes nothing.
+  AgentScript busy(double cost) {
+    AgentScript script;
+    script.lines = {init_line()};
+    for (auto& line : turn(fmt::format("b{}", ++message_ids), 1000, 100)) {
+      script.lines.push_back(line);
+    }
+    script.lines.push_back(result_line(cost));
+    script.on_launch = [this] { vcs.touch(); };
+    return script;
+  }
+
+  // The item each iteration worked on, in order.
+  std::vector<std::string> items_worked() {
+    std::vector<std::string> ids;
+    for (const auto& record : records()) ids.push_back(record.item_id.value_or("?"));
+    return ids;
+  }
+
+  std::string progress() {
+    auto text = read_file(options.plan.progress_path());
+    return text ? *text : std::string();
+  }
+};
+
+TEST_F(RunnerItemsTest, AnItemIsBlockedAfterItsIterationsAndTheNextOneCompletes) {
+  options.item_max_iterations = 2;
+  capture_display();
+  agent.scripts = {busy(0.1), busy(0.1)};
+  // The third iteration goes to US-2 and completes it; completing() takes the first failing
+  // item of the fake plan, so US-1 is marked by hand afterwards.
+  AgentScript second;
+  second.lines = {init_line(), result_line(0.2)};
+  second.on_launch = [this] {
+    plan_state[1] = true;
+    write_plan(plan_state);
+    vcs.touch();
+  };
+  agent.scripts.push_back(second);
+  Halt halt = run();
+  EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-1", "US-1", "US-2"}));
+  EXPECT_EQ(halt.reason, HaltReason::kBlocked);
+  EXPECT_EQ(exit_code(halt.reason), 7);
+  EXPECT_EQ(halt.detail,
+            "every item left is blocked: US-1 (2 iterations without passing; "
+            "item_max_iterations is 2); raise the limits and run `ralph run --resume`, or start "
+            "a new run");
+  EXPECT_NE(shown().find("ralph: US-1 is blocked for the rest of the run: 2 iterations without "
+                         "passing; item_max_iterations is 2"),
+            std::string::npos)
+      << shown();
+  EXPECT_NE(progress().find("## ralph: US-1 blocked"), std::string::npos) << progress();
+  auto state = read_state(options.state_path());
+  ASSERT_TRUE(state);
+  ASSERT_EQ(state->blocked_items.size(), 1u);
+  EXPECT_EQ(state->blocked_items.begin()->first, "US-1");
+  EXPECT_EQ(state->halt_reason, "blocked");
+}
+
+TEST_F(RunnerItemsTest, AnItemsOwnMaxIterationsWins) {
+  dir.write("plans/prd.json",
+            R"({"userStories":[{"id":"US-1","title":"Big","passes":false,"maxIterations":1},
+                               {"id":"US-2","title":"Small","passes":false}]})");
+  options.item_max_iterations = 5;
+  agent.scripts = {busy(0.1), busy(0.1), busy(0.1)};
+  options.halts.max_iterations = 3;
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kMaxIterations);
+  EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-1", "US-2", "US-2"}));
+  auto state = read_state(options.state_path());
+  ASSERT_TRUE(state);
+  EXPECT_EQ(state->blocked_items.at("US-1"), "1 iteration without passing; its maxIterations is 1");
+}
+
+TEST_F(RunnerItemsTest, AnItemBudgetStopsTheAgentLiveAndBlocksTheItem) {
+  options.budgets.item = 1.0;
+  capture_display();
+  AgentScript endless;
+  endless.lines = {init_line()};
+  endless.endless = [](int k) {  // $0.40 a turn
+    auto lines = turn(fmt::format("e{}", k / 2), 200'000, 100);
+    return lines[k % 2];
+  };
+  agent.scripts = {endless};
+  Halt halt = run();
+  EXPECT_EQ(agent.stops, 1);
+  auto log = records();
+  ASSERT_GE(log.size(), 2u);
+  EXPECT_EQ(log[0].outcome, "budget");
+  EXPECT_LE(log[0].cost_usd, 1.0 + 0.40 + 0.001);
+  // Told what the item had left.
+  const auto& argv = agent.launches.at(0).argv;
+  auto flag = std::find(argv.begin(), argv.end(), "--max-budget-usd");
+  ASSERT_NE(flag, argv.end());
+  EXPECT_EQ(*(flag + 1), "1.0000");
+  // US-1 is blocked and the run goes on with US-2 (which the fake agent, out of scripts, fails).
+  EXPECT_NE(shown().find("ralph: US-1 is blocked for the rest of the run: item US-1 spent $1.2"),
+            std::string::npos)
+      << shown();
+  EXPECT_EQ(log[1].item_id, "US-2");
+  EXPECT_NE(halt.reason, HaltReason::kBudget);
+}
+
+TEST_F(RunnerItemsTest, AResumeWithARaisedLimitTriesABlockedItemAgain) {
+  options.item_max_iterations = 1;
+  write_plan({false});
+  agent.scripts = {busy(0.1)};
+  EXPECT_EQ(run().reason, HaltReason::kBlocked);
+  const std::string before = progress();
+
+  options.item_max_iterations = 2;
+  options.resume = RunOptions::Resume::kResume;
+  agent.scripts = {completing(0.1)};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kComplete);
+  EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-1", "US-1"}));
+  auto state = read_state(options.state_path());
+  ASSERT_TRUE(state);
+  EXPECT_TRUE(state->blocked_items.empty());
+
+  // Resumed with the same limit, it stays blocked, and progress.txt is not told twice.
+  write_plan({false});
+  options.item_max_iterations = 2;
+  EXPECT_EQ(run().reason, HaltReason::kBlocked);
+  const std::string after = progress();
+  size_t notes = 0;
+  for (size_t at = after.find("## ralph: US-1 blocked"); at != std::string::npos;
+       at = after.find("## ralph: US-1 blocked", at + 1)) {
+    ++notes;
+  }
+  EXPECT_EQ(notes, 2u);  // once in the first run, once when the raised limit was reached again
+  EXPECT_NE(before, after);
+}
+
+}  // namespace
+}  // namespace ralph::loop
