@@ -6,7 +6,8 @@ RALPH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # The Debian packages the build, the tests and the demo need.
 RALPH_PACKAGES=(build-essential cmake pkg-config git ca-certificates
   libgit2-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  libgtest-dev libgmock-dev libcpp-httplib-dev libsimdjson-dev)
+  libgtest-dev libgmock-dev libcpp-httplib-dev libsimdjson-dev
+  libhowardhinnant-date-dev tzdata)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

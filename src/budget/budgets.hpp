@@ -5,6 +5,7 @@
 // Every message about money is written here.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -12,10 +13,13 @@
 
 namespace ralph::budget {
 
-enum class Scope { kRun, kIteration, kItem };
+enum class Scope { kRun, kIteration, kItem, kDay, kWeek, kMonth };
 
-// "run", "iteration", "item": the `cap` of an on_budget_warning hook's payload.
+// "run", "iteration", "item", "day", "week", "month": the `cap` of an on_budget_warning hook's
+// payload.
 std::string scope_name(Scope scope);
+// Day, week and month: caps over every loop of the ledger, in calendar periods.
+bool is_calendar(Scope scope);
 
 struct Cap {
   Scope scope = Scope::kRun;
@@ -23,6 +27,10 @@ struct Cap {
   double limit = 0;
   double spent = 0;  // settled before the running iteration
   int warned = 0;    // how many of the warning thresholds were reported
+  // Calendar caps: the period ("2026-12-02"), when it ends, and that time for people.
+  std::string period;
+  std::optional<std::chrono::system_clock::time_point> resets_at;
+  std::string resets_text;
 
   double left() const;
   // Whether a live cost of the running iteration takes this cap past its limit.
@@ -33,6 +41,9 @@ struct Limits {
   std::optional<double> run;
   std::optional<double> iteration;
   std::optional<double> item;  // each item's, unless the item sets its own (prd.json budgetUsd)
+  std::optional<double> day;   // every loop of the ledger together, per calendar period
+  std::optional<double> week;
+  std::optional<double> month;
 };
 
 struct Warning {
@@ -49,12 +60,14 @@ struct Start {
   std::optional<double> agent_budget;  // the least any cap has left; none: no cap applies
   std::optional<Scope> refused_by;     // when not ok: the cap with too little left
   std::string why;                     // when not ok: one line for people
+  std::optional<std::chrono::system_clock::time_point> resets_at;  // a calendar cap's
 };
 
 // A cap that stops the running agent, or that an iteration used up.
 struct Stop {
   Scope scope = Scope::kRun;
-  std::string detail;  // one line for people
+  std::string detail;                                              // one line for people
+  std::optional<std::chrono::system_clock::time_point> resets_at;  // a calendar cap's
 };
 
 class Budgets {
@@ -64,6 +77,14 @@ class Budgets {
   // Books an iteration already on the log (a resume, a recovery): its spend counts, and the
   // thresholds it passed are not reported again.
   void book_recorded(const std::string& item, double cost);
+
+  // The calendar cap of `scope` now: `spent` in the period `period` by every loop of the ledger
+  // (recorded, and live in other loops), which ends at `resets_at` (`resets_text` for people).
+  // Thresholds the spend had passed when a period is first seen are not reported.
+  void set_calendar(Scope scope, double spent, const std::string& period,
+                    std::chrono::system_clock::time_point resets_at,
+                    const std::string& resets_text);
+  bool has_calendar() const { return limits_.day || limits_.week || limits_.month; }
 
   // Whether an iteration on `item` may start; `item_limit` is the item's own cap, if it has one.
   // A cap refuses when nothing is left of it, or when it was spent under and what is left is
@@ -97,6 +118,7 @@ class Budgets {
   std::map<std::string, Cap> items_;  // every item the run spent on
   std::optional<Cap> iteration_;      // the running iteration's own cap
   std::optional<Cap> item_;           // the running iteration's item's cap
+  std::map<Scope, Cap> calendar_;     // day, week, month: as set_calendar last said
   std::string item_id_;               // the running iteration's item
   std::optional<double> cheapest_;    // the run's cheapest iteration so far (above $0)
 };

@@ -5,6 +5,8 @@
 
 #include "agent/agent.hpp"
 #include "agent/process_tree.hpp"
+#include "budget/ledger.hpp"
+#include "budget/periods.hpp"
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
@@ -15,6 +17,7 @@
 #include "loop/runner.hpp"
 #include "loop/signals.hpp"
 #include "plan/hook_files.hpp"
+#include "report/selection.hpp"
 #include "util/redact.hpp"
 
 extern char** environ;
@@ -33,6 +36,32 @@ Result<plan::Settings> flag_settings(const RunArgs& args) {
     settings.set(key, std::move(*value));
   }
   return settings;
+}
+
+// The wall clock, moved to start at RALPH_TEST_WALL_CLOCK (an RFC 3339 time) when that is set:
+// the seam through which the integration tests reach the end of a day without waiting for it
+// (README "Building by hand"). Unset, it is the system's clock.
+class RunClock final : public Clock {
+ public:
+  explicit RunClock(std::chrono::system_clock::duration shift) : shift_(shift) {}
+  std::chrono::system_clock::time_point wall_now() const override {
+    return std::chrono::system_clock::now() + shift_;
+  }
+  std::chrono::steady_clock::time_point steady_now() const override {
+    return std::chrono::steady_clock::now();
+  }
+
+ private:
+  std::chrono::system_clock::duration shift_;
+};
+
+Result<RunClock> run_clock() {
+  const char* start = std::getenv("RALPH_TEST_WALL_CLOCK");
+  if (start == nullptr || *start == '\0') return RunClock(std::chrono::system_clock::duration(0));
+  auto now = std::chrono::system_clock::now();
+  auto at = report::parse_time_bound(start, now, false);
+  if (!at) return make_error("RALPH_TEST_WALL_CLOCK: " + at.message());
+  return RunClock(*at - now);
 }
 
 loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
@@ -76,6 +105,13 @@ int run_run(const RunArgs& args) {
                                project->root.string()));
   }
   loop::RunOptions options = resolve_options(args, *project, loaded->config, *flags);
+  if (auto zone = budget::TimeZone::named(options.timezone); !zone) {
+    return fail(
+        2, (flags->has("timezone") ? "--timezone: " : project->plan.display("ralph.json") + ": ") +
+               zone.message());
+  }
+  auto clock = run_clock();
+  if (!clock) return fail(2, clock.message());
   if (auto missing = missing_agent_message(options.agent)) {
     fmt::print(stderr, "ralph: error: {}\n", *missing);
     fmt::print("halt: agent_fatal - {}\n", *missing);
@@ -105,7 +141,7 @@ int run_run(const RunArgs& args) {
                s.message());
   }
   agent::SystemSweeper sweeper;
-  SystemClock clock;
+  budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
   agent::ProcessLauncher launcher;
   auto display = loop::make_display(stdout, ::isatty(STDOUT_FILENO) == 1);
   loop::ProcessHookRunner hook_runner(loop::HookSettings{
@@ -114,10 +150,10 @@ int run_run(const RunArgs& args) {
       [&redactor](std::string_view text) { return redactor.redact(text); }, &sweeper});
   loop::RunnerDeps deps{launcher,
                         **repo,
-                        clock,
+                        *clock,
                         *display,
                         [] { return loop::interrupt_count(); },
-                        [&clock] { return loop::new_run_id(clock); },
+                        [&clock] { return loop::new_run_id(*clock); },
                         [&lock](const std::string& run_id) { (void)lock->set_run_id(run_id); },
                         [&display](std::chrono::milliseconds duration, const std::string& why) {
                           return loop::wait_with_countdown(duration, why, *display,
@@ -125,7 +161,8 @@ int run_run(const RunArgs& args) {
                         },
                         [&redactor](std::string_view text) { return redactor.redact(text); },
                         &hook_runner,
-                        &sweeper};
+                        &sweeper,
+                        &ledger};
   loop::Runner runner(std::move(options), std::move(*loaded), std::move(deps));
   loop::Halt halt = runner.run();
   return loop::exit_code(halt.reason);

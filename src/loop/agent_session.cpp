@@ -147,6 +147,7 @@ SessionOutcome run_agent_session(agent::AgentLauncher& launcher, const agent::La
       break;
     }
     int interrupts = hooks.interrupts ? hooks.interrupts() : 0;
+    if (hooks.before_check) hooks.before_check(meter.live_cost());
     auto stop = limit_reached(meter, limits, now - started >= limits.timeout, interrupts);
     if (!stop && limits.idle_timeout.count() > 0 && now - last_output >= limits.idle_timeout) {
       stop = Stop{

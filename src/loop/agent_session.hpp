@@ -49,8 +49,11 @@ struct SessionOutcome {
 };
 
 struct SessionHooks {
-  std::function<int()> interrupts;       // SIGINT/SIGTERM seen so far
-  std::function<void()> progress;        // after output was metered, at most every `progress_every`
+  std::function<int()> interrupts;  // SIGINT/SIGTERM seen so far
+  std::function<void()> progress;   // after output was metered, at most every `progress_every`
+  // Before every check of the limits, with the live cost: where the cost is shared with other
+  // loops, and theirs read (the budget room then decides with it).
+  std::function<void(double live_cost)> before_check;
   std::function<void(int pid)> started;  // the agent process started
   // Once the agent has ended (any way), before it is reaped: stops what it left running, with
   // this grace period.

@@ -10,6 +10,11 @@ void RunOptions::apply(const plan::Settings& settings) {
   budgets.run = settings.dollars("budget");
   budgets.iteration = settings.dollars("iteration_budget");
   budgets.item = settings.dollars("item_budget");
+  budgets.day = settings.dollars("daily_budget");
+  budgets.week = settings.dollars("weekly_budget");
+  budgets.month = settings.dollars("monthly_budget");
+  timezone = settings.text("timezone").value_or("");
+  calendar_wait = settings.text("on_calendar_cap") == "wait";
   halts.max_iterations = count("max_iterations");
   halts.stall_after = count("stall_after");
   halts.max_agent_failures = count("max_agent_failures");

@@ -20,7 +20,10 @@ namespace ralph::loop {
 struct RunOptions {
   std::filesystem::path repo_root;
   plan::PlanFolder plan;
-  budget::Limits budgets;       // the run's, each iteration's and each item's caps
+  budget::Limits budgets;  // the run's, each iteration's, each item's and the calendar caps
+  std::string timezone;    // of the calendar caps' periods; "": the machine's
+  // A calendar cap was reached: wait for its next period instead of halting (on_calendar_cap).
+  bool calendar_wait = false;
   HaltLimits halts;             // max_iterations, stall_after, max_agent_failures, waits
   int item_max_iterations = 5;  // for items whose prd.json sets no maxIterations
   std::string model;            // "" = the agent's default

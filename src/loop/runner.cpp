@@ -33,6 +33,7 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       budgets_(options_.budgets),
       rules_(options_.halts),
       items_(options_.item_max_iterations),
+      log_guard_(log_, deps_.ledger, options_.repo_root.string()),
       hooks_(options_.hooks, deps_.hooks, deps_.display),
       branch_(deps_.vcs, deps_.display, options_.plan.display("ralph.json")) {}
 
@@ -81,6 +82,12 @@ Status Runner::start_or_resume() {
     state_.branch = name;
   }
   branch_.start(state_.run_id, state_.branch);
+  if (budgets_.has_calendar()) {
+    auto zone = budget::TimeZone::named(options_.timezone);
+    if (!zone) return zone.error();
+    zone_ = *zone;
+  }
+  log_guard_.mark();
   if (resume && previous->status == "running") {
     if (Status s = recover(*previous); !s) return s;
   }
@@ -154,9 +161,45 @@ Status Runner::recover(const RunState& crashed) {
     note_held_back(commit->held_back);
     if (record.commit) branch_.pin(record.iteration, *record.commit, true);
   }
-  if (Status s = log_.append(record); !s) return s;
+  if (Status s = append_record(record); !s) return s;
   count_recorded(record);
   return ok_status();
+}
+
+Status Runner::append_record(const IterationRecord& record) {
+  if (auto warning = log_guard_.check()) deps_.display.note(*warning);
+  if (Status s = log_.append(record); !s) return s;
+  log_guard_.mark();
+  if (deps_.ledger != nullptr) {
+    if (Status s = deps_.ledger->append(options_.repo_root.string(), record); !s) {
+      deps_.display.note("ralph: warning: " + s.message() +
+                         " (the daily, weekly and monthly caps do not count this iteration)");
+    }
+    deps_.ledger->publish_live(options_.repo_root.string(), state_.run_id, 0);
+  }
+  return ok_status();
+}
+
+Status Runner::refresh_calendar() {
+  if (deps_.ledger == nullptr || !zone_) return ok_status();
+  if (Status s = deps_.ledger->refresh(); !s) return s;
+  const double others = deps_.ledger->others_live();
+  const auto now = deps_.clock.wall_now();
+  for (auto scope : {budget::Scope::kDay, budget::Scope::kWeek, budget::Scope::kMonth}) {
+    budget::Span span = zone_->span(scope, now);
+    budgets_.set_calendar(scope, deps_.ledger->spent(span.start, span.end) + others,
+                          zone_->label(scope, now), span.end, zone_->local_text(span.end));
+  }
+  return ok_status();
+}
+
+bool Runner::wait_for(std::chrono::milliseconds duration, const std::string& why) {
+  if (!deps_.wait) return true;
+  state_.waiting_until = format_rfc3339(deps_.clock.wall_now() + duration);
+  write_state("running", std::nullopt);
+  bool waited = deps_.wait(duration, why);
+  state_.waiting_until.clear();
+  return waited;
 }
 
 void Runner::note_held_back(const std::vector<std::string>& files) {
@@ -282,18 +325,28 @@ Halt Runner::run() {
     if (deps_.interrupts && deps_.interrupts() > 0) {
       return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
     }
+    if (Status s = refresh_calendar(); !s) {
+      return finish(
+          Halt{HaltReason::kError, s.message() + " (the daily, weekly and monthly caps need it)"});
+    }
     auto start = budgets_.may_start(item->id, item->budget_usd);
+    if (!start.ok && start.refused_by && budget::is_calendar(*start.refused_by) &&
+        options_.calendar_wait && start.resets_at) {
+      // on_calendar_cap "wait": the next period, then on.
+      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*start.resets_at -
+                                                                        deps_.clock.wall_now()) +
+                  std::chrono::seconds(1);
+      if (!wait_for(std::max(wait, std::chrono::milliseconds(1000)),
+                    fmt::format("calendar cap: {}; waiting", start.why))) {
+        return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
+      }
+      continue;
+    }
     if (!start.ok) return finish(Halt{HaltReason::kBudget, start.why});
     IterationResult result = run_iteration(*plan, *item, start.agent_budget);
     if (result.halt) return finish(*result.halt);
-    if (result.wait && deps_.wait) {
-      state_.waiting_until = format_rfc3339(deps_.clock.wall_now() + *result.wait);
-      write_state("running", std::nullopt);
-      bool waited = deps_.wait(*result.wait, result.wait_reason);
-      state_.waiting_until.clear();
-      if (!waited) {
-        return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
-      }
+    if (result.wait && !wait_for(*result.wait, result.wait_reason)) {
+      return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
     }
   }
 }
@@ -376,6 +429,17 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     state_.agent_pid = pid;
     state_.agent_start_ticks = agent::process_start_ticks(pid).value_or(0);
     write_state("running", std::nullopt);
+  };
+  auto calendar_read = deps_.clock.steady_now();
+  hooks.before_check = [&](double live_cost) {
+    if (deps_.ledger == nullptr) return;
+    // What this iteration spends, for the other loops' calendar caps, as soon as it is
+    // metered; and theirs, for ours, read at most every 100 ms.
+    deps_.ledger->publish_live(options_.repo_root.string(), state_.run_id, live_cost);
+    if (zone_ && deps_.clock.steady_now() - calendar_read >= std::chrono::milliseconds(100)) {
+      (void)refresh_calendar();  // a read that fails keeps the last figures
+      calendar_read = deps_.clock.steady_now();
+    }
   };
   hooks.progress = [&] {
     if (deps_.sweeper != nullptr) agent::reap_ended_children(agent_pid);
@@ -467,7 +531,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     out.changed_files = !record.agent_commits.empty() || !tree_after || *tree_after != tree_before;
   }
 
-  if (Status s = log_.append(record); !s) {
+  if (Status s = append_record(record); !s) {
     out.halt = Halt{HaltReason::kError, "cannot write the cost log: " + s.message()};
     return out;
   }
@@ -497,7 +561,10 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   end.interrupted = session.stopped == StopCause::kInterrupted;
   end.launch_error = session.launch_error;
   if (session.stopped == StopCause::kFatal) end.fatal = session.detail;
-  if (used_up && used_up->scope == budget::Scope::kRun) end.budget_spent = used_up->detail;
+  if (used_up && (used_up->scope == budget::Scope::kRun ||
+                  (budget::is_calendar(used_up->scope) && !options_.calendar_wait))) {
+    end.budget_spent = used_up->detail;
+  }
   out.halt = rules_.after_iteration(end, branch_.name(), state_.run_id);
   if (out.halt) return out;
 

@@ -10,12 +10,15 @@
 #include "agent/agent.hpp"
 #include "agent/process_tree.hpp"
 #include "budget/budgets.hpp"
+#include "budget/ledger.hpp"
+#include "budget/periods.hpp"
 #include "git/vcs.hpp"
 #include "loop/display.hpp"
 #include "loop/halt.hpp"
 #include "loop/hook_runner.hpp"
 #include "loop/hooks.hpp"
 #include "loop/item_limits.hpp"
+#include "loop/log_guard.hpp"
 #include "loop/options.hpp"
 #include "loop/run_branch.hpp"
 #include "loop/state.hpp"
@@ -43,6 +46,9 @@ struct RunnerDeps {
   HookRunner* hooks = nullptr;
   // Stops what the agent leaves running when an iteration ends; none: nothing is swept.
   agent::ProcessSweeper* sweeper = nullptr;
+  // The user-level ledger (README "Budgets"): every record goes there too, and the calendar
+  // caps count from it; none: no ledger, no calendar caps.
+  budget::Ledger* ledger = nullptr;
 };
 
 class Runner {
@@ -68,6 +74,13 @@ class Runner {
   const plan::PlanItem* choose_item(const plan::Plan& plan);
   // Blocks `item` for the rest of the run, saying why on the display and in progress.txt.
   void block(const std::string& item, const std::string& why);
+  // Tells the budget room what every loop of the ledger spent in the current day, week and
+  // month; an error when the ledger cannot be read.
+  Status refresh_calendar();
+  // Appends a record to the cost log (restoring the log first if it shrank) and the ledger.
+  Status append_record(const meter::IterationRecord& record);
+  // Waits, with state.json saying until when; false when a signal cut it short.
+  bool wait_for(std::chrono::milliseconds duration, const std::string& why);
   // Gives budget warnings to the display and the on_budget_warning hooks.
   void report(const std::vector<budget::Warning>& warnings, int iteration);
   IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item,
@@ -91,6 +104,8 @@ class Runner {
   HaltRules rules_;
   ItemLimits items_;
   std::set<std::string> blocked_before_;  // blocked in the run before this ralph resumed it
+  std::optional<budget::TimeZone> zone_;  // of the calendar caps, when there are any
+  LogGuard log_guard_;
   Hooks hooks_;
   meter::Totals totals_;  // of this run's iterations so far
   RunState state_;

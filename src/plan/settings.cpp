@@ -35,6 +35,16 @@ const std::vector<SettingSpec>& setting_specs() {
              "Block an item after N iterations of the run on it that did not make it pass", 1),
         spec("item_budget", "--item-budget", K::kDollars, nullptr,
              "Cap in USD on what the run may spend on one item; then it is blocked"),
+        spec("daily_budget", "--daily-budget", K::kDollars, nullptr,
+             "Cap in USD on what every loop of the ledger spends per day"),
+        spec("weekly_budget", "--weekly-budget", K::kDollars, nullptr,
+             "Cap in USD on what every loop of the ledger spends per week (from Monday)"),
+        spec("monthly_budget", "--monthly-budget", K::kDollars, nullptr,
+             "Cap in USD on what every loop of the ledger spends per calendar month"),
+        spec("timezone", "--timezone", K::kText, nullptr,
+             "IANA time zone of the days, weeks and months (the machine's)"),
+        spec("on_calendar_cap", "", K::kChoice, "halt",
+             "When a daily, weekly or monthly cap is reached: halt, or wait for the next period"),
         spec("model", "--model", K::kText, nullptr, "Model for items that name none"),
         spec("agent", "--agent", K::kText, "claude", "The agent executable"),
         spec("iteration_timeout", "--iteration-timeout", K::kSeconds, 3600,
@@ -56,6 +66,7 @@ const std::vector<SettingSpec>& setting_specs() {
     };
     for (auto& s : all) {
       if (s.key == "on_history_rewrite") s.choices = {"warn", "halt"};
+      if (s.key == "on_calendar_cap") s.choices = {"halt", "wait"};
     }
     return all;
   }();

@@ -106,6 +106,8 @@ void Harness::commit_all(const std::string& message) const {
 std::map<std::string, std::string> Harness::agent_env() const {
   std::map<std::string, std::string> env = {
       {"HOME", home_.string()},
+      // The user-level ledger of each test is its own (under its HOME).
+      {"XDG_STATE_HOME", (home_ / ".local" / "state").string()},
       {"ANTHROPIC_BASE_URL", api_->base_url()},
       {"ANTHROPIC_API_KEY", "sk-test-key"},
       {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
@@ -150,7 +152,8 @@ int Harness::spawn(const std::vector<std::string>& argv,
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
     std::string name = entry.substr(0, entry.find('='));
-    if (env.count(name) || name.rfind("ANTHROPIC_", 0) == 0 || name.rfind("CLAUDE", 0) == 0) {
+    if (env.count(name) || name.rfind("ANTHROPIC_", 0) == 0 || name.rfind("CLAUDE", 0) == 0 ||
+        name == "RALPH_LEDGER" || name == "RALPH_TEST_WALL_CLOCK") {
       continue;
     }
     entries.push_back(entry);

@@ -6,8 +6,17 @@
 namespace ralph::budget {
 namespace {
 
+Limits limits(std::optional<double> run, std::optional<double> iteration,
+              std::optional<double> item) {
+  Limits out;
+  out.run = run;
+  out.iteration = iteration;
+  out.item = item;
+  return out;
+}
+
 TEST(BudgetsTest, NoCapsMeansNoLimitAndNoAgentBudget) {
-  Budgets budgets(Limits{});
+  Budgets budgets{Limits{}};
   Start start = budgets.may_start("US-1", std::nullopt);
   EXPECT_TRUE(start.ok);
   EXPECT_FALSE(start.agent_budget);
@@ -19,7 +28,7 @@ TEST(BudgetsTest, NoCapsMeansNoLimitAndNoAgentBudget) {
 }
 
 TEST(BudgetsTest, TheAgentGetsTheLeastAnyCapHasLeft) {
-  Budgets budgets(Limits{10.0, 3.0, 2.0});
+  Budgets budgets(limits(10.0, 3.0, 2.0));
   EXPECT_DOUBLE_EQ(*budgets.may_start("US-1", std::nullopt).agent_budget, 2.0);  // the item's
   EXPECT_DOUBLE_EQ(*budgets.may_start("US-1", 5.0).agent_budget, 3.0);           // the iteration's
   budgets.book_recorded("US-2", 9.0);
@@ -30,7 +39,7 @@ TEST(BudgetsTest, TheAgentGetsTheLeastAnyCapHasLeft) {
 }
 
 TEST(BudgetsTest, EachCapStopsTheAgentLiveWithItsOwnWords) {
-  Budgets budgets(Limits{10.0, 3.0, 2.0});
+  Budgets budgets(limits(10.0, 3.0, 2.0));
   budgets.book_recorded("US-1", 1.5);
   budgets.start_iteration(2, "US-1", std::nullopt);
   EXPECT_FALSE(budgets.must_stop(0.5));
@@ -46,7 +55,7 @@ TEST(BudgetsTest, EachCapStopsTheAgentLiveWithItsOwnWords) {
   EXPECT_EQ(iteration->scope, Scope::kIteration);
   EXPECT_EQ(iteration->detail, "iteration 3's spend reached $3.0100, past its budget of $3.00");
 
-  Budgets run(Limits{1.0, std::nullopt, std::nullopt});
+  Budgets run(limits(1.0, std::nullopt, std::nullopt));
   run.book_recorded("US-1", 0.9);
   run.start_iteration(2, "US-1", std::nullopt);
   auto stop = run.must_stop(0.2);
@@ -56,7 +65,7 @@ TEST(BudgetsTest, EachCapStopsTheAgentLiveWithItsOwnWords) {
 }
 
 TEST(BudgetsTest, NoIterationStartsWhenWhatIsLeftIsBelowTheCheapest) {
-  Budgets budgets(Limits{1.0, std::nullopt, std::nullopt});
+  Budgets budgets(limits(1.0, std::nullopt, std::nullopt));
   budgets.book_recorded("US-1", 0.3);
   budgets.book_recorded("US-1", 0.5);
   Start start = budgets.may_start("US-2", std::nullopt);
@@ -69,7 +78,7 @@ TEST(BudgetsTest, NoIterationStartsWhenWhatIsLeftIsBelowTheCheapest) {
 }
 
 TEST(BudgetsTest, AnItemsCapRefusesOnlyThatItem) {
-  Budgets budgets(Limits{std::nullopt, std::nullopt, 1.0});
+  Budgets budgets(limits(std::nullopt, std::nullopt, 1.0));
   budgets.book_recorded("US-1", 1.0);
   Start start = budgets.may_start("US-1", std::nullopt);
   EXPECT_FALSE(start.ok);
@@ -80,7 +89,7 @@ TEST(BudgetsTest, AnItemsCapRefusesOnlyThatItem) {
 }
 
 TEST(BudgetsTest, FinishingSaysWhichCapWasUsedUp) {
-  Budgets budgets(Limits{5.0, std::nullopt, 1.0});
+  Budgets budgets(limits(5.0, std::nullopt, 1.0));
   budgets.start_iteration(1, "US-1", std::nullopt);
   EXPECT_FALSE(budgets.finish_iteration(0.5, std::nullopt));
   budgets.start_iteration(2, "US-1", std::nullopt);
@@ -97,7 +106,7 @@ TEST(BudgetsTest, FinishingSaysWhichCapWasUsedUp) {
 }
 
 TEST(BudgetsTest, WarningsAreGivenOncePerCap) {
-  Budgets budgets(Limits{10.0, 1.0, 4.0});
+  Budgets budgets(limits(10.0, 1.0, 4.0));
   budgets.start_iteration(1, "US-1", std::nullopt);
   auto first = budgets.warnings(0.6);
   ASSERT_EQ(first.size(), 1u);  // half the iteration's cap
@@ -122,7 +131,7 @@ TEST(BudgetsTest, WarningsAreGivenOncePerCap) {
 }
 
 TEST(BudgetsTest, ThresholdsPassedBeforeAResumeAreNotGivenAgain) {
-  Budgets budgets(Limits{1.0, std::nullopt, 1.0});
+  Budgets budgets(limits(1.0, std::nullopt, 1.0));
   budgets.book_recorded("US-1", 0.85);
   budgets.start_iteration(2, "US-1", std::nullopt);
   auto warnings = budgets.warnings(0.11);
@@ -131,10 +140,54 @@ TEST(BudgetsTest, ThresholdsPassedBeforeAResumeAreNotGivenAgain) {
   EXPECT_DOUBLE_EQ(warnings[1].threshold, 0.95);
 }
 
+TEST(BudgetsTest, CalendarCapsCountEveryLoopAndSayWhenTheyReset) {
+  Limits day_cap;
+  day_cap.day = 2.0;
+  day_cap.month = 50.0;
+  Budgets budgets(day_cap);
+  const auto midnight = std::chrono::system_clock::time_point(std::chrono::hours(24 * 20000));
+  budgets.set_calendar(Scope::kDay, 1.5, "2026-12-02", midnight, "2026-12-03 00:00 UTC");
+  budgets.set_calendar(Scope::kMonth, 10.0, "2026-12", midnight, "2027-01-01 00:00 UTC");
+  Start start = budgets.may_start("US-1", std::nullopt);
+  ASSERT_TRUE(start.ok);
+  EXPECT_DOUBLE_EQ(*start.agent_budget, 0.5);  // what the day has left
+  budgets.start_iteration(1, "US-1", std::nullopt);
+  auto stop = budgets.must_stop(0.6);
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(stop->scope, Scope::kDay);
+  EXPECT_EQ(stop->detail,
+            "every loop's spend on 2026-12-02 reached $2.1000, past the daily budget of $2.00");
+  EXPECT_EQ(stop->resets_at, midnight);
+  auto warnings = budgets.warnings(0.6);
+  ASSERT_EQ(warnings.size(), 2u);  // 80% and 95% of the day; its 50% was passed before
+  EXPECT_EQ(warnings[0].line,
+            "ralph: warning: 80% of the $2.00 daily budget spent on 2026-12-02 by every loop "
+            "($2.1000)");
+  auto used_up = budgets.finish_iteration(0.6, Scope::kDay);
+  ASSERT_TRUE(used_up);
+  EXPECT_EQ(used_up->scope, Scope::kDay);
+  EXPECT_EQ(used_up->detail,
+            "every loop spent $2.1000 of the $2.00 daily budget on 2026-12-02; it resets at "
+            "2026-12-03 00:00 UTC");
+  Start refused = budgets.may_start("US-2", std::nullopt);
+  EXPECT_FALSE(refused.ok);
+  EXPECT_EQ(refused.refused_by, Scope::kDay);
+  EXPECT_EQ(refused.resets_at, midnight);
+  // The next day starts afresh.
+  budgets.set_calendar(Scope::kDay, 0.0, "2026-12-03", midnight + std::chrono::hours(24),
+                       "2026-12-04 00:00 UTC");
+  EXPECT_TRUE(budgets.may_start("US-2", std::nullopt).ok);
+  EXPECT_TRUE(is_calendar(Scope::kWeek));
+  EXPECT_FALSE(is_calendar(Scope::kItem));
+}
+
 TEST(BudgetsTest, ScopeNamesAreTheHookPayloadsCap) {
   EXPECT_EQ(scope_name(Scope::kRun), "run");
   EXPECT_EQ(scope_name(Scope::kIteration), "iteration");
   EXPECT_EQ(scope_name(Scope::kItem), "item");
+  EXPECT_EQ(scope_name(Scope::kDay), "day");
+  EXPECT_EQ(scope_name(Scope::kWeek), "week");
+  EXPECT_EQ(scope_name(Scope::kMonth), "month");
 }
 
 }  // namespace

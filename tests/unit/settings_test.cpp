@@ -63,6 +63,11 @@ TEST(SettingsTest, RunOptionsDefaultsAreTheTables) {
   EXPECT_EQ(applied.budgets.run, fresh.budgets.run);
   EXPECT_EQ(applied.budgets.iteration, fresh.budgets.iteration);
   EXPECT_EQ(applied.budgets.item, fresh.budgets.item);
+  EXPECT_EQ(applied.budgets.day, fresh.budgets.day);
+  EXPECT_EQ(applied.budgets.week, fresh.budgets.week);
+  EXPECT_EQ(applied.budgets.month, fresh.budgets.month);
+  EXPECT_EQ(applied.timezone, fresh.timezone);
+  EXPECT_EQ(applied.calendar_wait, fresh.calendar_wait);
   EXPECT_EQ(applied.halts.max_iterations, fresh.halts.max_iterations);
   EXPECT_EQ(applied.halts.stall_after, fresh.halts.stall_after);
   EXPECT_EQ(applied.halts.max_agent_failures, fresh.halts.max_agent_failures);

@@ -1,0 +1,199 @@
+#include "budget/ledger.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "meter/record_text.hpp"
+#include "util/file_lines.hpp"
+#include "util/fs.hpp"
+
+namespace ralph::budget {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kPadding = 64;  // the record parser's read-ahead
+
+// The "repo" a ledger line starts with, or nothing for a line that is not a ledger line.
+std::optional<std::string> repo_of(std::string_view line) {
+  constexpr std::string_view kStart = R"({"repo":")";
+  if (line.substr(0, kStart.size()) != kStart) return std::nullopt;
+  size_t end = kStart.size();
+  while (end < line.size() && line[end] != '"') end += line[end] == '\\' ? 2 : 1;
+  if (end >= line.size()) return std::nullopt;
+  auto literal = nlohmann::json::parse(line.substr(kStart.size() - 1, end - kStart.size() + 2),
+                                       nullptr, false);
+  if (!literal.is_string()) return std::nullopt;
+  return literal.get<std::string>();
+}
+
+// "2026-11-23T10:15:00.123Z", as ralph writes its records' times (UTC).
+std::optional<WallTime> parse_time(const std::string& text) {
+  int y = 0;
+  unsigned mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
+  int used = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &used) <
+      6) {
+    return std::nullopt;
+  }
+  if (text.size() > static_cast<size_t>(used) + 1 && text[used] == '.') {
+    std::sscanf(text.c_str() + used + 1, "%3u", &ms);
+  }
+  date::year_month_day day{date::year{y} / date::month{mo} / date::day{d}};
+  if (!day.ok()) return std::nullopt;
+  return date::sys_days{day} + std::chrono::hours(h) + std::chrono::minutes(mi) +
+         std::chrono::seconds(sec) + std::chrono::milliseconds(ms);
+}
+
+// Writes `content` to `path` through a temporary file and a rename: readers see the old text
+// or the new, never a part. Not fsynced: the file only matters while its loop runs.
+void replace_file(const fs::path& path, const std::string& content) {
+  fs::path temporary = path;
+  temporary += ".tmp";
+  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return;
+  if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
+    return;
+  fd.reset();
+  std::error_code ec;
+  fs::rename(temporary, path, ec);
+}
+
+}  // namespace
+
+fs::path ledger_path(const std::function<const char*(const char*)>& env) {
+  auto set = [&](const char* name) -> std::optional<std::string> {
+    const char* value = env(name);
+    if (value == nullptr || *value == '\0') return std::nullopt;
+    return std::string(value);
+  };
+  if (auto path = set("RALPH_LEDGER")) return *path;
+  if (auto state = set("XDG_STATE_HOME")) return fs::path(*state) / "ralph" / "ledger.jsonl";
+  return fs::path(set("HOME").value_or(".")) / ".local" / "state" / "ralph" / "ledger.jsonl";
+}
+
+Ledger::Ledger(fs::path path) : path_(std::move(path)) {}
+
+Ledger::~Ledger() {
+  if (live_file_.empty()) return;
+  std::error_code ec;
+  fs::remove(live_file_, ec);
+  fs::path lock = live_file_;
+  lock += ".lock";
+  fs::remove(lock, ec);
+}
+
+Status Ledger::append(const std::string& repo, const meter::IterationRecord& record) {
+  std::error_code ec;
+  fs::create_directories(path_.parent_path(), ec);
+  if (ec) {
+    return make_error(
+        fmt::format("cannot create {}: {}", path_.parent_path().string(), ec.message()));
+  }
+  UniqueFd lock(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!lock.valid() || ::flock(lock.get(), LOCK_EX) != 0) {
+    return make_error(
+        fmt::format("cannot write the ledger {}: {}", path_.string(), errno_text(errno)));
+  }
+  std::string line = R"({"repo":)";
+  meter::append_json_string(line, repo);
+  line += ',';
+  std::string fields = meter::record_json(record);
+  line.append(fields, 1, std::string::npos);  // the record's fields, after its "{"
+  return append_line_synced(path_, line);
+}
+
+Status Ledger::refresh() {
+  meter::RecordParser parser;
+  auto read = read_lines_from(path_, offset_, kPadding, [&](std::string_view line) {
+    auto repo = repo_of(line);
+    if (!repo) return;
+    auto record = parser.parse(line, kPadding);
+    if (!record) return;
+    auto ended = parse_time(record->ended_at);
+    if (!ended) ended = parse_time(record->started_at);
+    if (!ended) return;
+    entries_.push_back(LedgerEntry{std::move(*repo), *ended, record->cost_usd});
+  });
+  if (!read)
+    return make_error(fmt::format("cannot read the ledger {}: {}", path_.string(), read.message()));
+  offset_ = read->end_offset;
+  return ok_status();
+}
+
+double Ledger::spent(WallTime from, WallTime to) const {
+  double sum = 0;
+  for (const auto& entry : entries_) {
+    if (entry.ended >= from && entry.ended < to) sum += entry.cost_usd;
+  }
+  return sum;
+}
+
+Result<std::vector<meter::IterationRecord>> Ledger::records_of(const std::string& repo) const {
+  std::vector<meter::IterationRecord> records;
+  meter::RecordParser parser;
+  auto read = read_lines_from(path_, 0, kPadding, [&](std::string_view line) {
+    if (repo_of(line) != repo) return;
+    if (auto record = parser.parse(line, kPadding)) records.push_back(std::move(*record));
+  });
+  if (!read)
+    return make_error(fmt::format("cannot read the ledger {}: {}", path_.string(), read.message()));
+  return records;
+}
+
+void Ledger::publish_live(const std::string& repo, const std::string& run_id, double usd) {
+  if (usd == published_) return;
+  if (live_file_.empty()) {
+    fs::path dir = path_.parent_path() / "live";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    std::random_device random;
+    std::string name = fmt::format("{}-{:08x}.json", ::getpid(), random());
+    fs::path lock = dir / (name + ".lock");
+    // The lock first: a file whose lock nobody holds is a gone loop's.
+    live_lock_ = UniqueFd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+    if (!live_lock_.valid() || ::flock(live_lock_.get(), LOCK_EX | LOCK_NB) != 0) return;
+    live_file_ = dir / name;
+  }
+  nlohmann::json live{{"pid", ::getpid()}, {"repo", repo}, {"run_id", run_id}, {"usd", usd}};
+  replace_file(live_file_, live.dump() + "\n");
+  published_ = usd;
+}
+
+double Ledger::others_live() const {
+  fs::path dir = path_.parent_path() / "live";
+  std::error_code ec;
+  double sum = 0;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const fs::path& file = entry.path();
+    if (file.extension() != ".json" || file == live_file_) continue;
+    fs::path lock = file;
+    lock += ".lock";
+    UniqueFd fd(::open(lock.c_str(), O_RDWR | O_CLOEXEC));
+    if (!fd.valid()) continue;  // not published yet, or being removed
+    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+      std::error_code ignored;  // its loop is gone
+      fs::remove(file, ignored);
+      fs::remove(lock, ignored);
+      continue;
+    }
+    auto text = read_file(file);
+    if (!text) continue;
+    auto live = nlohmann::json::parse(*text, nullptr, false);
+    if (live.is_object() && live.contains("usd") && live["usd"].is_number()) {
+      sum += live["usd"].get<double>();
+    }
+  }
+  return sum;
+}
+
+}  // namespace ralph::budget
