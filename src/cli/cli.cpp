@@ -17,7 +17,7 @@ int fail(int code, const std::string& message) {
 namespace {
 
 const std::vector<std::string> kCommands = {"init",   "run",    "validate", "costs",
-                                            "status", "report", "doctor"};
+                                            "status", "report", "doctor",   "spend"};
 
 void add_plan_option(CLI::App* command, std::string& plan_dir) {
   command->add_option("--plan", plan_dir, "The plan folder")->capture_default_str();
@@ -115,6 +115,19 @@ int main(int argc, char** argv) {
   add_plan_option(doctor_cmd, doctor.plan_dir);
   doctor_cmd->add_flag("--json", doctor.json, "JSON instead of text");
 
+  SpendArgs spend;
+  auto* spend_cmd = app.add_subcommand(
+      "spend", "What every loop of your ledger spent per day, week or month, against the caps");
+  add_plan_option(spend_cmd, spend.plan_dir);
+  auto* spend_json = spend_cmd->add_flag("--json", spend.json, "JSON instead of text");
+  spend_cmd->add_flag("--csv", spend.csv, "CSV: period, repository, iterations, cost")
+      ->excludes(spend_json);
+  spend_cmd->add_option("--by", spend.by, "Rows per day, week or month")
+      ->check(CLI::IsMember({"day", "week", "month"}))
+      ->capture_default_str();
+  spend_cmd->add_option("--timezone", spend.timezone,
+                        "IANA time zone of the periods (ralph.json's, else the machine's)");
+
   // A misspelt command gets a suggestion rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
@@ -141,6 +154,7 @@ int main(int argc, char** argv) {
   if (status_cmd->parsed()) return run_status(status);
   if (report_cmd->parsed()) return run_report(report);
   if (doctor_cmd->parsed()) return run_doctor(doctor);
+  if (spend_cmd->parsed()) return run_spend(spend);
   return fail(2, "no command given (see `ralph --help`)");
 }
 

@@ -56,6 +56,14 @@ struct StatusArgs {
   double interval_s = 2;  // --watch's refresh period
 };
 
+struct SpendArgs {
+  std::string plan_dir = "plans";  // whose ralph.json gives the caps and the zone
+  bool json = false;
+  bool csv = false;
+  std::string by = "day";
+  std::optional<std::string> timezone;
+};
+
 int run_init(const InitArgs& args);
 int run_run(const RunArgs& args);
 int run_validate(const ValidateArgs& args);
@@ -63,6 +71,7 @@ int run_costs(const CostsArgs& args);
 int run_status(const StatusArgs& args);
 int run_report(const ReportArgs& args);
 int run_doctor(const DoctorArgs& args);
+int run_spend(const SpendArgs& args);
 
 // "ralph: error: <what>" on stderr; returns `code`.
 int fail(int code, const std::string& message);

@@ -51,6 +51,14 @@ std::string duration(int64_t ms) {
   return loop::human_duration(std::chrono::milliseconds(ms));
 }
 
+std::string number(double value) {
+  std::string out;
+  meter::append_json_number(out, value);
+  return out;
+}
+
+}  // namespace
+
 void append_csv_field(std::string& out, std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) {
     out += text;
@@ -63,14 +71,6 @@ void append_csv_field(std::string& out, std::string_view text) {
   }
   out.push_back('"');
 }
-
-std::string number(double value) {
-  std::string out;
-  meter::append_json_number(out, value);
-  return out;
-}
-
-}  // namespace
 
 std::string grouped(int64_t count) {
   std::string digits = std::to_string(count < 0 ? -count : count);

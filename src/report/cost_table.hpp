@@ -23,6 +23,9 @@ void append_csv_iteration(std::string& out, const meter::IterationRecord& record
 std::string csv_group_header(GroupBy by);
 void append_csv_group(std::string& out, const Group& group);
 
+// `text` as one CSV field (RFC 4180: quoted when it holds a comma, a quote or a line break).
+void append_csv_field(std::string& out, std::string_view text);
+
 // "12,345": an exact count, grouped by thousands.
 std::string grouped(int64_t count);
 // "91.2%"; "-" when nothing was read.

@@ -76,6 +76,18 @@ TEST(CalendarTest, ADailyCapIsSharedByTwoRepositoriesThroughOneLedger) {
   EXPECT_GT(spent, 1.00);
   EXPECT_LE(spent, 1.00 + kOneTurn + 1e-9);  // one turn over, in all
   EXPECT_EQ(ledger_lines(ledger), 1);
+  // ralph spend reads the same ledger: the day's spend, per repository.
+  CommandResult spend = second.ralph({"spend", "--json", "--timezone", "UTC"});
+  ASSERT_EQ(spend.exit_code, 0) << spend.err;
+  json report = json::parse(spend.out);
+  EXPECT_EQ(report["current"][0]["cap"], "day");
+  EXPECT_NEAR(report["current"][0]["spent_usd"].get<double>(), spent, 1e-9);
+  ASSERT_EQ(report["rows"].size(), 1u);
+  EXPECT_EQ(report["rows"][0]["repo"], first.repo().string());
+  EXPECT_EQ(report["rows"][0]["iterations"], 1);
+  EXPECT_EQ(report["totals"]["iterations"], 1);
+  CommandResult csv = second.ralph({"spend", "--csv", "--by", "month", "--timezone", "UTC"});
+  EXPECT_EQ(csv.out.rfind("period,repo,iterations,cost_usd\n", 0), 0u) << csv.out;
   EXPECT_NE(json::parse(first.read(".ralph/state.json"))["halt_detail"].get<std::string>().find(
                 "daily budget"),
             std::string::npos);

@@ -1,0 +1,58 @@
+// `ralph spend`: the user-level ledger per day, week or month and per repository, against the
+// calendar caps of the plan's ralph.json (README "Looking at runs and costs").
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+#include "budget/ledger.hpp"
+#include "budget/periods.hpp"
+#include "cli/commands.hpp"
+#include "cli/project.hpp"
+#include "plan/config.hpp"
+#include "report/spend.hpp"
+#include "util/fs.hpp"
+
+namespace ralph::cli {
+
+int run_spend(const SpendArgs& args) {
+  budget::Scope by = args.by == "week"    ? budget::Scope::kWeek
+                     : args.by == "month" ? budget::Scope::kMonth
+                                          : budget::Scope::kDay;
+  // The caps and the zone of this project's ralph.json, when there is one.
+  budget::Limits caps;
+  std::string timezone;
+  if (auto project = locate_project(args.plan_dir)) {
+    std::error_code ec;
+    if (std::filesystem::exists(project->plan.config_path(), ec)) {
+      auto text = read_file(project->plan.config_path());
+      if (!text) return fail(1, text.message());
+      plan::Problems problems;
+      auto config = plan::parse_config(*text, project->plan.display("ralph.json"), problems);
+      if (!config) return fail(2, problems.front().to_string());
+      caps.day = config->settings.dollars("daily_budget");
+      caps.week = config->settings.dollars("weekly_budget");
+      caps.month = config->settings.dollars("monthly_budget");
+      timezone = config->settings.text("timezone").value_or("");
+    }
+  }
+  if (args.timezone) timezone = *args.timezone;
+  auto zone = budget::TimeZone::named(timezone);
+  if (!zone) return fail(2, zone.message());
+
+  budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
+  if (Status s = ledger.refresh(); !s) return fail(1, s.message());
+  report::SpendReport report =
+      report::spend_report(ledger.entries(), *zone, by, caps, std::chrono::system_clock::now());
+  report.ledger = ledger.path().string();
+  report.in_flight_usd = ledger.others_live();
+  if (args.json) {
+    fmt::print("{}\n", report::to_json(report).dump());
+  } else if (args.csv) {
+    fmt::print("{}", report::spend_csv(report));
+  } else {
+    fmt::print("{}", report::spend_text(report));
+  }
+  return 0;
+}
+
+}  // namespace ralph::cli
