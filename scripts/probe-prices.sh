@@ -131,7 +131,8 @@ probe_one() {
       | ($result.modelUsage | to_entries | first) as $entry
       | {name: $name, resolved: $init.model, key: $entry.key,
          canonical: ($entry.value.canonicalModel // $entry.key),
-         basis: ($entry.value.costBasis // "list"), cost: $result.total_cost_usd}' \
+         basis: ($entry.value.costBasis // "list"), cost: $result.total_cost_usd,
+         window: ($entry.value.contextWindow // null)}' \
     "$dir/out.jsonl" >"$work/$id.json" 2>/dev/null; then
     rm -f "$work/$id.json"
     {
@@ -371,8 +372,12 @@ prices_json() { # MODEL base|tier
     '{input: $i, output: $o, cache_write: $w, cache_write_1h: $h, cache_read: $r}'
 }
 model_json() {
-  local entry
+  local entry window
   entry=$(prices_json "$1" base)
+  # The context window Claude Code reports for the model (modelUsage[*].contextWindow).
+  window=$(jq -r --arg m "$1" '[.[] | select(.canonical == $m) | .window | numbers] | first // empty' \
+    "$work/names.json")
+  [ -n "$window" ] && entry=$(jq -c --argjson w "$window" '. + {context_window: $w}' <<<"$entry")
   if [ -n "${threshold[$1]:-}" ]; then
     entry=$(jq -c --argjson n "${threshold[$1]}" --argjson t "$(prices_json "$1" tier)" \
       '. + {long_context: ({above_tokens: $n} + $t)}' <<<"$entry")

@@ -4,14 +4,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include <date/date.h>
 #include <fmt/format.h>
 
-#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <random>
 
 #include "meter/record_text.hpp"
+#include "util/clock.hpp"
 #include "util/file_lines.hpp"
 #include "util/fs.hpp"
 
@@ -34,24 +33,6 @@ std::optional<std::string> repo_of(std::string_view line) {
                                        nullptr, false);
   if (!literal.is_string()) return std::nullopt;
   return literal.get<std::string>();
-}
-
-// "2026-11-23T10:15:00.123Z", as ralph writes its records' times (UTC).
-std::optional<WallTime> parse_time(const std::string& text) {
-  int y = 0;
-  unsigned mo = 0, d = 0, h = 0, mi = 0, sec = 0, ms = 0;
-  int used = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2u-%2uT%2u:%2u:%2u%n", &y, &mo, &d, &h, &mi, &sec, &used) <
-      6) {
-    return std::nullopt;
-  }
-  if (text.size() > static_cast<size_t>(used) + 1 && text[used] == '.') {
-    std::sscanf(text.c_str() + used + 1, "%3u", &ms);
-  }
-  date::year_month_day day{date::year{y} / date::month{mo} / date::day{d}};
-  if (!day.ok()) return std::nullopt;
-  return date::sys_days{day} + std::chrono::hours(h) + std::chrono::minutes(mi) +
-         std::chrono::seconds(sec) + std::chrono::milliseconds(ms);
 }
 
 // Writes `content` to `path` through a temporary file and a rename: readers see the old text
@@ -119,8 +100,8 @@ Status Ledger::refresh() {
     if (!repo) return;
     auto record = parser.parse(line, kPadding);
     if (!record) return;
-    auto ended = parse_time(record->ended_at);
-    if (!ended) ended = parse_time(record->started_at);
+    auto ended = parse_rfc3339_utc(record->ended_at);
+    if (!ended) ended = parse_rfc3339_utc(record->started_at);
     if (!ended) return;
     entries_.push_back(LedgerEntry{std::move(*repo), *ended, record->cost_usd});
   });

@@ -6,12 +6,14 @@
 
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
+#include "loop/state.hpp"
 #include "meter/cost_log.hpp"
 #include "meter/price_drift.hpp"
 #include "meter/record_text.hpp"
 #include "meter/totals.hpp"
 #include "report/aggregate.hpp"
 #include "report/cost_table.hpp"
+#include "report/forecast.hpp"
 #include "report/projection.hpp"
 #include "report/selection.hpp"
 #include "util/clock.hpp"
@@ -77,6 +79,8 @@ int run_costs(const CostsArgs& args) {
   std::string no_projection;
   auto plan = read_plan(*project, no_projection);
   report::ProjectionBuilder projection;
+  report::ForecastBuilder forecast;  // of the selected records
+  std::optional<std::chrono::system_clock::time_point> first_started;
   report::Aggregator aggregator(*by);        // by iteration: only the totals
   std::vector<meter::IterationRecord> rows;  // the table's, which sizes its columns at the end
   Output out;
@@ -89,6 +93,8 @@ int run_costs(const CostsArgs& args) {
     projection.add(record);
     if (!selection.matches(record)) return;
     aggregator.add(record);
+    forecast.add(record);
+    if (!first_started) first_started = parse_rfc3339_utc(record.started_at);
     if (format == Format::kJson) {
       out.buffer() += any ? ",\n  " : "\n  ";
       meter::append_record_json(out.buffer(), record);
@@ -111,6 +117,19 @@ int run_costs(const CostsArgs& args) {
 
   const meter::Totals& totals = aggregator.totals();
   const auto groups = aggregator.groups();
+  // The forecast of what was selected, from its first start to its last end; against the run's
+  // budget when one run is shown and state.json has its budget.
+  std::optional<report::Forecast> forecast_shown;
+  if (plan && first_started) {
+    std::vector<report::CapForecast> caps;
+    auto state = loop::read_state(state_dir / "state.json");
+    if (state && state->budget_usd && selection.run_id == state->run_id) {
+      caps.push_back(
+          {"run", *state->budget_usd, totals.cost_usd, std::nullopt, std::nullopt, false});
+    }
+    forecast_shown = forecast.forecast(projection.projection(*plan), *first_started, now, false,
+                                       std::move(caps));
+  }
   switch (format) {
     case Format::kJson: {
       std::string& b = out.buffer();
@@ -123,8 +142,10 @@ int run_costs(const CostsArgs& args) {
         }
         b += groups.empty() ? "],\n" : "\n],\n";
       }
-      b += fmt::format("\"projection\": {}\n}}\n",
+      b += fmt::format("\"projection\": {},\n",
                        plan ? report::to_json(projection.projection(*plan)).dump() : "null");
+      b += fmt::format("\"forecast\": {}\n}}\n",
+                       forecast_shown ? report::to_json(*forecast_shown).dump() : "null");
       break;
     }
     case Format::kCsv:
@@ -158,6 +179,11 @@ int run_costs(const CostsArgs& args) {
       out.buffer() += plan ? report::projection_text(projection.projection(*plan))
                            : "none (" + no_projection + ")";
       out.buffer() += "\n";
+      if (forecast_shown) {
+        for (const auto& line : report::forecast_lines(*forecast_shown, now)) {
+          out.buffer() += "forecast: " + line + "\n";
+        }
+      }
       break;
   }
   out.flush();

@@ -8,6 +8,7 @@
 #include "loop/state.hpp"
 #include "meter/cost_log.hpp"
 #include "meter/totals.hpp"
+#include "report/forecast.hpp"
 #include "report/html_report.hpp"
 #include "report/projection.hpp"
 #include "report/selection.hpp"
@@ -47,6 +48,31 @@ void add_plan(const Project& project, const report::ProjectionBuilder& projectio
       fmt::format("{}{} of {} item{} pass", prd->project.empty() ? "" : prd->project + ": ",
                   passing, total, total == 1 ? "" : "s");
   page.projection = projection.projection(*prd);
+}
+
+// The rates, the time to finish and the caps of the records shown. `running`: the shown run is
+// still going; `budget_usd`: its budget, when the page knows it.
+void add_forecast(bool running, std::optional<double> budget_usd, report::ReportPage& page) {
+  if (page.records.empty()) return;  // the page says there is nothing yet
+  auto started = parse_rfc3339_utc(page.records.front().started_at);
+  if (!started) {
+    page.forecast_note =
+        fmt::format("no forecast: the first iteration's started_at ({}) is not a time",
+                    page.records.front().started_at);
+    return;
+  }
+  report::ForecastBuilder builder;
+  for (const auto& record : page.records) builder.add(record);
+  std::vector<report::CapForecast> caps;
+  if (budget_usd) {
+    report::CapForecast run;
+    run.cap = "run";
+    run.budget_usd = *budget_usd;
+    run.spent_usd = meter::sum(page.records).cost_usd;
+    caps.push_back(run);
+  }
+  page.forecast = builder.forecast(page.projection.value_or(report::Projection{}), *started,
+                                   std::chrono::system_clock::now(), running, std::move(caps));
 }
 
 }  // namespace
@@ -123,6 +149,7 @@ int run_report(const ReportArgs& args) {
     page.budget_note = "the budget is known only for the last run, " + state->run_id;
   }
   add_plan(*project, projection, page);
+  add_forecast(state_run && state->status == "running", page.budget_usd, page);
   page.generated_at = format_rfc3339(std::chrono::system_clock::now());
 
   if (Status written = write_file_atomic(out, report::render_html_report(page)); !written) {

@@ -74,6 +74,18 @@ json budget_warning_event(const std::string& run_id, int iteration, const std::s
   return out;
 }
 
+json context_warning_event(const std::string& run_id, int iteration, const std::string& item_id,
+                           const std::string& model, double fraction, int64_t tokens,
+                           int64_t window) {
+  json out = base("on_context_warning", run_id, iteration);
+  out["item_id"] = item_id;
+  out["model"] = model;
+  out["fraction"] = fraction;
+  out["tokens"] = tokens;
+  out["context_window"] = window;
+  return out;
+}
+
 json pre_commit_event(const meter::IterationRecord& record,
                       const std::vector<std::string>& changed_files) {
   json out = base("pre_commit", record.run_id, record.iteration);

@@ -51,10 +51,15 @@ nlohmann::json pre_iteration_event(const std::string& run_id, int iteration,
                                    const std::string& item_id, const std::string& item_title,
                                    const std::string& model, double spent_usd,
                                    std::optional<double> budget_usd);
-// `cap`: "run" or "iteration"; `threshold`: 0.5, 0.8 or 0.95.
+// `cap`: "run", "iteration", "item", "day", "week" or "month"; `threshold`: 0.5, 0.8 or 0.95.
 nlohmann::json budget_warning_event(const std::string& run_id, int iteration,
                                     const std::string& cap, double threshold, double spent_usd,
                                     double budget_usd);
+// The iteration's context passed 80% of its model's window: `fraction` of it, `tokens` of
+// `window`.
+nlohmann::json context_warning_event(const std::string& run_id, int iteration,
+                                     const std::string& item_id, const std::string& model,
+                                     double fraction, int64_t tokens, int64_t window);
 // The record so far (no commit yet) and the files about to be committed.
 nlohmann::json pre_commit_event(const meter::IterationRecord& record,
                                 const std::vector<std::string>& changed_files);

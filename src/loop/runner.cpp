@@ -20,6 +20,12 @@ namespace ralph::loop {
 namespace fs = std::filesystem;
 using meter::IterationRecord;
 
+namespace {
+// A live warning, and on_context_warning, when an iteration's context passes this much of its
+// model's window (README "Hooks").
+constexpr double kContextWarning = 0.8;
+}  // namespace
+
 std::string new_run_id(const Clock& clock) {
   std::random_device random;
   return fmt::format("{}-{:04x}", format_compact_utc(clock.wall_now()), random() & 0xffff);
@@ -441,8 +447,22 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
       calendar_read = deps_.clock.steady_now();
     }
   };
+  bool context_warned = false;  // once per iteration
+  auto check_context = [&] {
+    auto fill = meter.peak_context();
+    if (context_warned || !fill || fill->fraction < kContextWarning) return;
+    context_warned = true;
+    deps_.display.note(fmt::format(
+        "ralph: warning: iteration {}'s context is {:.0f}% full ({} of {} tokens); {} may be too "
+        "big for one iteration",
+        n, fill->fraction * 100, fill->tokens, fill->window, item.id));
+    hooks_.notify(context_warning_event(state_.run_id, n, item.id,
+                                        meter.model().empty() ? model : meter.model(),
+                                        fill->fraction, fill->tokens, fill->window));
+  };
   hooks.progress = [&] {
     if (deps_.sweeper != nullptr) agent::reap_ended_children(agent_pid);
+    check_context();
     live.model = meter.model().empty() ? model : meter.model();
     live.usage = meter.live_usage();
     live.iteration_cost = meter.live_cost();
@@ -467,6 +487,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   record.item_id = item.id;
   record.model = meter.model();
   meter::fill_costs(record, meter);
+  check_context();  // a turn after the last progress, or the agent's own window
   if (record.model.empty()) record.model = model;
   if (const auto& result = meter.result()) {
     // The caps enforce the meter's figure: say so when it is not Claude Code's.

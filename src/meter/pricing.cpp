@@ -79,8 +79,17 @@ Result<ModelPrice> parse_price(const std::string& model, const nlohmann::json& e
                       "(USD per million tokens)");
   }
   ModelPrice price;
-  if (Status s = read_prices(where, entry, {"long_context"}, price.standard); !s) {
+  if (Status s = read_prices(where, entry, {"long_context", "context_window"}, price.standard);
+      !s) {
     return s.error();
+  }
+  if (auto window = entry.find("context_window"); window != entry.end()) {
+    if (!window->is_number_integer() || window->get<int64_t>() < 1) {
+      return make_error(fmt::format(
+          "{}: \"context_window\" must be a whole number of tokens of at least 1, not {}", where,
+          window->dump()));
+    }
+    price.context_window = window->get<int64_t>();
   }
   auto tier = entry.find("long_context");
   if (tier == entry.end()) return price;

@@ -36,6 +36,9 @@ struct LongContextPrices {
 struct ModelPrice {
   TokenPrices standard;
   std::optional<LongContextPrices> long_context;
+  // Its context window in tokens, as Claude Code reports it (modelUsage[*].contextWindow);
+  // none when the table does not know it.
+  std::optional<int64_t> context_window;
 
   // The prices of one turn: the long-context tier's when the turn is past its threshold.
   const TokenPrices& for_turn(const Usage& turn) const;

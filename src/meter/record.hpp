@@ -36,6 +36,10 @@ struct IterationRecord {
   // Extensions (readers ignore fields they do not know).
   std::map<std::string, ModelCost> models;
   int64_t peak_context_tokens = 0;
+  // How full the context got: the largest turn's context over its model's window (README
+  // "Files ralph writes"); none when the window is not known.
+  std::optional<double> peak_context_fraction;
+  int compactions = 0;  // the agent's compactions of its context in this iteration
   std::vector<std::string> agent_commits;
   bool claimed_complete = false;
   std::string agent_subtype;

@@ -6,6 +6,8 @@ namespace ralph::meter {
 // meter (priced with the table, message by message).
 void fill_costs(IterationRecord& record, const StreamMeter& meter) {
   record.peak_context_tokens = meter.peak_context_tokens();
+  if (auto fill = meter.peak_context()) record.peak_context_fraction = fill->fraction;
+  record.compactions = meter.compactions();
   record.session_id =
       meter.session_id().empty() ? std::nullopt : std::optional<std::string>(meter.session_id());
   record.metered_cost_usd = meter.live_cost();

@@ -154,7 +154,12 @@ void append_record_json(std::string& out, const IterationRecord& r) {
   }
   out += "},\"cache_hit_ratio\":";
   append_json_number(out, r.usage.cache_hit_ratio());
-  fmt::format_to(it, ",\"peak_context_tokens\":{},\"agent_commits\":", r.peak_context_tokens);
+  fmt::format_to(it, ",\"peak_context_tokens\":{}", r.peak_context_tokens);
+  if (r.peak_context_fraction) {
+    out += ",\"peak_context_fraction\":";
+    append_json_number(out, *r.peak_context_fraction);
+  }
+  fmt::format_to(it, ",\"compactions\":{},\"agent_commits\":", r.compactions);
   append_strings(out, r.agent_commits);
   out += r.claimed_complete ? ",\"claimed_complete\":true" : ",\"claimed_complete\":false";
   out += ",\"agent_subtype\":";
@@ -280,7 +285,8 @@ void reset(IterationRecord& r) {
                             &r.outcome, &r.agent_subtype}) {
     text->clear();
   }
-  r.iteration = r.num_turns = r.exit_code = 0;
+  r.iteration = r.num_turns = r.exit_code = r.compactions = 0;
+  r.peak_context_fraction.reset();
   r.duration_ms = r.peak_context_tokens = 0;
   r.item_id.reset();
   r.commit.reset();
@@ -334,6 +340,10 @@ void read_field(std::string_view key, element value, IterationRecord& r) {
     read_models(value, r.models);
   } else if (key == "peak_context_tokens") {
     r.peak_context_tokens = read_int(value, 0, INT64_MAX, 0);
+  } else if (key == "peak_context_fraction") {
+    if (value.is_number()) r.peak_context_fraction = std::max(0.0, read_double(value));
+  } else if (key == "compactions") {
+    r.compactions = static_cast<int>(read_int(value, 0, INT32_MAX, 0));
   } else if (key == "agent_commits") {
     read_strings(value, r.agent_commits);
   } else if (key == "claimed_complete") {

@@ -51,6 +51,10 @@ LineKind StreamMeter::feed(std::string_view line) {
       session_id_ = string_field(parsed, "session_id");
       return LineKind::kInit;
     }
+    if (subtype == "compact_boundary") {
+      ++compactions_;
+      return LineKind::kOther;
+    }
     if (subtype == "api_retry") {
       ApiRetry retry;
       retry.attempt = int_field(parsed, "attempt");
@@ -169,6 +173,10 @@ void StreamMeter::on_result(const json& line) {
       const json& cost = json_member(entry, "costUSD");
       result.models[model] = ModelUsage{
           usage, cost.is_number() && std::isfinite(cost.get<double>()) ? cost.get<double>() : 0.0};
+      const json& window = json_member(entry, "contextWindow");
+      if (window.is_number_integer() && window.get<int64_t>() > 0) {
+        result.context_windows[model] = window.get<int64_t>();
+      }
       result.usage += usage;
     }
   } else {
@@ -191,6 +199,25 @@ std::map<std::string, ModelUsage> StreamMeter::live_by_model() const {
     model.cost_usd += message.cost;
   }
   return by_model;
+}
+
+std::optional<StreamMeter::ContextFill> StreamMeter::peak_context() const {
+  std::optional<ContextFill> peak;
+  for (const auto& [id, message] : messages_) {
+    std::optional<int64_t> window;
+    if (result_) {
+      if (auto it = result_->context_windows.find(message.model);
+          it != result_->context_windows.end()) {
+        window = it->second;
+      }
+    }
+    if (!window) window = pricing_.lookup(message.model).price.context_window;
+    if (!window || *window <= 0) continue;
+    int64_t tokens = message.usage.context_tokens();
+    double fraction = static_cast<double>(tokens) / static_cast<double>(*window);
+    if (!peak || fraction > peak->fraction) peak = ContextFill{fraction, tokens, *window};
+  }
+  return peak;
 }
 
 int64_t StreamMeter::peak_context_tokens() const {

@@ -28,7 +28,8 @@ struct AgentResult {
   int num_turns = 0;
   std::string terminal_reason;
   std::optional<int> api_error_status;
-  std::map<std::string, ModelUsage> models;  // from modelUsage
+  std::map<std::string, ModelUsage> models;        // from modelUsage
+  std::map<std::string, int64_t> context_windows;  // modelUsage[*].contextWindow
 };
 
 // An `api_retry` notice: the agent is retrying a failed API call.
@@ -62,6 +63,17 @@ class StreamMeter {
   int turns() const { return static_cast<int>(messages_.size()); }
   // The largest context of any turn: input + cache write + cache read.
   int64_t peak_context_tokens() const;
+  // The fullest any turn's context got against its model's window (the agent's
+  // modelUsage[*].contextWindow once it gave its result, else the pricing table's), and that
+  // turn's tokens; none while no window is known.
+  struct ContextFill {
+    double fraction = 0;
+    int64_t tokens = 0;
+    int64_t window = 0;
+  };
+  std::optional<ContextFill> peak_context() const;
+  // Auto or manual compactions of the agent's context (`compact_boundary` lines).
+  int compactions() const { return compactions_; }
   // Whether the agent printed <promise>COMPLETE</promise> (a claim, never proof).
   bool claimed_complete() const { return claimed_complete_; }
 
@@ -101,6 +113,7 @@ class StreamMeter {
   std::optional<ApiRetry> last_retry_;
   std::optional<UsageLimit> usage_limit_;
   int bad_lines_ = 0;
+  int compactions_ = 0;
 };
 
 }  // namespace ralph::meter

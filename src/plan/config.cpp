@@ -25,8 +25,9 @@ const std::vector<std::string>& config_keys() {
   return keys;
 }
 const std::vector<std::string>& hook_events() {
-  static const std::vector<std::string> events = {"pre_iteration", "on_budget_warning",
-                                                  "pre_commit", "post_iteration", "on_halt"};
+  static const std::vector<std::string> events = {"pre_iteration",      "on_budget_warning",
+                                                  "on_context_warning", "pre_commit",
+                                                  "post_iteration",     "on_halt"};
   return events;
 }
 

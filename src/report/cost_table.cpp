@@ -90,7 +90,7 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
                             const meter::Totals& totals) {
   bool many_runs = std::any_of(records.begin(), records.end(),
                                [&](const auto& r) { return r.run_id != records.front().run_id; });
-  std::vector<bool> right = {true, false, false, true, true, true,  true,
+  std::vector<bool> right = {true, false, false, true, true, true,  true, true,
                              true, true,  true,  true, true, false, false};
   if (many_runs) right.insert(right.begin(), false);
   Table table(right);
@@ -99,7 +99,7 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
     table.add(std::move(cells));
   };
   row({"iter", "item", "model", "input", "output", "cache_write", "cache_read", "cache_hit",
-       "peak_ctx", "cost_usd", "metered ", "duration", "outcome", "commit"},
+       "peak_ctx", "ctx_fill", "cost_usd", "metered ", "duration", "outcome", "commit"},
       "run");
   int64_t duration_ms = 0;
   int64_t peak = 0;
@@ -109,15 +109,25 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
     if (!r.metered_cost_usd) return std::string("- ");
     return money(*r.metered_cost_usd) + (meter::record_drifts(r) ? "!" : " ");
   };
+  // How full the context got against its window, and the compactions: "83% 1c".
+  auto fill_cell = [](const meter::IterationRecord& r) {
+    std::string cell = r.peak_context_fraction
+                           ? fmt::format("{:.0f}%", *r.peak_context_fraction * 100)
+                           : std::string("-");
+    if (r.compactions > 0) cell += fmt::format(" {}c", r.compactions);
+    return cell;
+  };
+  double fullest = 0;
   for (const auto& r : records) {
     duration_ms += r.duration_ms;
     peak = std::max(peak, r.peak_context_tokens);
+    fullest = std::max(fullest, r.peak_context_fraction.value_or(0));
     metered += r.metered_cost_usd.value_or(0);
     row({std::to_string(r.iteration), r.item_id.value_or("-"), r.model.empty() ? "-" : r.model,
          grouped(r.usage.input_tokens), grouped(r.usage.output_tokens),
          grouped(r.usage.cache_creation_input_tokens), grouped(r.usage.cache_read_input_tokens),
          percent(r.usage.cache_hit_ratio(), r.usage.context_tokens() > 0),
-         grouped(r.peak_context_tokens), money(r.cost_usd), metered_cell(r),
+         grouped(r.peak_context_tokens), fill_cell(r), money(r.cost_usd), metered_cell(r),
          duration(r.duration_ms), r.outcome, r.commit ? r.commit->substr(0, 10) : "-"},
         r.run_id);
   }
@@ -125,7 +135,8 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
   row({"total", fmt::format("{} iter.", totals.iterations), "", grouped(u.input_tokens),
        grouped(u.output_tokens), grouped(u.cache_creation_input_tokens),
        grouped(u.cache_read_input_tokens), percent(u.cache_hit_ratio(), u.context_tokens() > 0),
-       grouped(peak), money(totals.cost_usd), money(metered) + " ", duration(duration_ms), "", ""},
+       grouped(peak), fullest > 0 ? fmt::format("{:.0f}%", fullest * 100) : "-",
+       money(totals.cost_usd), money(metered) + " ", duration(duration_ms), "", ""},
       "");
   return table.text();
 }
@@ -165,7 +176,7 @@ std::string csv_iteration_header() {
   return "run_id,iteration,started_at,ended_at,duration_ms,item_id,model,input_tokens,"
          "output_tokens,cache_creation_input_tokens,cache_read_input_tokens,cache_hit_ratio,"
          "peak_context_tokens,cost_usd,cost_source,num_turns,outcome,items_completed,commit,"
-         "session_id,metered_cost_usd\n";
+         "session_id,metered_cost_usd,peak_context_fraction,compactions\n";
 }
 
 void append_csv_iteration(std::string& out, const meter::IterationRecord& r) {
@@ -194,7 +205,9 @@ void append_csv_iteration(std::string& out, const meter::IterationRecord& r) {
   field(r.commit.value_or(""));
   field(r.session_id.value_or(""));
   if (r.metered_cost_usd) out += number(*r.metered_cost_usd);
-  out.push_back('\n');
+  out.push_back(',');
+  if (r.peak_context_fraction) out += number(*r.peak_context_fraction);
+  out += fmt::format(",{}\n", r.compactions);
 }
 
 std::string csv_group_header(GroupBy by) {

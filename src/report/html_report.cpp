@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "loop/display.hpp"
@@ -9,6 +10,7 @@
 #include "report/iteration_table.hpp"
 #include "report/markup.hpp"
 #include "report/report_charts.hpp"
+#include "util/clock.hpp"
 
 namespace ralph::report {
 
@@ -22,12 +24,14 @@ body { margin: 0 auto; max-width: 1100px; padding: 24px; color: var(--ink);
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 32px 0 8px; }
 .scope { color: var(--muted); margin: 0 0 16px; }
-.summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 8px;
-  margin: 0; }
-.summary div { background: var(--panel); border: 1px solid var(--line); border-radius: 6px;
-  padding: 8px 12px; }
-.summary dt { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
-.summary dd { margin: 2px 0 0; font-size: 15px; overflow-wrap: anywhere; }
+.summary, .forecast { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
+  gap: 8px; margin: 0; }
+.summary div, .forecast div { background: var(--panel); border: 1px solid var(--line);
+  border-radius: 6px; padding: 8px 12px; }
+.summary dt, .forecast dt { color: var(--muted); font-size: 12px; text-transform: uppercase;
+  letter-spacing: .04em; }
+.summary dd, .forecast dd { margin: 2px 0 0; font-size: 15px; overflow-wrap: anywhere; }
+.forecast-note { color: var(--muted); margin: 0; }
 .empty { background: var(--panel); border: 1px dashed var(--line); border-radius: 6px;
   padding: 24px; text-align: center; color: var(--muted); }
 figure { margin: 16px 0 0; border: 1px solid var(--line); border-radius: 6px; padding: 8px; }
@@ -106,19 +110,162 @@ std::string summary(const ReportPage& page, const meter::Totals& totals) {
   return out + "</dl>\n</section>\n";
 }
 
+// A number for a data-* attribute, when there is one.
+void add_data(std::string& out, const char* name, const std::optional<double>& value) {
+  if (value) out += fmt::format(" data-{}=\"{}\"", name, exact_number(*value));
+}
+
+std::string rate_text(double usd_per_hour) {
+  return dollars(usd_per_hour) + "/h";
+}
+
+// "Run budget", "Day cap".
+std::string cap_name(const CapForecast& cap) {
+  if (cap.cap == "run") return "Run budget";
+  std::string name = cap.cap + " cap";
+  if (name[0] >= 'a' && name[0] <= 'z') name[0] = static_cast<char>(name[0] - 'a' + 'A');
+  return name;
+}
+
+std::string cap_entry(const CapForecast& cap) {
+  std::string text =
+      fmt::format("{} of {} spent: ", dollars(cap.spent_usd), dollars(cap.budget_usd));
+  if (cap.reached) {
+    text += "reached";
+  } else if (cap.reached_at) {
+    text += "reached around " + time_text(*cap.reached_at) + " at the current rate";
+  } else if (cap.resets_at) {
+    text += "not reached before it resets at " + time_text(*cap.resets_at);
+  } else {
+    text += "no rate yet to tell when it is reached";
+  }
+  std::string out = fmt::format(
+      "<div class=\"forecast-cap\" data-cap=\"{}\" data-budget=\"{}\" data-spent=\"{}\" "
+      "data-reached=\"{}\"",
+      escape_html(cap.cap), exact_number(cap.budget_usd), exact_number(cap.spent_usd),
+      cap.reached ? "true" : "false");
+  if (cap.reached_at) {
+    out += fmt::format(" data-reached-at=\"{}\"", format_rfc3339(*cap.reached_at));
+  }
+  if (cap.resets_at) {
+    out += fmt::format(" data-resets-at=\"{}\"", format_rfc3339(*cap.resets_at));
+  }
+  return out + fmt::format("><dt>{}</dt><dd>{}</dd></div>\n", escape_html(cap_name(cap)),
+                           escape_html(text));
+}
+
+// How fast money and time go, and where they lead: every number also in data-* attributes of
+// the list (none when it is not known).
+std::string forecast_section(const ReportPage& page) {
+  if (!page.forecast && page.forecast_note.empty()) return "";
+  std::string out = "<section id=\"forecast\">\n<h2>Forecast</h2>\n";
+  if (!page.forecast) {
+    return out + "<p class=\"forecast-note\">" + escape_html(page.forecast_note) +
+           "</p>\n</section>\n";
+  }
+  const Forecast& f = *page.forecast;
+  out += "<dl class=\"forecast\"";
+  add_data(out, "burn-usd-per-hour", f.burn_usd_per_hour);
+  add_data(out, "recent-burn-usd-per-hour", f.recent_burn_usd_per_hour);
+  out += fmt::format(" data-recent-iterations=\"{}\"", f.recent_iterations);
+  add_data(out, "iterations-per-hour", f.iterations_per_hour);
+  add_data(out, "hours-per-completed-item", f.hours_per_completed_item);
+  add_data(out, "finish-hours", f.finish_hours);
+  add_data(out, "finish-low-hours", f.finish_low_hours);
+  add_data(out, "finish-high-hours", f.finish_high_hours);
+  if (f.finish_at) out += fmt::format(" data-finish-at=\"{}\"", format_rfc3339(*f.finish_at));
+  if (f.within_budget) {
+    out += fmt::format(" data-within-budget=\"{}\"", *f.within_budget ? "true" : "false");
+  }
+  out += ">\n";
+
+  std::string burn = "not known yet: no time recorded";
+  if (f.burn_usd_per_hour) {
+    burn = rate_text(*f.burn_usd_per_hour) + " over the run";
+    if (f.recent_burn_usd_per_hour) {
+      burn +=
+          fmt::format(", {} over the last {} iteration{}", rate_text(*f.recent_burn_usd_per_hour),
+                      f.recent_iterations, f.recent_iterations == 1 ? "" : "s");
+    }
+  }
+  out += summary_entry("Burn rate", burn);
+  out += summary_entry("Iterations per hour", f.iterations_per_hour
+                                                  ? fmt::format("{:.1f}", *f.iterations_per_hour)
+                                                  : std::string("not known yet"));
+  out += summary_entry("Time per completed item", f.hours_per_completed_item
+                                                      ? duration_text(*f.hours_per_completed_item)
+                                                      : std::string("no item completed yet"));
+  std::string finish;
+  if (!f.finish_hours) {
+    finish = "no estimate: " +
+             (page.projection ? projection_text(*page.projection) : page.projection_note);
+  } else if (*f.finish_hours == 0) {
+    finish = "nothing left to finish";
+  } else {
+    finish = fmt::format("~{} ({}-{})", duration_text(*f.finish_hours),
+                         duration_text(f.finish_low_hours.value_or(*f.finish_hours)),
+                         duration_text(f.finish_high_hours.value_or(*f.finish_hours)));
+    if (f.finish_at) finish += ", around " + time_text(*f.finish_at);
+  }
+  out += summary_entry("Time to finish", finish);
+  for (const CapForecast& cap : f.caps) out += cap_entry(cap);
+  std::string within;
+  if (!f.within_budget) {
+    within = f.caps.empty() ? "no cap to compare with" : "not known: no projection to finish";
+  } else {
+    double left = 0;
+    for (size_t i = 0; i < f.caps.size(); ++i) {
+      double cap_left = std::max(0.0, f.caps[i].budget_usd - f.caps[i].spent_usd);
+      left = i == 0 ? cap_left : std::min(left, cap_left);
+    }
+    std::string expected = page.projection && page.projection->expected_usd
+                               ? dollars(*page.projection->expected_usd)
+                               : std::string("cost");
+    within = fmt::format("{}: the expected {} to finish {} the {} the tightest cap has left",
+                         *f.within_budget ? "yes" : "no", expected,
+                         *f.within_budget ? "fits in" : "is more than", dollars(left));
+  }
+  out += summary_entry("Within budget", within);
+  return out + "</dl>\n</section>\n";
+}
+
+// The chart's cap lines: the forecast's caps, or the page's budget as the run's.
+std::vector<CapForecast> chart_caps(const ReportPage& page, double spent) {
+  if (page.forecast) return page.forecast->caps;
+  std::vector<CapForecast> caps;
+  if (page.budget_usd) {
+    CapForecast run;
+    run.cap = "run";
+    run.budget_usd = *page.budget_usd;
+    run.spent_usd = spent;
+    run.reached = spent >= *page.budget_usd;
+    caps.push_back(run);
+  }
+  return caps;
+}
+
 std::string figure(const std::string& svg, const std::string& caption) {
   std::string out = "<figure>\n" + svg;
   if (!caption.empty()) out += "<figcaption>" + escape_html(caption) + "</figcaption>\n";
   return out + "</figure>\n";
 }
 
-std::string charts(const ReportPage& page) {
+std::string charts(const ReportPage& page, double spent) {
   std::string out = "<section id=\"charts\">\n<h2>Charts</h2>\n";
   out += figure(column_chart(cost_per_iteration_chart(page.records, page.pricing)),
                 "Each column is one iteration's cost_usd from the log, split by token kind in "
                 "the proportions of the pricing table. Hover for exact values.");
-  out += figure(line_chart(cumulative_spend_chart(page.records, page.budget_usd)),
-                page.budget_usd ? "" : "No budget line: " + page.budget_note + ".");
+  LineChart spend = cumulative_spend_chart(page.records, chart_caps(page, spent), page.projection);
+  std::string caption;
+  if (spend.projection) {
+    caption =
+        "The dashed line leads to the expected cost to finish the items left, in the band "
+        "from the cheapest to the dearest estimate.";
+  }
+  if (spend.references.empty()) {
+    caption += (caption.empty() ? "" : " ") + ("No budget line: " + page.budget_note + ".");
+  }
+  out += figure(line_chart(spend), caption);
   out += figure(row_chart(cost_per_item_chart(page.records, page.item_titles)), "");
   out += figure(row_chart(tokens_by_model_chart(page.records)), "");
   return out + "</section>\n";
@@ -136,12 +283,13 @@ std::string render_html_report(const ReportPage& page) {
       "</header>\n",
       escape_html(page.scope), kStyle, escape_html(page.scope), escape_html(page.generated_at));
   out += summary(page, totals);
+  out += forecast_section(page);
   if (page.records.empty()) {
     out +=
         "<p class=\"empty\" id=\"nothing-yet\">Nothing to chart yet: no iterations are recorded "
         "for this selection in .ralph/iterations.jsonl.</p>\n";
   } else {
-    out += charts(page);
+    out += charts(page, totals.cost_usd);
     out += "<section id=\"iterations\">\n<h2>Iterations</h2>\n<div class=\"table-wrap\">\n" +
            iteration_table(page.records) + "</div>\n</section>\n";
   }

@@ -1,5 +1,6 @@
 // `ralph report --html`: one self-contained HTML page (inline CSS and SVG, no script, nothing
-// fetched) with a summary, four charts and the iteration table of the selected records.
+// fetched) with a summary, the forecast, four charts and the iteration table of the selected
+// records.
 #pragma once
 
 #include <map>
@@ -9,6 +10,7 @@
 
 #include "meter/pricing.hpp"
 #include "meter/record.hpp"
+#include "report/forecast.hpp"
 #include "report/projection.hpp"
 
 namespace ralph::report {
@@ -23,6 +25,10 @@ struct ReportPage {
   std::string plan_summary;          // e.g. "sample: 2 of 3 items pass"; may be empty
   std::optional<Projection> projection;
   std::string projection_note;  // without a projection: why
+  // Rates, time to finish and the caps (the chart's cap lines; without a forecast, the budget
+  // is the run's cap line).
+  std::optional<Forecast> forecast;
+  std::string forecast_note;  // without a forecast: why
   std::map<std::string, std::string> item_titles;
   std::string generated_at;  // RFC 3339
 };

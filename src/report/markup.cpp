@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "loop/display.hpp"
+#include "util/clock.hpp"
 
 namespace ralph::report {
 
@@ -65,6 +67,24 @@ std::string grouped_integer(int64_t value) {
     out += digits[i];
   }
   return out;
+}
+
+std::string duration_text(double hours) {
+  if (!std::isfinite(hours)) hours = 0;
+  hours = std::clamp(hours, 0.0, 1e9);
+  auto seconds = std::llround(hours * 3600);
+  if (seconds < 60) return fmt::format("{}s", seconds);
+  auto minutes = std::llround(hours * 60);
+  if (minutes < 60) return fmt::format("{}m", minutes);
+  if (minutes < 48 * 60) return fmt::format("{}h{:02}m", minutes / 60, minutes % 60);
+  return fmt::format("{}d{}h", minutes / (24 * 60), (minutes / 60) % 24);
+}
+
+std::string time_text(std::chrono::system_clock::time_point t) {
+  std::string text = format_rfc3339(t);  // "2026-11-23T10:15:00.123Z"
+  if (text.size() < 16) return text;
+  text[10] = ' ';
+  return text.substr(0, 16) + " UTC";
 }
 
 std::string shorten(std::string_view text, size_t max_chars) {

@@ -2,6 +2,7 @@
 // money) or for machines (exact values in data-* attributes).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -26,6 +27,13 @@ std::string tokens_text(int64_t count);
 
 // "12,345": an integer with thousands separators.
 std::string grouped_integer(int64_t value);
+
+// "40s", "45m", "3h10m", "2d4h": a span of `hours` for people, to the second under a minute,
+// else to the minute.
+std::string duration_text(double hours);
+
+// "2026-11-23 14:05 UTC": a time for people, to the minute.
+std::string time_text(std::chrono::system_clock::time_point t);
 
 // `text` cut to `max_chars` characters (UTF-8 aware) with "…" when it was longer.
 std::string shorten(std::string_view text, size_t max_chars);

@@ -7,7 +7,10 @@
 namespace ralph::report {
 
 void ProjectionBuilder::add(const meter::IterationRecord& record) {
-  if (record.item_id) cost_by_item_[*record.item_id] += record.cost_usd;
+  if (record.item_id) {
+    cost_by_item_[*record.item_id] += record.cost_usd;
+    hours_by_item_[*record.item_id] += static_cast<double>(record.duration_ms) / 3'600'000.0;
+  }
   if (record.outcome == "rejected") return;
   completed_.insert(record.items_completed.begin(), record.items_completed.end());
 }
@@ -18,17 +21,28 @@ Projection ProjectionBuilder::projection(const std::set<std::string>& plan_items
   p.remaining_items = remaining;
   double low = 0;
   double high = 0;
+  double fastest = 0;
+  double slowest = 0;
+  auto of = [](const std::map<std::string, double>& by_item, const std::string& item) {
+    auto it = by_item.find(item);
+    return it == by_item.end() ? 0.0 : it->second;
+  };
   for (const auto& id : plan_items) {
-    auto it = cost_by_item_.find(id);
-    double cost = it == cost_by_item_.end() ? 0 : it->second;
+    double cost = of(cost_by_item_, id);
+    double hours = of(hours_by_item_, id);
     p.basis_cost_usd += cost;
+    p.basis_hours += hours;
     if (!completed_.count(id)) continue;
-    low = p.completed_items == 0 ? cost : std::min(low, cost);
-    high = p.completed_items == 0 ? cost : std::max(high, cost);
+    bool first = p.completed_items == 0;
+    low = first ? cost : std::min(low, cost);
+    high = first ? cost : std::max(high, cost);
+    fastest = first ? hours : std::min(fastest, hours);
+    slowest = first ? hours : std::max(slowest, hours);
     ++p.completed_items;
   }
   if (remaining == 0) {
     p.expected_usd = p.low_usd = p.high_usd = 0.0;
+    p.expected_hours = p.low_hours = p.high_hours = 0.0;
     return p;
   }
   if (p.completed_items == 0) return p;
@@ -36,6 +50,10 @@ Projection ProjectionBuilder::projection(const std::set<std::string>& plan_items
   p.expected_usd = per_item * remaining;
   p.low_usd = std::min(low, per_item) * remaining;
   p.high_usd = std::max(high, per_item) * remaining;
+  double hours_per_item = p.basis_hours / p.completed_items;
+  p.expected_hours = hours_per_item * remaining;
+  p.low_hours = std::min(fastest, hours_per_item) * remaining;
+  p.high_hours = std::max(slowest, hours_per_item) * remaining;
   return p;
 }
 
@@ -51,7 +69,9 @@ nlohmann::json to_json(const Projection& p) {
   };
   return {{"remaining_items", p.remaining_items}, {"completed_items", p.completed_items},
           {"basis_cost_usd", p.basis_cost_usd},   {"expected_usd", optional(p.expected_usd)},
-          {"low_usd", optional(p.low_usd)},       {"high_usd", optional(p.high_usd)}};
+          {"low_usd", optional(p.low_usd)},       {"high_usd", optional(p.high_usd)},
+          {"basis_hours", p.basis_hours},         {"expected_hours", optional(p.expected_hours)},
+          {"low_hours", optional(p.low_hours)},   {"high_hours", optional(p.high_hours)}};
 }
 
 namespace {

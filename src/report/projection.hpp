@@ -22,6 +22,11 @@ struct Projection {
   std::optional<double> expected_usd;  // remaining × cost per completed item
   std::optional<double> low_usd;       // remaining × the cheapest item's cost
   std::optional<double> high_usd;      // remaining × the dearest item's cost
+  // The same for time: the iterations' durations given to each item, in hours.
+  double basis_hours = 0;
+  std::optional<double> expected_hours;
+  std::optional<double> low_hours;   // remaining × the fastest item's time
+  std::optional<double> high_hours;  // remaining × the slowest item's time
 };
 
 nlohmann::json to_json(const Projection& projection);
@@ -42,6 +47,7 @@ class ProjectionBuilder {
 
  private:
   std::map<std::string, double> cost_by_item_;
+  std::map<std::string, double> hours_by_item_;
   std::set<std::string> completed_;
 };
 

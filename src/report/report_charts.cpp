@@ -7,6 +7,7 @@
 #include "report/aggregate.hpp"
 #include "report/cost_split.hpp"
 #include "report/markup.hpp"
+#include "util/clock.hpp"
 
 namespace ralph::report {
 
@@ -38,6 +39,28 @@ std::string iteration_tooltip(const meter::IterationRecord& r) {
 
 DataAttributes iteration_data(const meter::IterationRecord& r) {
   return {{"run", r.run_id}, {"iteration", std::to_string(r.iteration)}};
+}
+
+// A cap as a line at its budget, with what was spent under it and when it is reached.
+ReferenceLine cap_line(const CapForecast& cap) {
+  ReferenceLine line;
+  line.value = cap.budget_usd;
+  line.label = cap.cap == "run" ? "run budget" : cap.cap + " cap";
+  line.attribute = "budget";
+  line.data = {{"cap", cap.cap},
+               {"spent", exact_number(cap.spent_usd)},
+               {"reached", cap.reached ? "true" : "false"}};
+  if (cap.reached_at) line.data.emplace_back("reached-at", format_rfc3339(*cap.reached_at));
+  if (cap.resets_at) line.data.emplace_back("resets-at", format_rfc3339(*cap.resets_at));
+  line.tooltip = "spent: " + dollars(cap.spent_usd);
+  if (cap.reached) {
+    line.tooltip += "\nreached";
+  } else if (cap.reached_at) {
+    line.tooltip += "\nreached around " + time_text(*cap.reached_at) + " at the current rate";
+  } else if (cap.resets_at) {
+    line.tooltip += "\nnot reached before it resets at " + time_text(*cap.resets_at);
+  }
+  return line;
 }
 
 }  // namespace
@@ -77,18 +100,17 @@ BarChart cost_per_iteration_chart(const std::vector<meter::IterationRecord>& rec
 }
 
 LineChart cumulative_spend_chart(const std::vector<meter::IterationRecord>& records,
-                                 std::optional<double> budget_usd) {
+                                 const std::vector<CapForecast>& caps,
+                                 const std::optional<Projection>& projection) {
   LineChart chart;
   chart.id = "chart-cumulative-spend";
-  chart.title = budget_usd ? "Cumulative spend against the budget" : "Cumulative spend";
+  chart.title = caps.empty() ? "Cumulative spend" : "Cumulative spend against the budget";
   chart.unit = Unit::kDollars;
   chart.value_attribute = "cumulative";
   chart.line_label = "spent so far";
   bool several = several_runs(records);
   chart.x_title = x_title(several);
-  chart.reference = budget_usd;
-  chart.reference_label = "budget";
-  chart.reference_attribute = "budget";
+  for (const CapForecast& cap : caps) chart.references.push_back(cap_line(cap));
   double sum = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     sum += records[i].cost_usd;
@@ -98,6 +120,25 @@ LineChart cumulative_spend_chart(const std::vector<meter::IterationRecord>& reco
     point.data = iteration_data(records[i]);
     point.value = sum;
     chart.points.push_back(std::move(point));
+  }
+  if (!records.empty() && projection && projection->expected_usd &&
+      projection->remaining_items > 0) {
+    const Projection& p = *projection;
+    LineProjection line;
+    line.expected = sum + *p.expected_usd;
+    line.low = sum + p.low_usd.value_or(*p.expected_usd);
+    line.high = sum + p.high_usd.value_or(*p.expected_usd);
+    line.label = "projected to finish";
+    line.axis_label = "finish";
+    line.tooltip =
+        fmt::format("projected to finish the {} item{} left: {} more ({}-{})", p.remaining_items,
+                    p.remaining_items == 1 ? "" : "s", dollars(*p.expected_usd),
+                    dollars(line.low - sum), dollars(line.high - sum));
+    line.data = {{"remaining-items", std::to_string(p.remaining_items)},
+                 {"expected-cost", exact_number(*p.expected_usd)},
+                 {"low-cost", exact_number(line.low - sum)},
+                 {"high-cost", exact_number(line.high - sum)}};
+    chart.projection = std::move(line);
   }
   return chart;
 }

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 
 #include "loop/display.hpp"
 #include "loop/halt.hpp"
 #include "loop/lock.hpp"
 #include "plan/prd.hpp"
 #include "report/cost_table.hpp"
+#include "util/clock.hpp"
 #include "util/file_lines.hpp"
 
 namespace ralph::report {
@@ -54,6 +56,15 @@ std::string progress_bar(double fraction, int width) {
 
 namespace {
 
+nlohmann::json crowded_json(const RunSums& sums) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [id, fill] : sums.crowded_items) {
+    items.push_back(
+        {{"id", id}, {"peak_context_fraction", fill.first}, {"compactions", fill.second}});
+  }
+  return items;
+}
+
 nlohmann::json blocked_json(const loop::RunState& s) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& [id, why] : s.blocked_items) items.push_back({{"id", id}, {"reason", why}});
@@ -88,6 +99,7 @@ nlohmann::json to_json(const StatusReport& r) {
            {"iterations_recorded", r.sums.totals.iterations},
            {"history_rewrites", r.sums.history_rewrites},
            {"blocked_items", blocked_json(s)},
+           {"crowded_items", crowded_json(r.sums)},
            {"current_item", s.status == "running" && !s.current_item.empty()
                                 ? nlohmann::json(s.current_item)
                                 : nlohmann::json(nullptr)},
@@ -119,7 +131,8 @@ nlohmann::json to_json(const StatusReport& r) {
   return {{"plan", plan},
           {"run", run},
           {"spend", spend},
-          {"projection", r.projection ? to_json(*r.projection) : nlohmann::json(nullptr)}};
+          {"projection", r.projection ? to_json(*r.projection) : nlohmann::json(nullptr)},
+          {"forecast", r.forecast ? to_json(*r.forecast) : nlohmann::json(nullptr)}};
 }
 
 std::string status_text(const StatusReport& r) {
@@ -175,6 +188,15 @@ std::string status_text(const StatusReport& r) {
     for (const auto& [id, why] : s.blocked_items) {
       line("blocked", fmt::format("{}: {}", id, why));
     }
+    for (const auto& [id, fill] : r.sums.crowded_items) {
+      line("context",
+           fmt::format("{}'s iterations filled {:.0f}% of the context window{}: consider splitting "
+                       "it into smaller items",
+                       id, fill.first * 100,
+                       fill.second > 0 ? fmt::format(" and compacted it {} time{}", fill.second,
+                                                     fill.second == 1 ? "" : "s")
+                                       : ""));
+    }
     const auto& u = r.sums.totals.usage;
     std::string tokens =
         fmt::format("tokens in {} out {} cache write {} read {} (cache hit {})",
@@ -201,6 +223,10 @@ std::string status_text(const StatusReport& r) {
     line("", tokens);
   }
   if (r.projection) line("projection", projection_text(*r.projection));
+  if (r.forecast) {
+    auto lines = forecast_lines(*r.forecast, std::chrono::system_clock::now());
+    for (size_t i = 0; i < lines.size(); ++i) line(i == 0 ? "forecast" : "", lines[i]);
+  }
   if (r.skipped_lines > 0) {
     line("note", fmt::format("{} unreadable line{} in .ralph/iterations.jsonl skipped",
                              r.skipped_lines, r.skipped_lines == 1 ? "" : "s"));
@@ -215,7 +241,43 @@ StatusSource::StatusSource(std::filesystem::path state_dir, plan::PlanFolder pla
       pricing_(meter::PricingTable::builtin()) {
   // The run's prices: ralph.json's overrides when the plan folder loads, else the table's.
   plan::Problems problems;
-  if (auto loaded = plan::load_plan_folder(plan_, problems)) pricing_ = loaded->pricing;
+  if (auto loaded = plan::load_plan_folder(plan_, problems)) {
+    pricing_ = loaded->pricing;
+    const plan::Settings& settings = loaded->config.settings;
+    calendar_caps_.day = settings.dollars("daily_budget");
+    calendar_caps_.week = settings.dollars("weekly_budget");
+    calendar_caps_.month = settings.dollars("monthly_budget");
+    timezone_ = settings.text("timezone").value_or("");
+  }
+  if (calendar_caps_.day || calendar_caps_.week || calendar_caps_.month) {
+    ledger_ = std::make_unique<budget::Ledger>(
+        budget::ledger_path([](const char* name) { return std::getenv(name); }));
+  }
+}
+
+std::vector<CapForecast> StatusSource::caps(const loop::RunState& state,
+                                            const StatusReport& report) {
+  std::vector<CapForecast> caps;
+  const double live = report.in_flight ? report.in_flight->cost_usd : 0;
+  if (state.budget_usd) {
+    caps.push_back(CapForecast{"run", *state.budget_usd, report.sums.totals.cost_usd + live,
+                               std::nullopt, std::nullopt, false});
+  }
+  if (!ledger_) return caps;
+  auto zone = budget::TimeZone::named(timezone_);
+  if (!zone || !ledger_->refresh()) return caps;  // no forecast for what cannot be read
+  const auto now = std::chrono::system_clock::now();
+  const double others = ledger_->others_live();
+  for (auto [scope, limit] : {std::pair{budget::Scope::kDay, calendar_caps_.day},
+                              std::pair{budget::Scope::kWeek, calendar_caps_.week},
+                              std::pair{budget::Scope::kMonth, calendar_caps_.month}}) {
+    if (!limit) continue;
+    budget::Span span = zone->span(scope, now);
+    caps.push_back(CapForecast{budget::scope_name(scope), *limit,
+                               ledger_->spent(span.start, span.end) + others, span.end,
+                               std::nullopt, false});
+  }
+  return caps;
 }
 
 void StatusSource::meter_in_flight(const loop::RunState& state, StatusReport& report) {
@@ -243,6 +305,13 @@ Result<StatusReport> StatusSource::refresh() {
     RunSums& sums = runs_[record.run_id];
     sums.totals.add(record);
     sums.last = record;
+    sums.forecast.add(record);
+    double fill = record.peak_context_fraction.value_or(0);
+    if (record.item_id && (record.compactions > 0 || fill >= 0.8)) {
+      auto& [fullest, compactions] = sums.crowded_items[*record.item_id];
+      fullest = std::max(fullest, fill);
+      compactions += record.compactions;
+    }
     if (record.history_rewritten) sums.history_rewrites.push_back(record.iteration);
     newest_run_ = record.run_id;
     projection_.add(record);
@@ -274,6 +343,15 @@ Result<StatusReport> StatusSource::refresh() {
     meter_in_flight(*report.run, report);
   }
   if (plan) report.projection = projection_.projection(*plan);
+  if (report.run && report.sums.totals.iterations > 0 && report.projection) {
+    auto started = parse_rfc3339_utc(report.run->started_at);
+    const std::string condition = run_condition(report);
+    if (started) {
+      report.forecast = report.sums.forecast.forecast(
+          *report.projection, *started, std::chrono::system_clock::now(),
+          condition == "running" || condition == "waiting", caps(*report.run, report));
+    }
+  }
   return report;
 }
 

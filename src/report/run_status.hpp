@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "budget/ledger.hpp"
 #include "loop/state.hpp"
 #include "meter/cost_log.hpp"
 #include "meter/pricing.hpp"
@@ -20,6 +21,7 @@
 #include "meter/stream_meter.hpp"
 #include "meter/totals.hpp"
 #include "plan/plan_folder.hpp"
+#include "report/forecast.hpp"
 #include "report/projection.hpp"
 #include "util/result.hpp"
 
@@ -39,6 +41,10 @@ struct RunSums {
   meter::Totals totals;
   std::optional<meter::IterationRecord> last;
   std::vector<int> history_rewrites;  // iterations whose agent rewrote the run's branch
+  ForecastBuilder forecast;
+  // Items whose iterations compacted their context or filled 80% of its window: worth
+  // splitting. Id -> the fullest fraction seen, and the compactions.
+  std::map<std::string, std::pair<double, int>> crowded_items;
 };
 
 // The iteration running now, metered from its stream file as the loop meters it live: its
@@ -58,6 +64,7 @@ struct StatusReport {
   RunSums sums;                       // of `run`
   std::optional<InFlight> in_flight;
   std::optional<Projection> projection;
+  std::optional<Forecast> forecast;  // of the run, when it has records
   int skipped_lines = 0;
 };
 
@@ -84,6 +91,11 @@ class StatusSource {
   std::map<std::string, RunSums> runs_;
   std::string newest_run_;
   ProjectionBuilder projection_;
+  // The calendar caps of ralph.json, and the user-level ledger they count from.
+  budget::Limits calendar_caps_;
+  std::string timezone_;
+  std::unique_ptr<budget::Ledger> ledger_;
+  std::vector<CapForecast> caps(const loop::RunState& state, const StatusReport& report);
   // The running iteration's stream file, read on from where the last refresh stopped.
   void meter_in_flight(const loop::RunState& state, StatusReport& report);
   meter::PricingTable pricing_;

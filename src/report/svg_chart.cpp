@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 #include "report/markup.hpp"
 
@@ -23,6 +24,9 @@ constexpr double kRowLabelWidth = 190;
 constexpr double kRowRight = 96;  // room for each row's total
 constexpr double kRowHeight = 24;
 constexpr double kRowBottom = 44;
+constexpr double kProjectionShare = 0.2;  // of a line chart's plot, right of the points
+constexpr const char* kLineColor = "#4e79a7";
+constexpr const char* kReferenceColors[] = {"#e15759", "#b07aa1", "#9c755f", "#edc948"};
 
 double finite_or_zero(double value) {
   return std::isfinite(value) ? value : 0;
@@ -153,6 +157,30 @@ std::string x_labels(const std::vector<Item>& items, double left, double slot,
       "<text class=\"axis-title\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
       coordinate(left + slot * items.size() / 2), coordinate(baseline + 38), escape_html(title));
   return out + "</g>\n";
+}
+
+const char* reference_color(size_t index) {
+  return kReferenceColors[index % std::size(kReferenceColors)];
+}
+
+// A horizontal dashed line across the plot at its value, labelled at its right end.
+template <class YOf>
+std::string reference_line(const ReferenceLine& reference, const char* color, Unit unit,
+                           const YOf& y_of, double plot_width) {
+  double value = finite_or_zero(reference.value);
+  double y = y_of(value);
+  std::string tooltip = reference.label + ": " + exact_label(value, unit);
+  if (!reference.tooltip.empty()) tooltip += "\n" + reference.tooltip;
+  return fmt::format(
+      "<g class=\"reference\" data-{}=\"{}\"{}><title>{}</title>"
+      "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"2\" "
+      "stroke-dasharray=\"6 4\"/>"
+      "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></g>\n",
+      reference.attribute.empty() ? "value" : reference.attribute, exact_number(value),
+      data_attributes(reference.data), escape_html(tooltip), coordinate(kColumnLeft), coordinate(y),
+      coordinate(kColumnLeft + plot_width), coordinate(y), color,
+      coordinate(kColumnLeft + plot_width - 4), coordinate(y - 6),
+      escape_html(reference.label + " " + tick_label(value, value / 100, unit)));
 }
 
 }  // namespace
@@ -313,53 +341,91 @@ std::string row_chart(const BarChart& chart) {
 std::string line_chart(const LineChart& chart) {
   double height = kTop + kPlotHeight + kColumnBottom;
   double plot_width = kWidth - kColumnLeft - kRight;
+  const std::optional<LineProjection>& projection = chart.projection;
+  // The points keep to the left; the projection gets the rest of the plot.
+  double points_width = projection ? plot_width * (1 - kProjectionShare) : plot_width;
   size_t n = std::max<size_t>(1, chart.points.size());
-  double slot = plot_width / static_cast<double>(n);
-  double max = chart.reference ? finite_or_zero(*chart.reference) : 0;
+  double slot = points_width / static_cast<double>(n);
+  double last = chart.points.empty() ? 0 : finite_or_zero(chart.points.back().value);
+  double low = 0;
+  double high = 0;
+  double expected = 0;
+  if (projection) {
+    expected = finite_or_zero(projection->expected);
+    low = std::min(finite_or_zero(projection->low), finite_or_zero(projection->high));
+    high = std::max(finite_or_zero(projection->low), finite_or_zero(projection->high));
+  }
+  double max = std::max({0.0, expected, high});
+  for (const auto& reference : chart.references) {
+    max = std::max(max, finite_or_zero(reference.value));
+  }
   for (const auto& point : chart.points) max = std::max(max, finite_or_zero(point.value));
   Ticks ticks = ticks_for(max, chart.unit);
   auto y_of = [&](double value) {
     return kTop + kPlotHeight - std::max(0.0, finite_or_zero(value)) / ticks.top * kPlotHeight;
   };
+  auto x_of = [&](size_t i) { return kColumnLeft + (static_cast<double>(i) + 0.5) * slot; };
 
   std::string out = svg_open(chart.id, chart.title, height);
-  std::vector<LegendEntry> entries = {{chart.line_label, "#4e79a7", true, false}};
-  if (chart.reference) entries.push_back({chart.reference_label, "#e15759", true, true});
+  std::vector<LegendEntry> entries = {{chart.line_label, kLineColor, true, false}};
+  if (projection) entries.push_back({projection->label, kLineColor, true, true});
+  for (size_t r = 0; r < chart.references.size(); ++r) {
+    entries.push_back({chart.references[r].label, reference_color(r), true, true});
+  }
   out += legend(entries);
   out += y_axis(ticks, chart.unit, kColumnLeft, plot_width);
-  if (chart.reference) {
-    double y = y_of(*chart.reference);
-    out += fmt::format(
-        "<g class=\"reference\" data-{}=\"{}\"><title>{}</title>"
-        "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"#e15759\" stroke-width=\"2\" "
-        "stroke-dasharray=\"6 4\"/>"
-        "<text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text></g>\n",
-        chart.reference_attribute, exact_number(*chart.reference),
-        escape_html(chart.reference_label + ": " + exact_label(*chart.reference, chart.unit)),
-        coordinate(kColumnLeft), coordinate(y), coordinate(kColumnLeft + plot_width), coordinate(y),
-        coordinate(kColumnLeft + plot_width - 4), coordinate(y - 6),
-        escape_html(chart.reference_label + " " +
-                    tick_label(*chart.reference, *chart.reference / 100, chart.unit)));
+  for (size_t r = 0; r < chart.references.size(); ++r) {
+    out += reference_line(chart.references[r], reference_color(r), chart.unit, y_of, plot_width);
   }
   // The line starts from nothing spent, at the left edge.
   std::string points = fmt::format("{},{}", coordinate(kColumnLeft), coordinate(y_of(0)));
   for (size_t i = 0; i < chart.points.size(); ++i) {
-    points += fmt::format(" {},{}", coordinate(kColumnLeft + (static_cast<double>(i) + 0.5) * slot),
-                          coordinate(y_of(chart.points[i].value)));
+    points += fmt::format(" {},{}", coordinate(x_of(i)), coordinate(y_of(chart.points[i].value)));
+  }
+  if (projection) {
+    double x0 = chart.points.empty() ? kColumnLeft : x_of(chart.points.size() - 1);
+    double x1 = kColumnLeft + plot_width;
+    std::string head = projection->tooltip.empty() ? "" : projection->tooltip + "\n";
+    out += fmt::format("<g class=\"projection\"{}>\n", data_attributes(projection->data));
+    out += fmt::format(
+        "<path class=\"projection-band\" data-from=\"{}\" data-low=\"{}\" data-high=\"{}\" "
+        "d=\"M{},{} L{},{} L{},{} Z\" fill=\"{}\" fill-opacity=\"0.15\" stroke=\"none\">"
+        "<title>{}</title></path>\n",
+        exact_number(last), exact_number(low), exact_number(high), coordinate(x0),
+        coordinate(y_of(last)), coordinate(x1), coordinate(y_of(high)), coordinate(x1),
+        coordinate(y_of(low)), kLineColor,
+        escape_html(head + "low: " + exact_label(low, chart.unit) +
+                    "\nhigh: " + exact_label(high, chart.unit)));
+    out += fmt::format(
+        "<path class=\"projection-line\" data-from=\"{}\" data-expected=\"{}\" "
+        "d=\"M{},{} L{},{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"2\" "
+        "stroke-dasharray=\"6 4\"><title>{}</title></path>\n",
+        exact_number(last), exact_number(expected), coordinate(x0), coordinate(y_of(last)),
+        coordinate(x1), coordinate(y_of(expected)), kLineColor,
+        escape_html(head + "from: " + exact_label(last, chart.unit) +
+                    "\nexpected: " + exact_label(expected, chart.unit)));
+    double baseline = kTop + kPlotHeight;
+    out += fmt::format(
+        "<line class=\"baseline\" x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" "
+        "stroke-dasharray=\"2 3\"/>"
+        "<text class=\"projection-label\" x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>\n",
+        coordinate(kColumnLeft + points_width), coordinate(baseline), coordinate(x1),
+        coordinate(baseline), coordinate(x1), coordinate(baseline + 16),
+        escape_html(projection->axis_label));
+    out += "</g>\n";
   }
   out += fmt::format(
-      "<polyline class=\"line\" points=\"{}\" fill=\"none\" stroke=\"#4e79a7\" "
+      "<polyline class=\"line\" points=\"{}\" fill=\"none\" stroke=\"{}\" "
       "stroke-width=\"2\"/>\n<g class=\"points\">\n",
-      points);
+      points, kLineColor);
   double radius = chart.points.size() > 60 ? 1.5 : 3.5;
   for (size_t i = 0; i < chart.points.size(); ++i) {
     const Point& point = chart.points[i];
     out += fmt::format(
         "<circle class=\"point\"{} data-{}=\"{}\" cx=\"{}\" cy=\"{}\" r=\"{}\" "
-        "fill=\"#4e79a7\"><title>{}</title></circle>\n",
+        "fill=\"{}\"><title>{}</title></circle>\n",
         data_attributes(point.data), chart.value_attribute, exact_number(point.value),
-        coordinate(kColumnLeft + (static_cast<double>(i) + 0.5) * slot),
-        coordinate(y_of(point.value)), coordinate(radius),
+        coordinate(x_of(i)), coordinate(y_of(point.value)), coordinate(radius), kLineColor,
         escape_html(point.tooltip + "\n" + chart.line_label + ": " +
                     exact_label(point.value, chart.unit)));
   }

@@ -1,7 +1,8 @@
 // Charts as inline SVG text, drawn from plain data: stacked columns (one per iteration),
-// stacked rows (one per item or model), and a line with an optional reference line (spend
-// against a budget). Every bar segment and point carries its exact value in data-*
-// attributes, and a <title> tooltip with the exact values; text is escaped here.
+// stacked rows (one per item or model), and a line with reference lines (spend against its
+// caps) and an optional projection (a dashed continuation with its low-high band). Every bar
+// segment, point, line and band carries its exact values in data-* attributes, and a <title>
+// tooltip with the exact values; text is escaped here.
 #pragma once
 
 #include <optional>
@@ -70,6 +71,29 @@ struct Point {
   double value = 0;
 };
 
+// A horizontal line across the plot, e.g. a cap: <g class="reference" data-{attribute}=value
+// ...data> with its <title>, the dashed line and its label.
+struct ReferenceLine {
+  double value = 0;
+  std::string label;      // in the legend and on the line, e.g. "run budget"
+  std::string attribute;  // the data-* name of its value, e.g. "budget"
+  DataAttributes data;    // more of what it is, e.g. {"cap", "run"}
+  std::string tooltip;    // more lines for its <title> after "label: value"; may be empty
+};
+
+// Where the line is likely to go from its last point: a dashed line to `expected`, in a
+// translucent band from `low` to `high` (values on the line's axis, e.g. cumulative dollars),
+// drawn in the room kept for it right of the points.
+struct LineProjection {
+  double expected = 0;
+  double low = 0;
+  double high = 0;
+  std::string label;       // in the legend, e.g. "projected to finish"
+  std::string axis_label;  // under the axis where it ends, e.g. "finish"
+  std::string tooltip;     // the first line of its <title>s
+  DataAttributes data;     // more of what it is, e.g. {"remaining-items", "2"}
+};
+
 struct LineChart {
   std::string id;
   std::string title;
@@ -78,9 +102,8 @@ struct LineChart {
   std::string value_attribute;  // e.g. "cumulative"
   std::string line_label;       // the legend's name for the line
   std::vector<Point> points;
-  std::optional<double> reference;  // drawn as a horizontal line, e.g. the budget
-  std::string reference_label;      // e.g. "budget"
-  std::string reference_attribute;  // its data-* name, e.g. "budget"
+  std::vector<ReferenceLine> references;  // e.g. the caps
+  std::optional<LineProjection> projection;
 };
 
 std::string line_chart(const LineChart& chart);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness.hpp"
+#include "util/clock.hpp"
 
 namespace ralph::integration {
 namespace {
@@ -159,6 +160,50 @@ TEST_F(CostsOverTwoRuns, ProjectsTheRemainingItemFromTheCompletedOnes) {
   EXPECT_NEAR(p["expected_usd"].get<double>(), per_item, 1e-12);
   EXPECT_NEAR(p["low_usd"].get<double>(), records[0]["cost_usd"].get<double>(), 1e-12);
   EXPECT_NEAR(p["high_usd"].get<double>(), records[1]["cost_usd"].get<double>(), 1e-12);
+}
+
+// The forecast's figures, computed by hand from the records they come from.
+double hours_between(const std::string& from, const std::string& to) {
+  return std::chrono::duration<double, std::ratio<3600>>(*parse_rfc3339_utc(to) -
+                                                         *parse_rfc3339_utc(from))
+      .count();
+}
+
+TEST_F(CostsOverTwoRuns, ForecastsFromTheRatesSoFar) {
+  auto records = h_->records();
+  ASSERT_EQ(records.size(), 3u);
+  // After the first run: two iterations, one item left.
+  const json report = json::parse(after_first_.out);
+  const json& f = report["forecast"];
+  const double cost = records[0]["cost_usd"].get<double>() + records[1]["cost_usd"].get<double>();
+  const double hours = hours_between(records[0]["started_at"], records[1]["ended_at"]);
+  EXPECT_NEAR(f["burn_usd_per_hour"].get<double>(), cost / hours, 1e-9 * cost / hours) << f;
+  EXPECT_NEAR(f["recent_burn_usd_per_hour"].get<double>(), cost / hours, 1e-9 * cost / hours);
+  EXPECT_EQ(f["recent_iterations"], 2);
+  EXPECT_NEAR(f["iterations_per_hour"].get<double>(), 2 / hours, 1e-9 * 2 / hours);
+  const double item_hours =
+      (records[0]["duration_ms"].get<double>() + records[1]["duration_ms"].get<double>()) / 2 /
+      3.6e6;
+  EXPECT_NEAR(f["hours_per_completed_item"].get<double>(), item_hours, 1e-12);
+  EXPECT_NEAR(f["finish_hours"].get<double>(), item_hours, 1e-12);  // one item left
+  EXPECT_EQ(f["caps"], json::array());                              // the first run had no budget
+  EXPECT_TRUE(f["within_budget"].is_null());
+
+  // status of the second run: one iteration against its $5 budget.
+  json status = json::parse(h_->ralph({"status", "--json"}).out);
+  const json& g = status["forecast"];
+  const json state = json::parse(h_->read(".ralph/state.json"));
+  const double c2 = records[2]["cost_usd"].get<double>();
+  const double h2 = hours_between(state["started_at"], records[2]["ended_at"]);
+  EXPECT_NEAR(g["burn_usd_per_hour"].get<double>(), c2 / h2, 1e-9 * c2 / h2) << g;
+  ASSERT_EQ(g["caps"].size(), 1u);
+  EXPECT_EQ(g["caps"][0]["cap"], "run");
+  EXPECT_EQ(g["caps"][0]["budget_usd"], 5.0);
+  EXPECT_NEAR(g["caps"][0]["spent_usd"].get<double>(), c2, 1e-12);
+  EXPECT_FALSE(g["caps"][0]["reached_at"].is_null());
+  EXPECT_EQ(g["finish_hours"], 0.0);  // nothing left
+  EXPECT_EQ(g["within_budget"], true);
+  EXPECT_NE(h_->ralph({"status"}).out.find("forecast   $"), std::string::npos);
 }
 
 TEST_F(CostsOverTwoRuns, TimeBoundsAndBadInput) {

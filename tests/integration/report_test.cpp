@@ -13,6 +13,7 @@
 #include "agent/process.hpp"
 #include "harness.hpp"
 #include "html_elements.hpp"
+#include "util/clock.hpp"
 
 namespace ralph::integration {
 namespace {
@@ -136,6 +137,15 @@ TEST(ReportTest, PageOfARealRunMatchesTheLogAndRendersInChromium) {
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   auto records = h.records();
   ASSERT_EQ(records.size(), 3u);
+  // Then the plan grows by one item: the page projects what finishing it costs.
+  json prd = json::parse(h.read("plans/prd.json"));
+  prd["userStories"].push_back({{"id", "US-004"},
+                                {"title", "Item 4"},
+                                {"description", "Do thing 4."},
+                                {"acceptanceCriteria", {"thing 4 works"}},
+                                {"priority", 4},
+                                {"passes", false}});
+  h.write("plans/prd.json", prd.dump(2) + "\n");
 
   CommandResult report = h.ralph({"report", "--html", "out/report.html"});
   EXPECT_EQ(report.exit_code, 2) << "the folder out/ does not exist yet";
@@ -181,6 +191,65 @@ TEST(ReportTest, PageOfARealRunMatchesTheLogAndRendersInChromium) {
   auto budget = elements(svg_by_id(html, kCharts[1]), "g", "reference");
   ASSERT_EQ(budget.size(), 1u);
   EXPECT_EQ(number(budget[0], "data-budget"), 5.0);
+  EXPECT_EQ(budget[0].at("data-cap"), "run");
+  EXPECT_NEAR(number(budget[0], "data-spent"), running, 1e-9);
+  EXPECT_EQ(budget[0].at("data-reached"), "false");
+
+  // The projection: each of the three items took one iteration, so the one left is expected
+  // to cost their mean, between the cheapest and the dearest.
+  double cheapest = records[0]["cost_usd"].get<double>();
+  double dearest = cheapest;
+  double hours = 0;
+  for (const auto& r : records) {
+    cheapest = std::min(cheapest, r["cost_usd"].get<double>());
+    dearest = std::max(dearest, r["cost_usd"].get<double>());
+    hours += r["duration_ms"].get<double>() / 3'600'000.0;
+  }
+  auto projection = elements(svg_by_id(html, kCharts[1]), "g", "projection");
+  ASSERT_EQ(projection.size(), 1u);
+  EXPECT_EQ(projection[0].at("data-remaining-items"), "1");
+  EXPECT_NEAR(number(projection[0], "data-expected-cost"), running / 3, 1e-9);
+  EXPECT_NEAR(number(projection[0], "data-low-cost"), cheapest, 1e-9);
+  EXPECT_NEAR(number(projection[0], "data-high-cost"), dearest, 1e-9);
+  auto dashed = elements(svg_by_id(html, kCharts[1]), "path", "projection-line");
+  ASSERT_EQ(dashed.size(), 1u);
+  EXPECT_NEAR(number(dashed[0], "data-from"), running, 1e-9);
+  EXPECT_NEAR(number(dashed[0], "data-expected"), running + running / 3, 1e-9);
+  EXPECT_EQ(dashed[0].at("stroke-dasharray"), "6 4");
+  auto band = elements(svg_by_id(html, kCharts[1]), "path", "projection-band");
+  ASSERT_EQ(band.size(), 1u);
+  EXPECT_NEAR(number(band[0], "data-low"), running + cheapest, 1e-9);
+  EXPECT_NEAR(number(band[0], "data-high"), running + dearest, 1e-9);
+
+  // The forecast: the run's cost over its time (first start to last end: it has halted).
+  auto first_start = parse_rfc3339_utc(records.front()["started_at"].get<std::string>());
+  auto last_end = parse_rfc3339_utc(records.back()["ended_at"].get<std::string>());
+  ASSERT_TRUE(first_start && last_end);
+  double run_hours =
+      std::chrono::duration<double, std::ratio<3600>>(*last_end - *first_start).count();
+  ASSERT_GT(run_hours, 0);
+  auto forecast = elements(html, "dl", "forecast");
+  ASSERT_EQ(forecast.size(), 1u);
+  EXPECT_NEAR(number(forecast[0], "data-burn-usd-per-hour"), running / run_hours,
+              1e-6 * running / run_hours);
+  EXPECT_NEAR(number(forecast[0], "data-iterations-per-hour"), 3 / run_hours, 1e-6 * 3 / run_hours);
+  EXPECT_EQ(forecast[0].at("data-recent-iterations"), "3");
+  EXPECT_NEAR(number(forecast[0], "data-finish-hours"), hours / 3, 1e-9);
+  EXPECT_NEAR(number(forecast[0], "data-hours-per-completed-item"), hours / 3, 1e-9);
+  EXPECT_EQ(forecast[0].at("data-within-budget"), "true");
+  auto cap = elements(html, "div", "forecast-cap");
+  ASSERT_EQ(cap.size(), 1u);
+  EXPECT_EQ(cap[0].at("data-cap"), "run");
+  EXPECT_EQ(number(cap[0], "data-budget"), 5.0);
+  // Reached, at the current rate, some time after now: the same time on the chart's line.
+  ASSERT_TRUE(cap[0].count("data-reached-at"));
+  EXPECT_EQ(budget[0].at("data-reached-at"), cap[0].at("data-reached-at"));
+  auto reached_at = parse_rfc3339_utc(cap[0].at("data-reached-at"));
+  ASSERT_TRUE(reached_at);
+  EXPECT_GT(*reached_at, *last_end);
+  EXPECT_NE(html.find("<h2>Forecast</h2>"), std::string::npos);
+  EXPECT_NE(html.find(" over the run, $"), std::string::npos);
+  EXPECT_NE(html.find("<dt>Within budget</dt><dd>yes: the expected $"), std::string::npos);
 
   // (3) Cost per item.
   std::map<std::string, double> items;
@@ -236,8 +305,9 @@ TEST(ReportTest, PageOfARealRunMatchesTheLogAndRendersInChromium) {
   EXPECT_NEAR(number(summary[0], "data-total-cost"), total, 1e-9);
   EXPECT_NE(html.find("run " + records[0]["run_id"].get<std::string>()), std::string::npos);
   EXPECT_NE(html.find("halted: complete"), std::string::npos);
-  EXPECT_NE(html.find("sample: 3 of 3 items pass"), std::string::npos);
-  EXPECT_NE(html.find("nothing left to do: every item passes"), std::string::npos);
+  EXPECT_NE(html.find("sample: 3 of 4 items pass"), std::string::npos);
+  EXPECT_NE(html.find(fmt::format("~${:.4f} to finish the 1 item left", running / 3)),
+            std::string::npos);
   size_t rows = 0;
   for (const auto& row : elements(html, "tr")) {
     if (!row.count("data-iteration")) continue;
@@ -265,6 +335,23 @@ TEST(ReportTest, PageOfARealRunMatchesTheLogAndRendersInChromium) {
     EXPECT_EQ(elements(in_dom, "g", "bar").size(), elements(in_file, "g", "bar").size()) << chart;
   }
   EXPECT_NE(rendered.dom.find("<table class=\"iterations\">"), std::string::npos);
+  // The forecast survives too: the dashed projection, its band, the cap line, the summary,
+  // each with the values of the file.
+  std::string_view spend_in_dom = svg_by_id(rendered.dom, kCharts[1]);
+  for (const auto& [tag, css_class] :
+       std::vector<std::pair<std::string, std::string>>{{"path", "projection-line"},
+                                                        {"path", "projection-band"},
+                                                        {"g", "projection"},
+                                                        {"g", "reference"}}) {
+    auto in_dom = elements(spend_in_dom, tag, css_class);
+    ASSERT_EQ(in_dom.size(), 1u) << css_class;
+    EXPECT_EQ(in_dom, elements(svg_by_id(html, kCharts[1]), tag, css_class)) << css_class;
+  }
+  EXPECT_EQ(elements(rendered.dom, "dl", "forecast"), forecast);
+  EXPECT_EQ(elements(rendered.dom, "div", "forecast-cap"), cap);
+  EXPECT_NE(rendered.dom.find("<section id=\"forecast\">"), std::string::npos);
+  EXPECT_NE(rendered.dom.find("<dt>Time to finish</dt><dd>~"), std::string::npos);
+  EXPECT_NE(rendered.dom.find("<dt>Run budget</dt>"), std::string::npos);
   EXPECT_TRUE(h.leftover_processes().empty());
 }
 

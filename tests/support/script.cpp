@@ -56,6 +56,18 @@ json without_cache_control(const json& value) {
 
 }  // namespace
 
+bool is_compaction_request(const json& body) {
+  auto messages = body.find("messages");
+  if (messages == body.end() || !messages->is_array() || messages->empty()) return false;
+  const json& last = messages->back();
+  if (!last.is_object() || last.value("role", "") != "user") return false;
+  // The CLI's instruction ends the request: "... an <analysis> block followed by a <summary>
+  // block" (2.1.330), or "... with the summary inside <summary></summary> tags".
+  const std::string text = last.value("content", json()).dump();
+  return text.find("<summary> block") != std::string::npos ||
+         text.find("<summary></summary>") != std::string::npos;
+}
+
 bool is_side_request(const json& body) {
   auto tools = body.find("tools");
   return tools == body.end() || !tools->is_array() || tools->empty();
@@ -119,6 +131,12 @@ const Conversation& Script::conversation(int number) const {
 
 Reply Script::answer(const json& body, std::string_view session_header) {
   Reply reply;
+  if (is_compaction_request(body)) {
+    reply.turn = text_turn("<summary>(scenario: the conversation so far)</summary>",
+                           scenario_.default_usage);
+    reply.message_id = fmt::format("msg_compact_{}", ++side_requests_);
+    return reply;
+  }
   if (is_side_request(body)) {
     reply.turn = text_turn("(scenario: side request)", Usage{0, 0, 0, 0, std::nullopt});
     reply.message_id = fmt::format("msg_side_{}", ++side_requests_);

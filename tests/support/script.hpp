@@ -25,6 +25,8 @@ struct Reply {
 
 // A request without tools is a side request (titles, summaries): not part of the scenario.
 bool is_side_request(const nlohmann::json& body);
+// The CLI asking for a summary of the conversation, to compact its context.
+bool is_compaction_request(const nlohmann::json& body);
 
 // The number of assistant messages in the request: the turn it asks for.
 int assistant_turns(const nlohmann::json& body);

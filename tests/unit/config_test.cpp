@@ -87,7 +87,7 @@ TEST(ConfigTest, HookProblemsNameTheKeyPath) {
   EXPECT_EQ(problems.size(), 5u) << all;
   for (const char* expected :
        {"hooks.whenever: unknown hook event; the events are pre_iteration, on_budget_warning, "
-        "pre_commit, post_iteration, on_halt\n",
+        "on_context_warning, pre_commit, post_iteration, on_halt\n",
         "hooks.pre_commit: must be a list of executables, like [\"hooks/notify-desktop.sh\"], "
         "not \"gate.sh\"\n",
         "hooks.on_halt[1]: must be a non-empty path to an executable, not \"\"\n",

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
+#include <chrono>
 #include <cmath>
 #include <map>
 
@@ -92,6 +93,21 @@ TEST(MarkupTest, Numbers) {
   EXPECT_EQ(shorten("abc", 3), "abc");
 }
 
+TEST(MarkupTest, DurationsAndTimes) {
+  EXPECT_EQ(duration_text(0), "0s");
+  EXPECT_EQ(duration_text(40.0 / 3600), "40s");
+  EXPECT_EQ(duration_text(59.4 / 3600), "59s");
+  EXPECT_EQ(duration_text(59.6 / 3600), "1m");
+  EXPECT_EQ(duration_text(1.0 / 60), "1m");
+  EXPECT_EQ(duration_text(0.75), "45m");
+  EXPECT_EQ(duration_text(3 + 10.0 / 60), "3h10m");
+  EXPECT_EQ(duration_text(52), "2d4h");
+  EXPECT_EQ(duration_text(-1), "0s");
+  EXPECT_EQ(duration_text(NAN), "0s");
+  EXPECT_EQ(time_text(std::chrono::system_clock::time_point(std::chrono::seconds(1795428959))),
+            "2026-11-23 10:15 UTC");
+}
+
 TEST(HtmlReportTest, ChartNumbersMatchTheRecords) {
   std::vector<meter::IterationRecord> records = {
       record(1, "US-001", "claude-sonnet-5-5", 0.0123456789),
@@ -173,6 +189,241 @@ TEST(HtmlReportTest, NoBudgetMeansNoLineAndANote) {
   std::string html = render_html_report(page_of({record(1, "US-001", "claude-sonnet-5-5", 0.2)}));
   EXPECT_TRUE(elements(html, "g", "reference").empty());
   EXPECT_NE(html.find("No budget line: no budget was set for this run."), std::string::npos);
+  // Nor a projection, nor a forecast: nothing dashed is drawn.
+  std::string_view spend = svg_by_id(html, "chart-cumulative-spend");
+  ASSERT_FALSE(spend.empty());
+  EXPECT_EQ(spend.find("stroke-dasharray"), std::string::npos);
+  EXPECT_EQ(html.find("id=\"forecast\""), std::string::npos);
+}
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+// 2026-11-23T10:15:00Z
+WallTime at_ten_fifteen() {
+  return WallTime(std::chrono::seconds(1795428900));
+}
+
+// Three iterations, $0.60; two items left, expected $0.50 ($0.30-$0.80) and 30 minutes.
+ReportPage forecast_page() {
+  ReportPage page = page_of({record(1, "US-001", "claude-sonnet-5-5", 0.1),
+                             record(2, "US-002", "claude-sonnet-5-5", 0.2),
+                             record(3, "US-002", "claude-sonnet-5-5", 0.3)});
+  Projection p;
+  p.remaining_items = 2;
+  p.completed_items = 2;
+  p.basis_cost_usd = 0.6;
+  p.expected_usd = 0.5;
+  p.low_usd = 0.3;
+  p.high_usd = 0.8;
+  p.basis_hours = 0.5;
+  p.expected_hours = 0.5;
+  p.low_hours = 0.4;
+  p.high_hours = 0.9;
+  page.projection = p;
+  page.budget_usd = 5.0;
+  Forecast f;
+  f.burn_usd_per_hour = 1.2;
+  f.recent_burn_usd_per_hour = 1.5;
+  f.recent_iterations = 3;
+  f.iterations_per_hour = 6;
+  f.hours_per_completed_item = 0.25;
+  f.finish_hours = 0.5;
+  f.finish_low_hours = 0.4;
+  f.finish_high_hours = 0.9;
+  f.finish_at = at_ten_fifteen() + minutes(30);
+  CapForecast run{"run", 5.0, 0.6, std::nullopt, at_ten_fifteen() + minutes(176), false};
+  CapForecast day{
+      "day", 2.0, 1.1, at_ten_fifteen() + hours(13) + minutes(45), at_ten_fifteen() + minutes(36),
+      false};
+  f.caps = {run, day};
+  f.within_budget = true;
+  page.forecast = f;
+  return page;
+}
+
+TEST(HtmlReportTest, ForecastOnTheSpendChart) {
+  std::string html = render_html_report(forecast_page());
+  expect_finite_numbers(html);
+  expect_self_contained(html);
+  std::string_view spend = svg_by_id(html, "chart-cumulative-spend");
+  ASSERT_FALSE(spend.empty());
+
+  // The dashed continuation from the last point ($0.60) to $0.60 + $0.50, in its band.
+  auto points = elements(spend, "circle", "point");
+  ASSERT_EQ(points.size(), 3u);
+  auto dashed = elements(spend, "path", "projection-line");
+  ASSERT_EQ(dashed.size(), 1u);
+  EXPECT_DOUBLE_EQ(number(dashed[0], "data-from"), 0.6);
+  EXPECT_DOUBLE_EQ(number(dashed[0], "data-expected"), 0.6 + 0.5);
+  EXPECT_EQ(dashed[0].at("stroke-dasharray"), "6 4");
+  EXPECT_EQ(
+      dashed[0].at("d").rfind(fmt::format("M{},{} ", points[2].at("cx"), points[2].at("cy")), 0),
+      0u)
+      << dashed[0].at("d");
+  auto band = elements(spend, "path", "projection-band");
+  ASSERT_EQ(band.size(), 1u);
+  EXPECT_DOUBLE_EQ(number(band[0], "data-low"), 0.6 + 0.3);
+  EXPECT_DOUBLE_EQ(number(band[0], "data-high"), 0.6 + 0.8);
+  auto group = elements(spend, "g", "projection");
+  ASSERT_EQ(group.size(), 1u);
+  EXPECT_EQ(group[0].at("data-remaining-items"), "2");
+  EXPECT_EQ(number(group[0], "data-expected-cost"), 0.5);
+  EXPECT_NEAR(number(group[0], "data-low-cost"), 0.3, 1e-12);
+  EXPECT_NEAR(number(group[0], "data-high-cost"), 0.8, 1e-12);
+  EXPECT_NE(spend.find("projected to finish the 2 items left: $0.5000 more ($0.3000-$0.8000)"),
+            std::string_view::npos);
+
+  // Each cap as a line, with when it is reached.
+  auto caps = elements(spend, "g", "reference");
+  ASSERT_EQ(caps.size(), 2u);
+  EXPECT_EQ(caps[0].at("data-cap"), "run");
+  EXPECT_EQ(number(caps[0], "data-budget"), 5.0);
+  EXPECT_EQ(number(caps[0], "data-spent"), 0.6);
+  EXPECT_EQ(caps[0].at("data-reached"), "false");
+  EXPECT_EQ(caps[0].at("data-reached-at"), "2026-11-23T13:11:00.000Z");
+  EXPECT_EQ(caps[0].count("data-resets-at"), 0u);
+  EXPECT_EQ(caps[1].at("data-cap"), "day");
+  EXPECT_EQ(number(caps[1], "data-budget"), 2.0);
+  EXPECT_EQ(caps[1].at("data-reached-at"), "2026-11-23T10:51:00.000Z");
+  EXPECT_EQ(caps[1].at("data-resets-at"), "2026-11-24T00:00:00.000Z");
+  EXPECT_NE(spend.find("reached around 2026-11-23 13:11 UTC at the current rate"),
+            std::string_view::npos);
+  EXPECT_NE(spend.find(">day cap $2.00</text>"), std::string_view::npos);
+  // The axis reaches the run's cap, the highest of everything: the line at $5 is inside.
+  auto grid = elements(spend, "line", "grid");
+  ASSERT_FALSE(grid.empty());
+  double top_y = 1e9;
+  for (const auto& g : grid) top_y = std::min(top_y, number(g, "y1"));
+  std::vector<double> cap_ys;  // the lines across the plot (the legend's are short)
+  for (const auto& l : elements(spend, "line")) {
+    if (l.count("stroke") && l.count("stroke-dasharray") && l.at("x1") == "72") {
+      cap_ys.push_back(number(l, "y1"));
+    }
+  }
+  ASSERT_EQ(cap_ys.size(), 2u);
+  EXPECT_GE(cap_ys[0], top_y);         // $5 within the axis
+  EXPECT_LT(cap_ys[0], top_y + 22.0);  // and near its top ($5 of at most $5.50)
+  EXPECT_GT(cap_ys[1], cap_ys[0]);     // $2 below it
+  EXPECT_NE(html.find("The dashed line leads to the expected cost to finish"), std::string::npos);
+}
+
+TEST(HtmlReportTest, ForecastSummary) {
+  std::string html = render_html_report(forecast_page());
+  auto lists = elements(html, "dl", "forecast");
+  ASSERT_EQ(lists.size(), 1u);
+  const auto& f = lists[0];
+  EXPECT_EQ(number(f, "data-burn-usd-per-hour"), 1.2);
+  EXPECT_EQ(number(f, "data-recent-burn-usd-per-hour"), 1.5);
+  EXPECT_EQ(f.at("data-recent-iterations"), "3");
+  EXPECT_EQ(number(f, "data-iterations-per-hour"), 6);
+  EXPECT_EQ(number(f, "data-hours-per-completed-item"), 0.25);
+  EXPECT_EQ(number(f, "data-finish-hours"), 0.5);
+  EXPECT_EQ(number(f, "data-finish-low-hours"), 0.4);
+  EXPECT_EQ(number(f, "data-finish-high-hours"), 0.9);
+  EXPECT_EQ(f.at("data-finish-at"), "2026-11-23T10:45:00.000Z");
+  EXPECT_EQ(f.at("data-within-budget"), "true");
+  EXPECT_NE(html.find("<h2>Forecast</h2>"), std::string::npos);
+  for (const char* text : {
+           "$1.2000/h over the run, $1.5000/h over the last 3 iterations",
+           "<dt>Iterations per hour</dt><dd>6.0</dd>",
+           "<dt>Time per completed item</dt><dd>15m</dd>",
+           "~30m (24m-54m), around 2026-11-23 10:45 UTC",
+           "<dt>Run budget</dt><dd>$0.6000 of $5.0000 spent: reached around 2026-11-23 13:11 UTC",
+           "<dt>Day cap</dt><dd>$1.1000 of $2.0000 spent: reached around 2026-11-23 10:51",
+           "yes: the expected $0.5000 to finish fits in the $0.9000 the tightest cap has left",
+       }) {
+    EXPECT_NE(html.find(text), std::string::npos) << text;
+  }
+  auto caps = elements(html, "div", "forecast-cap");
+  ASSERT_EQ(caps.size(), 2u);
+  EXPECT_EQ(caps[0].at("data-cap"), "run");
+  EXPECT_EQ(number(caps[0], "data-budget"), 5.0);
+  EXPECT_EQ(caps[0].at("data-reached-at"), "2026-11-23T13:11:00.000Z");
+  EXPECT_EQ(caps[1].at("data-cap"), "day");
+  EXPECT_EQ(caps[1].at("data-resets-at"), "2026-11-24T00:00:00.000Z");
+}
+
+TEST(HtmlReportTest, ForecastSaysWhatItDoesNotKnow) {
+  // No item completed, no time recorded yet; the run's cap used up, the week's far off.
+  ReportPage page = forecast_page();
+  page.projection->completed_items = 0;
+  page.projection->expected_usd.reset();
+  page.projection->low_usd.reset();
+  page.projection->high_usd.reset();
+  Forecast& f = *page.forecast;
+  f = Forecast{};
+  CapForecast run{"run", 0.5, 0.6, std::nullopt, at_ten_fifteen(), true};
+  CapForecast week{"<week>", 9, 1, at_ten_fifteen() + hours(30), std::nullopt, false};
+  f.caps = {run, week};
+  std::string html = render_html_report(page);
+  auto lists = elements(html, "dl", "forecast");
+  ASSERT_EQ(lists.size(), 1u);
+  for (const char* absent : {"data-burn-usd-per-hour", "data-iterations-per-hour",
+                             "data-finish-hours", "data-finish-at", "data-within-budget"}) {
+    EXPECT_EQ(lists[0].count(absent), 0u) << absent;
+  }
+  for (const char* text : {
+           "<dt>Burn rate</dt><dd>not known yet: no time recorded</dd>",
+           "<dt>Iterations per hour</dt><dd>not known yet</dd>",
+           "<dt>Time per completed item</dt><dd>no item completed yet</dd>",
+           "<dd>no estimate: no projection for the 2 items left: no item completed yet</dd>",
+           "<dd>$0.6000 of $0.5000 spent: reached</dd>",
+           "<dt>&lt;week&gt; cap</dt><dd>$1.0000 of $9.0000 spent: not reached before it "
+           "resets at 2026-11-24 16:15 UTC</dd>",
+           "<dt>Within budget</dt><dd>not known: no projection to finish</dd>",
+       }) {
+    EXPECT_NE(html.find(text), std::string::npos) << text;
+  }
+  EXPECT_EQ(html.find("<week>"), std::string::npos);
+  std::string_view spend = svg_by_id(html, "chart-cumulative-spend");
+  EXPECT_TRUE(elements(spend, "path", "projection-line").empty());
+  auto caps = elements(spend, "g", "reference");
+  ASSERT_EQ(caps.size(), 2u);
+  EXPECT_EQ(caps[0].at("data-reached"), "true");
+  EXPECT_EQ(caps[1].at("data-cap"), "<week>");
+
+  // Over budget: the expected cost to finish is more than the run has left.
+  page = forecast_page();
+  page.forecast->caps[0].spent_usd = 4.8;
+  page.forecast->within_budget = false;
+  html = render_html_report(page);
+  EXPECT_EQ(elements(html, "dl", "forecast")[0].at("data-within-budget"), "false");
+  EXPECT_NE(html.find("<dd>no: the expected $0.5000 to finish is more than the $0.2000 the "
+                      "tightest cap has left</dd>"),
+            std::string::npos);
+
+  // Without a forecast, the page says why, and the budget is still the run's line.
+  page.forecast.reset();
+  page.forecast_note = "no forecast: <why>";
+  html = render_html_report(page);
+  EXPECT_NE(html.find("<p class=\"forecast-note\">no forecast: &lt;why&gt;</p>"),
+            std::string::npos);
+  EXPECT_TRUE(elements(html, "dl", "forecast").empty());
+  caps = elements(svg_by_id(html, "chart-cumulative-spend"), "g", "reference");
+  ASSERT_EQ(caps.size(), 1u);
+  EXPECT_EQ(caps[0].at("data-cap"), "run");
+  EXPECT_EQ(number(caps[0], "data-budget"), 5.0);
+  EXPECT_NEAR(number(caps[0], "data-spent"), 0.6, 1e-12);
+}
+
+TEST(HtmlReportTest, NothingLeftMeansNoProjectionDrawn) {
+  ReportPage page = forecast_page();
+  page.projection->remaining_items = 0;
+  page.projection->expected_usd = page.projection->low_usd = page.projection->high_usd = 0.0;
+  page.forecast->finish_hours = 0.0;
+  std::string html = render_html_report(page);
+  std::string_view spend = svg_by_id(html, "chart-cumulative-spend");
+  EXPECT_TRUE(elements(spend, "path", "projection-line").empty());
+  EXPECT_TRUE(elements(spend, "path", "projection-band").empty());
+  EXPECT_EQ(elements(spend, "g", "reference").size(), 2u);
+  EXPECT_NE(html.find("<dt>Time to finish</dt><dd>nothing left to finish</dd>"), std::string::npos);
+  // No item completed yet: no estimate to draw either.
+  page = forecast_page();
+  page.projection->expected_usd.reset();
+  html = render_html_report(page);
+  EXPECT_TRUE(
+      elements(svg_by_id(html, "chart-cumulative-spend"), "path", "projection-line").empty());
 }
 
 TEST(HtmlReportTest, EmptySelectionIsAValidPageSayingSo) {

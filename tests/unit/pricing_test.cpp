@@ -240,7 +240,12 @@ TEST(PricingTest, BadOverridesNameTheModelAndTheField) {
             "(USD per million tokens)");
   EXPECT_EQ(error_of(R"({"m": {"input": 1, "output": 1, "cache_wirte": 1, "cache_read": 1}})"),
             "pricing for \"m\": unknown key \"cache_wirte\" (did you mean \"cache_write\"?) "
-            "(expected input, output, cache_write, cache_write_1h, cache_read, long_context)");
+            "(expected input, output, cache_write, cache_write_1h, cache_read, long_context, "
+            "context_window)");
+  EXPECT_EQ(error_of(R"({"m": {"input": 1, "output": 1, "cache_write": 1, "cache_read": 1,
+                              "context_window": 0}})"),
+            "pricing for \"m\": \"context_window\" must be a whole number of tokens of at least "
+            "1, not 0");
   EXPECT_EQ(error_of(R"({"m": {"input": 1, "output": 1, "cache_write": 1, "cache_read": 1,
                               "cache_write_1h": "2"}})"),
             "pricing for \"m\": \"cache_write_1h\" must be a number of at least 0, not \"2\"");

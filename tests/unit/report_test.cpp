@@ -206,10 +206,16 @@ TEST(CostTableTest, CsvQuotesFieldsAndKeepsFullPrecision) {
   EXPECT_NE(out.find(",0.30000000000000004,"), std::string::npos) << out;
   EXPECT_NE(out.find(",A B,"), std::string::npos);
   std::string header = report::csv_iteration_header();
-  EXPECT_EQ(std::count(header.begin(), header.end(), ','), 20);
-  EXPECT_EQ(std::count(out.begin(), out.end(), ','), 20 + 1);  // and the one quoted
+  EXPECT_EQ(std::count(header.begin(), header.end(), ','), 22);
+  EXPECT_EQ(std::count(out.begin(), out.end(), ','), 22 + 1);  // and the one quoted
   EXPECT_EQ(out.back(), '\n');
-  EXPECT_EQ(out[out.size() - 2], ',');  // no metered_cost_usd in this record
+  // No metered_cost_usd and no peak_context_fraction in this record; no compaction.
+  EXPECT_EQ(out.substr(out.size() - 5), ",,,0\n");
+  r.peak_context_fraction = 0.5;
+  r.compactions = 2;
+  out.clear();
+  report::append_csv_iteration(out, r);
+  EXPECT_EQ(out.substr(out.size() - 7), ",0.5,2\n");
   EXPECT_EQ(report::grouped(1234567), "1,234,567");
   EXPECT_EQ(report::grouped(999), "999");
   EXPECT_EQ(report::percent(0, false), "-");

@@ -53,6 +53,31 @@ TEST_F(StreamMeterTest, MetersMessageStartAndFinalOutputTokens) {
   EXPECT_EQ(meter.peak_context_tokens(), 6000);
 }
 
+TEST_F(StreamMeterTest, ContextFillAgainstTheWindowAndCompactions) {
+  // claude-sonnet-4-5 has a 200,000-token window in the table; claude-sonnet-5-5 1,000,000.
+  meter.feed(message_start("m1", "claude-sonnet-4-5", 100'000, 20'000, 30'000));
+  meter.feed(message_start("m2", "claude-sonnet-5-5", 300'000));
+  auto fill = meter.peak_context();
+  ASSERT_TRUE(fill);
+  EXPECT_DOUBLE_EQ(fill->fraction, 0.75);  // 150,000 of 200,000 beats 300,000 of 1,000,000
+  EXPECT_EQ(fill->tokens, 150'000);
+  EXPECT_EQ(fill->window, 200'000);
+  EXPECT_EQ(meter.compactions(), 0);
+  meter.feed(
+      R"({"type":"system","subtype":"compact_boundary","session_id":"s","compact_metadata":{"trigger":"auto","pre_tokens":150000}})");
+  EXPECT_EQ(meter.compactions(), 1);
+  // The agent's own window wins once it gave its result.
+  meter.feed(
+      R"({"type":"result","subtype":"success","total_cost_usd":1,"modelUsage":{"claude-sonnet-4-5":{"inputTokens":100000,"outputTokens":1,"contextWindow":1000000},"claude-sonnet-5-5":{"inputTokens":300000,"outputTokens":1,"contextWindow":1000000}}})");
+  fill = meter.peak_context();
+  ASSERT_TRUE(fill);
+  EXPECT_DOUBLE_EQ(fill->fraction, 0.3);
+  // A model nobody knows the window of has no fill.
+  StreamMeter unknown{pricing};
+  unknown.feed(message_start("x", "claude-mystery-9", 1000));
+  EXPECT_FALSE(unknown.peak_context());
+}
+
 TEST_F(StreamMeterTest, DeduplicatesByMessageId) {
   meter.feed(message_start("m1", "claude-sonnet-5-5", 1000));
   meter.feed(message_delta(200));

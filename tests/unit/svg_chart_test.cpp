@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 #include <cmath>
+#include <cstdio>
+#include <set>
 
 #include "../support/html_elements.hpp"
 
@@ -161,7 +163,8 @@ TEST(SvgChartTest, ZeroCostsDrawNoNaN) {
   line.id = "l";
   line.value_attribute = "cumulative";
   line.points = {{"1", "a", {}, 0}, {"2", "b", {}, 0}};
-  line.reference = 0.0;
+  line.references = {{0.0, "budget", "budget", {}, ""}};
+  line.projection = LineProjection{0, 0, 0, "projected", "finish", "", {}};
   svg += line_chart(line);
   LineChart empty;
   svg += line_chart(empty) + column_chart(BarChart{}) + row_chart(BarChart{});
@@ -211,9 +214,7 @@ TEST(SvgChartTest, LineWithAReferenceLine) {
   line.id = "l";
   line.value_attribute = "cumulative";
   line.line_label = "spent";
-  line.reference = 5.0;
-  line.reference_label = "budget";
-  line.reference_attribute = "budget";
+  line.references = {{5.0, "budget", "budget", {}, ""}};
   for (int i = 1; i <= 3; ++i) {
     line.points.push_back({std::to_string(i), "p", {{"iteration", std::to_string(i)}}, i * 1.5});
   }
@@ -236,6 +237,172 @@ TEST(SvgChartTest, LineWithAReferenceLine) {
   ASSERT_GT(budget_y, 0);
   for (const auto& p : points) EXPECT_GT(number(p, "cy"), budget_y);
   EXPECT_NE(svg.find("budget $5.00"), std::string::npos);
+  EXPECT_NE(svg.find("<title>budget: $5</title>"), std::string::npos);
+}
+
+LineChart three_points() {
+  LineChart line;
+  line.id = "l";
+  line.value_attribute = "cumulative";
+  line.line_label = "spent";
+  for (int i = 1; i <= 3; ++i) {
+    line.points.push_back({std::to_string(i), "p", {{"iteration", std::to_string(i)}}, i * 1.5});
+  }
+  return line;
+}
+
+// The top of the value axis, read back from where the first point (1.5) is drawn.
+double axis_top(const std::string& svg) {
+  auto points = elements(svg, "circle", "point");
+  EXPECT_FALSE(points.empty());
+  if (points.empty()) return NAN;
+  double bottom = 62 + 220;  // kTop + kPlotHeight
+  return number(points[0], "data-cumulative") * 220 / (bottom - number(points[0], "cy"));
+}
+
+struct Segment {
+  double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
+Segment segment(const std::string& d) {
+  Segment s;
+  EXPECT_EQ(std::sscanf(d.c_str(), "M%lf,%lf L%lf,%lf", &s.x0, &s.y0, &s.x1, &s.y1), 4) << d;
+  return s;
+}
+
+TEST(SvgChartTest, ProjectionIsADashedContinuationInItsBand) {
+  LineChart line = three_points();
+  line.projection =
+      LineProjection{7.0, 6.0, 9.0, "projected", "finish", "to finish 2 items", {{"items", "2"}}};
+  std::string svg = line_chart(line);
+  expect_no_nan(svg);
+  auto points = elements(svg, "circle", "point");
+  ASSERT_EQ(points.size(), 3u);
+  auto group = elements(svg, "g", "projection");
+  ASSERT_EQ(group.size(), 1u);
+  EXPECT_EQ(group[0].at("data-items"), "2");
+
+  auto dashed = elements(svg, "path", "projection-line");
+  ASSERT_EQ(dashed.size(), 1u);
+  EXPECT_EQ(dashed[0].at("stroke-dasharray"), "6 4");
+  EXPECT_EQ(number(dashed[0], "data-from"), 4.5);
+  EXPECT_EQ(number(dashed[0], "data-expected"), 7.0);
+  // It starts at the last point and ends at the right edge of the plot, at 7.
+  Segment d = segment(dashed[0].at("d"));
+  EXPECT_NEAR(d.x0, number(points[2], "cx"), 0.01);
+  EXPECT_NEAR(d.y0, number(points[2], "cy"), 0.01);
+  EXPECT_NEAR(d.x1, 900 - 16, 0.01);
+  double top = axis_top(svg);
+  EXPECT_NEAR(d.y1, 282 - 7.0 / top * 220, 0.02);
+  EXPECT_LT(d.y1, d.y0);  // it goes up
+
+  auto band = elements(svg, "path", "projection-band");
+  ASSERT_EQ(band.size(), 1u);
+  EXPECT_EQ(number(band[0], "data-from"), 4.5);
+  EXPECT_EQ(number(band[0], "data-low"), 6.0);
+  EXPECT_EQ(number(band[0], "data-high"), 9.0);
+  EXPECT_EQ(band[0].at("fill-opacity"), "0.15");
+  double bx0 = 0, by0 = 0, bx1 = 0, by_high = 0, bx2 = 0, by_low = 0;
+  ASSERT_EQ(std::sscanf(band[0].at("d").c_str(), "M%lf,%lf L%lf,%lf L%lf,%lf Z", &bx0, &by0, &bx1,
+                        &by_high, &bx2, &by_low),
+            6)
+      << band[0].at("d");
+  EXPECT_NEAR(bx0, d.x0, 0.01);
+  EXPECT_NEAR(by0, d.y0, 0.01);
+  EXPECT_NEAR(by_high, 282 - 9.0 / top * 220, 0.02);
+  EXPECT_NEAR(by_low, 282 - 6.0 / top * 220, 0.02);
+  EXPECT_LT(by_high, d.y1);  // the expected end lies inside the band
+  EXPECT_GT(by_low, d.y1);
+  // The points make room for it: the last one is left of where the projection ends.
+  EXPECT_LT(number(points[2], "cx"), 0.85 * 900);
+
+  EXPECT_NE(svg.find("<title>to finish 2 items\nfrom: $4.5\nexpected: $7</title>"),
+            std::string::npos)
+      << svg;
+  EXPECT_NE(svg.find("<title>to finish 2 items\nlow: $6\nhigh: $9</title>"), std::string::npos);
+  EXPECT_NE(svg.find(">projected</text>"), std::string::npos);  // the legend
+  EXPECT_NE(svg.find(">finish</text>"), std::string::npos);     // under the axis
+}
+
+TEST(SvgChartTest, SeveralCapLinesCarryTheirValues) {
+  LineChart line = three_points();
+  line.references = {
+      {5.0, "run budget", "budget", {{"cap", "run"}, {"spent", "4.5"}}, "spent: $4.5000"},
+      {8.0, "day cap", "budget", {{"cap", "day"}}, ""},
+      {12.0, "week <cap>", "budget", {{"cap", "week"}}, ""},
+  };
+  std::string svg = line_chart(line);
+  auto caps = elements(svg, "g", "reference");
+  ASSERT_EQ(caps.size(), 3u);
+  EXPECT_EQ(caps[0].at("data-cap"), "run");
+  EXPECT_EQ(number(caps[0], "data-budget"), 5.0);
+  EXPECT_EQ(number(caps[0], "data-spent"), 4.5);
+  EXPECT_EQ(caps[1].at("data-cap"), "day");
+  EXPECT_EQ(number(caps[1], "data-budget"), 8.0);
+  EXPECT_EQ(caps[2].at("data-cap"), "week");
+  EXPECT_EQ(number(caps[2], "data-budget"), 12.0);
+  EXPECT_NE(svg.find("<title>run budget: $5\nspent: $4.5000</title>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("<title>day cap: $8</title>"), std::string::npos);
+  EXPECT_NE(svg.find("week &lt;cap&gt; $12.00"), std::string::npos);
+  EXPECT_EQ(svg.find("<cap>"), std::string::npos);
+  // Each at its height, the dearest highest, in a colour of its own.
+  std::vector<double> ys;
+  std::set<std::string> colors;
+  for (const auto& l : elements(svg, "line")) {
+    if (!l.count("stroke-dasharray") || !l.count("x2") || number(l, "x2") < 800) continue;
+    ys.push_back(number(l, "y1"));
+    colors.insert(l.at("stroke"));
+  }
+  ASSERT_EQ(ys.size(), 3u);
+  EXPECT_GT(ys[0], ys[1]);
+  EXPECT_GT(ys[1], ys[2]);
+  EXPECT_EQ(colors.size(), 3u);
+  // The axis reaches the highest cap, which stays inside the plot.
+  EXPECT_GE(axis_top(svg), 12.0 - 0.05);
+  EXPECT_GE(ys[2], 62.0);
+  EXPECT_NE(svg.find(">run budget</text>"), std::string::npos);  // the legend
+}
+
+TEST(SvgChartTest, AxisCoversTheBandAndTheCaps) {
+  // Without either, the points decide the axis.
+  EXPECT_NEAR(axis_top(line_chart(three_points())), 5.0, 0.01);
+  // The band's high end above every cap.
+  LineChart line = three_points();
+  line.projection = LineProjection{11.0, 8.0, 23.0, "projected", "finish", "", {}};
+  line.references = {{6.0, "run budget", "budget", {{"cap", "run"}}, ""}};
+  std::string svg = line_chart(line);
+  double top = axis_top(svg);
+  EXPECT_GE(top, 23.0 - 0.05);
+  auto band = elements(svg, "path", "projection-band");
+  ASSERT_EQ(band.size(), 1u);
+  double y_high = 0;
+  ASSERT_EQ(std::sscanf(band[0].at("d").c_str(), "M%*f,%*f L%*f,%lf", &y_high), 1);
+  EXPECT_GE(y_high, 62.0);
+  // A cap above the band.
+  line.references = {{40.0, "run budget", "budget", {{"cap", "run"}}, ""}};
+  EXPECT_GE(axis_top(line_chart(line)), 40.0 - 0.05);
+}
+
+TEST(SvgChartTest, NoProjectionDrawsNothingDashed) {
+  std::string svg = line_chart(three_points());
+  EXPECT_TRUE(elements(svg, "path", "projection-line").empty());
+  EXPECT_TRUE(elements(svg, "path", "projection-band").empty());
+  EXPECT_TRUE(elements(svg, "g", "projection").empty());
+  EXPECT_TRUE(elements(svg, "g", "reference").empty());
+  EXPECT_EQ(svg.find("stroke-dasharray"), std::string::npos) << svg;
+  EXPECT_EQ(svg.find("<path"), std::string::npos);
+  EXPECT_EQ(elements(svg, "circle", "point").size(), 3u);
+}
+
+TEST(SvgChartTest, NonFiniteProjectionIsDrawnAsZero) {
+  LineChart line = three_points();
+  line.projection = LineProjection{NAN, -INFINITY, INFINITY, "p", "finish", "", {}};
+  line.references = {{NAN, "cap", "budget", {}, ""}};
+  std::string svg = line_chart(line);
+  expect_no_nan(svg);
+  auto band = elements(svg, "path", "projection-band");
+  ASSERT_EQ(band.size(), 1u);
+  EXPECT_EQ(band[0].at("data-high"), "0");
 }
 
 }  // namespace
