@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "budget/ledger.hpp"
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
 #include "loop/state.hpp"
@@ -117,18 +119,19 @@ int run_costs(const CostsArgs& args) {
 
   const meter::Totals& totals = aggregator.totals();
   const auto groups = aggregator.groups();
-  // The forecast of what was selected, from its first start to its last end; against the run's
-  // budget when one run is shown and state.json has its budget.
+  // The forecast of what was selected, from its first start to its last end: against the run's
+  // budget when one run is shown and state.json has it, and the calendar caps of ralph.json.
   std::optional<report::Forecast> forecast_shown;
   if (plan && first_started) {
-    std::vector<report::CapForecast> caps;
+    auto settings = project_settings(*project);
+    if (!settings) return fail(2, settings.message());
     auto state = loop::read_state(state_dir / "state.json");
-    if (state && state->budget_usd && selection.run_id == state->run_id) {
-      caps.push_back(
-          {"run", *state->budget_usd, totals.cost_usd, std::nullopt, std::nullopt, false});
-    }
-    forecast_shown = forecast.forecast(projection.projection(*plan), *first_started, now, false,
-                                       std::move(caps));
+    std::optional<double> run_budget;
+    if (state && selection.run_id == state->run_id) run_budget = state->budget_usd;
+    budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
+    forecast_shown = forecast.forecast(
+        projection.projection(*plan), *first_started, now, false,
+        report::forecast_caps(run_budget, totals.cost_usd, *settings, ledger, now));
   }
   switch (format) {
     case Format::kJson: {

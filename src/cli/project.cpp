@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include "plan/config.hpp"
+#include "util/fs.hpp"
+
 namespace ralph::cli {
 
 namespace fs = std::filesystem;
@@ -38,6 +41,17 @@ Result<Project> locate_project(const std::string& plan_dir) {
                                  ? project.plan.dir.string()
                                  : relative.string();
   return project;
+}
+
+Result<plan::Settings> project_settings(const Project& project) {
+  std::error_code ec;
+  if (!fs::exists(project.plan.config_path(), ec)) return plan::Settings{};
+  auto text = read_file(project.plan.config_path());
+  if (!text) return text.error();
+  plan::Problems problems;
+  auto config = plan::parse_config(*text, project.plan.display("ralph.json"), problems);
+  if (!config) return make_error(problems.front().to_string());
+  return config->settings;
 }
 
 }  // namespace ralph::cli

@@ -19,4 +19,8 @@ struct Project {
 // current folder) inside it.
 Result<Project> locate_project(const std::string& plan_dir);
 
+// The run settings of the plan's ralph.json (its defaults when there is none), for commands
+// that read a few of them; a ralph.json with a problem is an error naming it.
+Result<plan::Settings> project_settings(const Project& project);
+
 }  // namespace ralph::cli

@@ -1,8 +1,11 @@
 // `ralph report --html FILE`: the cost log of one run (or all) as a self-contained page.
 #include <fmt/format.h>
 
+#include <cstdlib>
+
 #include <set>
 
+#include "budget/ledger.hpp"
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
 #include "loop/state.hpp"
@@ -51,8 +54,10 @@ void add_plan(const Project& project, const report::ProjectionBuilder& projectio
 }
 
 // The rates, the time to finish and the caps of the records shown. `running`: the shown run is
-// still going; `budget_usd`: its budget, when the page knows it.
-void add_forecast(bool running, std::optional<double> budget_usd, report::ReportPage& page) {
+// still going; `budget_usd`: its budget, when the page knows it; `settings`: ralph.json's (its
+// calendar caps).
+void add_forecast(bool running, std::optional<double> budget_usd, const plan::Settings& settings,
+                  report::ReportPage& page) {
   if (page.records.empty()) return;  // the page says there is nothing yet
   auto started = parse_rfc3339_utc(page.records.front().started_at);
   if (!started) {
@@ -63,16 +68,11 @@ void add_forecast(bool running, std::optional<double> budget_usd, report::Report
   }
   report::ForecastBuilder builder;
   for (const auto& record : page.records) builder.add(record);
-  std::vector<report::CapForecast> caps;
-  if (budget_usd) {
-    report::CapForecast run;
-    run.cap = "run";
-    run.budget_usd = *budget_usd;
-    run.spent_usd = meter::sum(page.records).cost_usd;
-    caps.push_back(run);
-  }
-  page.forecast = builder.forecast(page.projection.value_or(report::Projection{}), *started,
-                                   std::chrono::system_clock::now(), running, std::move(caps));
+  const auto now = std::chrono::system_clock::now();
+  budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
+  page.forecast = builder.forecast(
+      page.projection.value_or(report::Projection{}), *started, now, running,
+      report::forecast_caps(budget_usd, meter::sum(page.records).cost_usd, settings, ledger, now));
 }
 
 }  // namespace
@@ -149,7 +149,9 @@ int run_report(const ReportArgs& args) {
     page.budget_note = "the budget is known only for the last run, " + state->run_id;
   }
   add_plan(*project, projection, page);
-  add_forecast(state_run && state->status == "running", page.budget_usd, page);
+  auto settings = project_settings(*project);
+  if (!settings) return fail(2, settings.message());
+  add_forecast(state_run && state->status == "running", page.budget_usd, *settings, page);
   page.generated_at = format_rfc3339(std::chrono::system_clock::now());
 
   if (Status written = write_file_atomic(out, report::render_html_report(page)); !written) {

@@ -6,7 +6,6 @@
 #include "agent/agent.hpp"
 #include "agent/process_tree.hpp"
 #include "budget/ledger.hpp"
-#include "budget/periods.hpp"
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
@@ -105,11 +104,6 @@ int run_run(const RunArgs& args) {
                                project->root.string()));
   }
   loop::RunOptions options = resolve_options(args, *project, loaded->config, *flags);
-  if (auto zone = budget::TimeZone::named(options.timezone); !zone) {
-    return fail(
-        2, (flags->has("timezone") ? "--timezone: " : project->plan.display("ralph.json") + ": ") +
-               zone.message());
-  }
   auto clock = run_clock();
   if (!clock) return fail(2, clock.message());
   if (auto missing = missing_agent_message(options.agent)) {

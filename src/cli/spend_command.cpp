@@ -8,9 +8,7 @@
 #include "budget/periods.hpp"
 #include "cli/commands.hpp"
 #include "cli/project.hpp"
-#include "plan/config.hpp"
 #include "report/spend.hpp"
-#include "util/fs.hpp"
 
 namespace ralph::cli {
 
@@ -22,18 +20,12 @@ int run_spend(const SpendArgs& args) {
   budget::Limits caps;
   std::string timezone;
   if (auto project = locate_project(args.plan_dir)) {
-    std::error_code ec;
-    if (std::filesystem::exists(project->plan.config_path(), ec)) {
-      auto text = read_file(project->plan.config_path());
-      if (!text) return fail(1, text.message());
-      plan::Problems problems;
-      auto config = plan::parse_config(*text, project->plan.display("ralph.json"), problems);
-      if (!config) return fail(2, problems.front().to_string());
-      caps.day = config->settings.dollars("daily_budget");
-      caps.week = config->settings.dollars("weekly_budget");
-      caps.month = config->settings.dollars("monthly_budget");
-      timezone = config->settings.text("timezone").value_or("");
-    }
+    auto settings = project_settings(*project);
+    if (!settings) return fail(2, settings.message());
+    caps.day = settings->dollars("daily_budget");
+    caps.week = settings->dollars("weekly_budget");
+    caps.month = settings->dollars("monthly_budget");
+    timezone = settings->text("timezone").value_or("");
   }
   if (args.timezone) timezone = *args.timezone;
   auto zone = budget::TimeZone::named(timezone);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "budget/periods.hpp"
+
 namespace ralph::plan {
 
 using nlohmann::json;
@@ -41,7 +43,7 @@ const std::vector<SettingSpec>& setting_specs() {
              "Cap in USD on what every loop of the ledger spends per week (from Monday)"),
         spec("monthly_budget", "--monthly-budget", K::kDollars, nullptr,
              "Cap in USD on what every loop of the ledger spends per calendar month"),
-        spec("timezone", "--timezone", K::kText, nullptr,
+        spec("timezone", "--timezone", K::kZone, nullptr,
              "IANA time zone of the days, weeks and months (the machine's)"),
         spec("on_calendar_cap", "", K::kChoice, "halt",
              "When a daily, weekly or monthly cap is reached: halt, or wait for the next period"),
@@ -101,6 +103,17 @@ Result<json> check_setting(const SettingSpec& spec, const json& value, const std
         return make_error(fmt::format("{} must be a non-empty string, not {}", name, value.dump()));
       }
       return value;
+    case SettingKind::kZone: {
+      if (!value.is_string() || value.get<std::string>().empty()) {
+        return make_error(
+            fmt::format("{} must be an IANA time zone name such as "
+                        "\"Europe/Paris\", not {}",
+                        name, value.dump()));
+      }
+      auto zone = budget::TimeZone::named(value.get<std::string>());
+      if (!zone) return make_error(fmt::format("{}: {}", name, zone.message()));
+      return value;
+    }
     case SettingKind::kSwitch:
       if (!value.is_boolean()) {
         return make_error(fmt::format("{} must be true or false, not {}", name, value.dump()));
@@ -152,6 +165,8 @@ std::string setting_value_name(const SettingSpec& spec) {
       return "SECONDS";
     case SettingKind::kDollars:
       return "USD";
+    case SettingKind::kZone:
+      return "ZONE";
     case SettingKind::kText:
     case SettingKind::kSwitch:
     case SettingKind::kChoice:

@@ -23,6 +23,7 @@ enum class SettingKind {
   kText,     // a non-empty string
   kSwitch,   // true or false; a flag without a value
   kChoice,   // one of `choices`
+  kZone,     // an IANA time zone name ("Europe/Paris")
 };
 
 struct SettingSpec {

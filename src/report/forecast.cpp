@@ -87,6 +87,31 @@ Forecast ForecastBuilder::forecast(const Projection& projection, WallTime starte
   return f;
 }
 
+std::vector<CapForecast> forecast_caps(std::optional<double> run_budget, double run_spent,
+                                       const plan::Settings& settings, budget::Ledger& ledger,
+                                       WallTime now) {
+  std::vector<CapForecast> caps;
+  if (run_budget)
+    caps.push_back({"run", *run_budget, run_spent, std::nullopt, std::nullopt, false});
+  const std::vector<std::pair<budget::Scope, std::optional<double>>> calendar = {
+      {budget::Scope::kDay, settings.dollars("daily_budget")},
+      {budget::Scope::kWeek, settings.dollars("weekly_budget")},
+      {budget::Scope::kMonth, settings.dollars("monthly_budget")}};
+  if (std::none_of(calendar.begin(), calendar.end(), [](const auto& c) { return c.second; })) {
+    return caps;
+  }
+  auto zone = budget::TimeZone::named(settings.text("timezone").value_or(""));
+  if (!zone || !ledger.refresh()) return caps;
+  const double others = ledger.others_live();
+  for (const auto& [scope, limit] : calendar) {
+    if (!limit) continue;
+    budget::Span span = zone->span(scope, now);
+    caps.push_back({budget::scope_name(scope), *limit, ledger.spent(span.start, span.end) + others,
+                    span.end, std::nullopt, false});
+  }
+  return caps;
+}
+
 nlohmann::json to_json(const Forecast& f) {
   nlohmann::json caps = nlohmann::json::array();
   for (const auto& c : f.caps) {

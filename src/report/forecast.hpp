@@ -12,7 +12,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "budget/ledger.hpp"
 #include "meter/record.hpp"
+#include "plan/settings.hpp"
 #include "report/projection.hpp"
 
 namespace ralph::report {
@@ -63,6 +65,14 @@ class ForecastBuilder {
   std::optional<WallTime> last_ended_;
   std::deque<Span> recent_;  // the last 5
 };
+
+// What a run's forecast is measured against: its budget (`run_spent` of it spent), and the
+// daily, weekly and monthly caps of `settings`, with what every loop of `ledger` spent in the
+// current period (recorded, and live in running loops). A ledger or zone that cannot be read
+// leaves the calendar caps out: no forecast is better than a wrong one.
+std::vector<CapForecast> forecast_caps(std::optional<double> run_budget, double run_spent,
+                                       const plan::Settings& settings, budget::Ledger& ledger,
+                                       WallTime now);
 
 nlohmann::json to_json(const Forecast& forecast);
 // Two lines for people: the rates, then time to finish, the caps and whether it fits.

@@ -46,9 +46,9 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records) 
 
   std::string out = "<table class=\"iterations\">\n<thead><tr>";
   if (several) out += "<th>run</th>";
-  for (const char* heading :
-       {"iteration", "item", "model", "input", "output", "cache write", "cache read", "cost",
-        "duration", "outcome", "commit", "cache hit", "peak context"}) {
+  for (const char* heading : {"iteration", "item", "model", "input", "output", "cache write",
+                              "cache read", "cost", "duration", "outcome", "commit", "cache hit",
+                              "peak context", "context fill", "compactions"}) {
     std::string_view name = heading;
     bool text = name == "item" || name == "model" || name == "outcome" || name == "commit";
     out += fmt::format("<th{}>{}</th>", text ? "" : " class=\"num\"", heading);
@@ -56,6 +56,7 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records) 
   out += "</tr></thead>\n<tbody>\n";
   int64_t peak = 0;
   int64_t duration_ms = 0;
+  int compactions = 0;
   for (const auto& r : records) {
     out += fmt::format("<tr data-run=\"{}\" data-iteration=\"{}\">", escape_html(r.run_id),
                        r.iteration);
@@ -76,8 +77,18 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records) 
     }
     out += ratio(r.usage.cache_hit_ratio());
     out += number(r.peak_context_tokens);
+    if (r.peak_context_fraction) {
+      out += fmt::format("<td class=\"num{}\" data-context-fraction=\"{}\">{:.0f}%</td>",
+                         *r.peak_context_fraction >= 0.8 ? " bad" : "", *r.peak_context_fraction,
+                         *r.peak_context_fraction * 100);
+    } else {
+      out += cell("-", "num");
+    }
+    out += fmt::format("<td class=\"num\" data-compactions=\"{}\">{}</td>", r.compactions,
+                       r.compactions);
     out += "</tr>\n";
     peak = std::max(peak, r.peak_context_tokens);
+    compactions += r.compactions;
     duration_ms += r.duration_ms;
   }
   meter::Totals totals = meter::sum(records);
@@ -92,6 +103,7 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records) 
   out += cell("") + cell("");
   out += ratio(totals.usage.cache_hit_ratio());
   out += number(peak);
+  out += cell("") + cell(std::to_string(compactions), "num");
   return out + "</tr></tfoot>\n</table>\n";
 }
 

@@ -238,46 +238,14 @@ StatusSource::StatusSource(std::filesystem::path state_dir, plan::PlanFolder pla
     : state_dir_(std::move(state_dir)),
       plan_(std::move(plan)),
       log_(state_dir_ / "iterations.jsonl"),
-      pricing_(meter::PricingTable::builtin()) {
+      pricing_(meter::PricingTable::builtin()),
+      ledger_(budget::ledger_path([](const char* name) { return std::getenv(name); })) {
   // The run's prices: ralph.json's overrides when the plan folder loads, else the table's.
   plan::Problems problems;
   if (auto loaded = plan::load_plan_folder(plan_, problems)) {
     pricing_ = loaded->pricing;
-    const plan::Settings& settings = loaded->config.settings;
-    calendar_caps_.day = settings.dollars("daily_budget");
-    calendar_caps_.week = settings.dollars("weekly_budget");
-    calendar_caps_.month = settings.dollars("monthly_budget");
-    timezone_ = settings.text("timezone").value_or("");
+    settings_ = loaded->config.settings;
   }
-  if (calendar_caps_.day || calendar_caps_.week || calendar_caps_.month) {
-    ledger_ = std::make_unique<budget::Ledger>(
-        budget::ledger_path([](const char* name) { return std::getenv(name); }));
-  }
-}
-
-std::vector<CapForecast> StatusSource::caps(const loop::RunState& state,
-                                            const StatusReport& report) {
-  std::vector<CapForecast> caps;
-  const double live = report.in_flight ? report.in_flight->cost_usd : 0;
-  if (state.budget_usd) {
-    caps.push_back(CapForecast{"run", *state.budget_usd, report.sums.totals.cost_usd + live,
-                               std::nullopt, std::nullopt, false});
-  }
-  if (!ledger_) return caps;
-  auto zone = budget::TimeZone::named(timezone_);
-  if (!zone || !ledger_->refresh()) return caps;  // no forecast for what cannot be read
-  const auto now = std::chrono::system_clock::now();
-  const double others = ledger_->others_live();
-  for (auto [scope, limit] : {std::pair{budget::Scope::kDay, calendar_caps_.day},
-                              std::pair{budget::Scope::kWeek, calendar_caps_.week},
-                              std::pair{budget::Scope::kMonth, calendar_caps_.month}}) {
-    if (!limit) continue;
-    budget::Span span = zone->span(scope, now);
-    caps.push_back(CapForecast{budget::scope_name(scope), *limit,
-                               ledger_->spent(span.start, span.end) + others, span.end,
-                               std::nullopt, false});
-  }
-  return caps;
 }
 
 void StatusSource::meter_in_flight(const loop::RunState& state, StatusReport& report) {
@@ -347,9 +315,12 @@ Result<StatusReport> StatusSource::refresh() {
     auto started = parse_rfc3339_utc(report.run->started_at);
     const std::string condition = run_condition(report);
     if (started) {
+      const auto now = std::chrono::system_clock::now();
+      const double live = report.in_flight ? report.in_flight->cost_usd : 0;
       report.forecast = report.sums.forecast.forecast(
-          *report.projection, *started, std::chrono::system_clock::now(),
-          condition == "running" || condition == "waiting", caps(*report.run, report));
+          *report.projection, *started, now, condition == "running" || condition == "waiting",
+          forecast_caps(report.run->budget_usd, report.sums.totals.cost_usd + live, settings_,
+                        ledger_, now));
     }
   }
   return report;

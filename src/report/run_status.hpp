@@ -91,14 +91,12 @@ class StatusSource {
   std::map<std::string, RunSums> runs_;
   std::string newest_run_;
   ProjectionBuilder projection_;
-  // The calendar caps of ralph.json, and the user-level ledger they count from.
-  budget::Limits calendar_caps_;
-  std::string timezone_;
-  std::unique_ptr<budget::Ledger> ledger_;
-  std::vector<CapForecast> caps(const loop::RunState& state, const StatusReport& report);
   // The running iteration's stream file, read on from where the last refresh stopped.
   void meter_in_flight(const loop::RunState& state, StatusReport& report);
   meter::PricingTable pricing_;
+  // ralph.json's settings (the calendar caps), and the user-level ledger they count from.
+  plan::Settings settings_;
+  budget::Ledger ledger_;
   std::unique_ptr<meter::StreamMeter> live_meter_;  // prices with pricing_
   std::string live_stream_;
   uint64_t live_offset_ = 0;

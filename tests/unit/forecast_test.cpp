@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "temp_dir.hpp"
 #include "util/clock.hpp"
 
 namespace ralph::report {
@@ -92,6 +93,28 @@ TEST(ForecastTest, TheRateOfLateIsTheLastFiveIterations) {
   EXPECT_NEAR(*f.burn_usd_per_hour, 0.35 / (65.0 / 60), 1e-12);
   EXPECT_FALSE(f.within_budget);  // no cap
   EXPECT_FALSE(f.finish_hours);   // nothing completed: no projection
+}
+
+TEST(ForecastTest, CapsAreTheRunsBudgetAndTheCalendarCapsFromTheLedger) {
+  testing::TempDir dir;
+  budget::Ledger ledger(dir.path() / "ledger.jsonl");
+  ASSERT_TRUE(ledger.append("/repo/a", record(1, "US-1", "09:00:00", "09:30:00", 2.0, false)));
+  ASSERT_TRUE(ledger.append("/repo/b", record(1, "X-1", "10:00:00", "10:10:00", 1.5, false)));
+  plan::Settings settings;
+  settings.set("daily_budget", 10.0);
+  settings.set("monthly_budget", 100.0);
+  settings.set("timezone", "UTC");
+  auto caps = forecast_caps(5.0, 2.0, settings, ledger, at("12:00:00"));
+  ASSERT_EQ(caps.size(), 3u);
+  EXPECT_EQ(caps[0].cap, "run");
+  EXPECT_DOUBLE_EQ(caps[0].spent_usd, 2.0);
+  EXPECT_EQ(caps[1].cap, "day");
+  EXPECT_DOUBLE_EQ(caps[1].spent_usd, 3.5);  // both repositories
+  EXPECT_EQ(*caps[1].resets_at, *parse_rfc3339_utc("2026-12-03T00:00:00.000Z"));
+  EXPECT_EQ(caps[2].cap, "month");
+  EXPECT_EQ(*caps[2].resets_at, *parse_rfc3339_utc("2027-01-01T00:00:00.000Z"));
+  // Without calendar caps, the ledger is not read; without a budget, there is no run cap.
+  EXPECT_TRUE(forecast_caps(std::nullopt, 0, plan::Settings{}, ledger, at("12:00:00")).empty());
 }
 
 }  // namespace

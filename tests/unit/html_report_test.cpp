@@ -185,6 +185,25 @@ TEST(HtmlReportTest, ChartNumbersMatchTheRecords) {
             std::string::npos);
 }
 
+TEST(HtmlReportTest, TheTableShowsContextFillAndCompactions) {
+  auto full = record(1, "US-001", "claude-sonnet-5-5", 0.1);
+  full.peak_context_fraction = 0.9;
+  full.compactions = 2;
+  auto unknown = record(2, "US-002", "claude-mystery-9", 0.1);
+  std::string html = render_html_report(page_of({full, unknown}));
+  EXPECT_NE(html.find("<th class=\"num\">context fill</th>"), std::string::npos);
+  auto fills = elements(html, "td");
+  std::vector<std::string> fractions;
+  std::vector<std::string> compactions;
+  for (const auto& td : fills) {
+    if (td.count("data-context-fraction")) fractions.push_back(td.at("data-context-fraction"));
+    if (td.count("data-compactions")) compactions.push_back(td.at("data-compactions"));
+  }
+  EXPECT_EQ(fractions, std::vector<std::string>{"0.9"});  // the other's window is not known
+  EXPECT_EQ(compactions, (std::vector<std::string>{"2", "0"}));
+  EXPECT_NE(html.find(">90%</td>"), std::string::npos);
+}
+
 TEST(HtmlReportTest, NoBudgetMeansNoLineAndANote) {
   std::string html = render_html_report(page_of({record(1, "US-001", "claude-sonnet-5-5", 0.2)}));
   EXPECT_TRUE(elements(html, "g", "reference").empty());

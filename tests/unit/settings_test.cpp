@@ -39,6 +39,15 @@ TEST(SettingsTest, FlagTextIsReadAsItsKindAndCheckedLikeTheFile) {
   EXPECT_EQ(parse_setting_text(*find_setting("idle_timeout"), "0")->get<long long>(), 0);
 }
 
+TEST(SettingsTest, ATimeZoneMustBeOneTheSystemKnows) {
+  const SettingSpec& zone = *find_setting("timezone");
+  EXPECT_EQ(*parse_setting_text(zone, "Europe/Paris"), "Europe/Paris");
+  EXPECT_EQ(parse_setting_text(zone, "Mars/Olympus").message(),
+            "--timezone: unknown time zone \"Mars/Olympus\": give an IANA name such as "
+            "\"Europe/Paris\" or \"UTC\"");
+  EXPECT_FALSE(check_setting(zone, 3, "\"timezone\""));
+}
+
 TEST(SettingsTest, HelpShowsTheDefault) {
   EXPECT_EQ(setting_help(*find_setting("max_iterations")), "Stop after N iterations (50)");
   EXPECT_EQ(setting_help(*find_setting("budget")), "Hard cap in USD on this run's agent cost");
