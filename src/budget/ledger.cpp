@@ -37,16 +37,18 @@ std::optional<std::string> repo_of(std::string_view line) {
 
 // Writes `content` to `path` through a temporary file and a rename: readers see the old text
 // or the new, never a part. Not fsynced: the file only matters while its loop runs.
-void replace_file(const fs::path& path, const std::string& content) {
+bool replace_file(const fs::path& path, const std::string& content) {
   fs::path temporary = path;
   temporary += ".tmp";
   UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return;
-  if (::write(fd.get(), content.data(), content.size()) != static_cast<ssize_t>(content.size()))
-    return;
+  if (!fd.valid()) return false;
+  bool written =
+      ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size());
   fd.reset();
   std::error_code ec;
-  fs::rename(temporary, path, ec);
+  if (written) fs::rename(temporary, path, ec);
+  if (!written || ec) fs::remove(temporary, ec);
+  return written && !ec;
 }
 
 }  // namespace
@@ -75,7 +77,7 @@ Ledger::~Ledger() {
 
 Status Ledger::append(const std::string& repo, const meter::IterationRecord& record) {
   std::error_code ec;
-  fs::create_directories(path_.parent_path(), ec);
+  if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path(), ec);
   if (ec) {
     return make_error(
         fmt::format("cannot create {}: {}", path_.parent_path().string(), ec.message()));
@@ -146,8 +148,7 @@ void Ledger::publish_live(const std::string& repo, const std::string& run_id, do
     live_file_ = dir / name;
   }
   nlohmann::json live{{"pid", ::getpid()}, {"repo", repo}, {"run_id", run_id}, {"usd", usd}};
-  replace_file(live_file_, live.dump() + "\n");
-  published_ = usd;
+  if (replace_file(live_file_, live.dump() + "\n")) published_ = usd;  // else: again next time
 }
 
 double Ledger::others_live() const {

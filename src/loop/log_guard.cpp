@@ -31,6 +31,15 @@ std::optional<std::string> LogGuard::check() {
   const std::string what = fmt::format("{} is shorter than ralph left it ({} bytes, not {})",
                                        log_.path().string(), now, size_);
   if (ledger_ == nullptr) return fmt::format("ralph: warning: {}", what);
+  return restore(what, true);
+}
+
+std::optional<std::string> LogGuard::restore_missing() {
+  if (ledger_ == nullptr) return std::nullopt;
+  return restore(fmt::format("{} lacks records the ledger holds", log_.path().string()), false);
+}
+
+std::optional<std::string> LogGuard::restore(const std::string& what, bool shrank) {
   auto kept = log_.read_all();
   auto ledgered = ledger_->records_of(repo_);
   if (!kept || !ledgered) {
@@ -40,12 +49,20 @@ std::optional<std::string> LogGuard::check() {
   // Every record of either, once, in the order they started.
   std::set<std::pair<std::string, int>> seen;
   std::vector<meter::IterationRecord> records;
+  size_t restored = 0;
   for (auto* source : {&kept->records, &*ledgered}) {
     for (auto& record : *source) {
-      if (seen.emplace(record.run_id, record.iteration).second) records.push_back(record);
+      if (!seen.emplace(record.run_id, record.iteration).second) continue;
+      records.push_back(record);
+      if (source == &*ledgered) ++restored;
     }
   }
-  const size_t restored = records.size() - kept->records.size();
+  if (restored == 0) {
+    mark();
+    return shrank ? std::optional<std::string>(fmt::format(
+                        "ralph: warning: {}; the ledger has none of its missing records", what))
+                  : std::nullopt;
+  }
   std::stable_sort(records.begin(), records.end(),
                    [](const auto& a, const auto& b) { return a.started_at < b.started_at; });
   std::string text;

@@ -24,8 +24,12 @@ class LogGuard {
   // Before an append: when the log shrank or went away, restores what the ledger holds of this
   // repository and returns the warning to show.
   std::optional<std::string> check();
+  // When a run is resumed (the log may have gone with a crash): restores what the ledger holds
+  // of this repository and the log lacks, and returns the warning to show.
+  std::optional<std::string> restore_missing();
 
  private:
+  std::optional<std::string> restore(const std::string& what, bool shrank);
   const meter::CostLog& log_;
   budget::Ledger* ledger_;
   std::string repo_;

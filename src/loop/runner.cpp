@@ -65,6 +65,9 @@ Status Runner::start_or_resume() {
   if (previous && previous->status == "running") stop_what_the_crash_left(*previous);
   state_ = RunState{};
   if (resume) {
+    // The agent of the crashed iteration may have deleted the log: its records, and the run's
+    // spend, come back from the ledger before anything counts them.
+    if (auto warning = log_guard_.restore_missing()) deps_.display.note(*warning);
     state_.run_id = previous->run_id;
     state_.started_at = previous->started_at;
     auto scanned = log_.scan(0, [this](const IterationRecord& record) {
@@ -115,7 +118,7 @@ void Runner::count_recorded(const IterationRecord& record) {
   last_iteration_ = std::max(last_iteration_, record.iteration);
   ++iterations_this_run_;
   budgets_.book_recorded(record.item_id.value_or(""), record.cost_usd);
-  if (record.item_id) items_.count(*record.item_id);
+  if (record.item_id && record.outcome != "interrupted") items_.count(*record.item_id);
   totals_.add(record);
 }
 
@@ -267,6 +270,7 @@ Halt Runner::finish(Halt halt) {
 
 const plan::PlanItem* Runner::choose_item(const plan::Plan& plan) {
   items_.forget_passing(plan);
+  state_.blocked_items = items_.blocked();
   for (;;) {
     const plan::PlanItem* item = plan::next_item(plan, items_.blocked_ids());
     if (item == nullptr) return nullptr;
@@ -323,6 +327,11 @@ Halt Runner::run() {
     }
     state_.items_total = static_cast<int>(plan->items.size());
     state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
+    // The calendar caps as they are now (a period may have begun), before any cap is asked.
+    if (Status s = refresh_calendar(); !s) {
+      return finish(
+          Halt{HaltReason::kError, s.message() + " (the daily, weekly and monthly caps need it)"});
+    }
     const plan::PlanItem* item = choose_item(*plan);
     if (auto halt = rules_.before_iteration(*plan, items_.blocked(), iterations_this_run_,
                                             options_.plan.display("prd.json"))) {
@@ -331,11 +340,11 @@ Halt Runner::run() {
     if (deps_.interrupts && deps_.interrupts() > 0) {
       return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
     }
-    if (Status s = refresh_calendar(); !s) {
-      return finish(
-          Halt{HaltReason::kError, s.message() + " (the daily, weekly and monthly caps need it)"});
-    }
     auto start = budgets_.may_start(item->id, item->budget_usd);
+    if (!start.ok && start.refused_by == budget::Scope::kItem) {
+      block(item->id, start.why);  // its own cap, behind a calendar cap that has reset since
+      continue;
+    }
     if (!start.ok && start.refused_by && budget::is_calendar(*start.refused_by) &&
         options_.calendar_wait && start.resets_at) {
       // on_calendar_cap "wait": the next period, then on.
@@ -559,7 +568,11 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   // Thresholds passed since the last live check are reported here, once.
   report(budgets_.warnings(record.cost_usd), n);
   auto used_up = budgets_.finish_iteration(record.cost_usd, session.budget);
-  items_.count(item.id);
+  // An iteration the agent could not work in (a signal, a usage limit, no agent) is not one of
+  // the item's tries.
+  if (session.stopped != StopCause::kInterrupted && !meter.usage_limit() && !session.launch_error) {
+    items_.count(item.id);
+  }
   totals_.add(record);
   state_.spent_usd = budgets_.run_spent();
   deps_.display.iteration_finished(record, budgets_.run_spent(), options_.budgets.run);

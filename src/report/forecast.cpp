@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "report/markup.hpp"
 #include "util/clock.hpp"
@@ -17,7 +18,9 @@ double hours_between(WallTime from, WallTime to) {
   return std::chrono::duration<double, std::ratio<3600>>(to - from).count();
 }
 
+// `hours` after `t`; a span past a century is taken as one (a rate near zero).
 WallTime after_hours(WallTime t, double hours) {
+  hours = std::clamp(std::isfinite(hours) ? hours : 0.0, 0.0, 100.0 * 365 * 24);
   return t + std::chrono::duration_cast<WallTime::duration>(
                  std::chrono::duration<double, std::ratio<3600>>(hours));
 }

@@ -230,9 +230,17 @@ std::string forecast_section(const ReportPage& page) {
 }
 
 // The chart's cap lines: the forecast's caps, or the page's budget as the run's.
+// The caps drawn on the spend chart: the run's, which that spend counts against. A daily,
+// weekly or monthly cap counts every loop's spend in its period, not this line: the Forecast
+// section lists those.
 std::vector<CapForecast> chart_caps(const ReportPage& page, double spent) {
-  if (page.forecast) return page.forecast->caps;
   std::vector<CapForecast> caps;
+  if (page.forecast) {
+    for (const auto& cap : page.forecast->caps) {
+      if (cap.cap == "run") caps.push_back(cap);
+    }
+    return caps;
+  }
   if (page.budget_usd) {
     CapForecast run;
     run.cap = "run";

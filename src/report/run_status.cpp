@@ -159,8 +159,10 @@ std::string status_text(const StatusReport& r) {
                          s.current_item.empty() ? "-" : s.current_item);
       if (!s.iteration_started_at.empty()) what += fmt::format(" since {}", s.iteration_started_at);
     } else if (condition == "waiting") {
-      what = fmt::format("running (pid {}): waiting for a usage limit until {}", s.pid,
-                         s.waiting_until);
+      what = fmt::format(
+          "running (pid {}): waiting until {} (a usage limit's reset, a calendar cap's next "
+          "period, or a back-off after a failure)",
+          s.pid, s.waiting_until);
     } else if (condition == "stale") {
       what = "stopped without a halt (ralph crashed or was killed); `ralph run` resumes it";
     } else {

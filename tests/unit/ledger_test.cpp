@@ -117,5 +117,37 @@ TEST(LedgerTest, AShrunkCostLogIsRestoredFromTheLedger) {
   EXPECT_FALSE(guard.check());
 }
 
+TEST(LedgerTest, AResumeRestoresWhatTheLogLacks) {
+  testing::TempDir dir;
+  Ledger ledger(dir.path() / "ledger.jsonl");
+  meter::CostLog log(dir.path() / "iterations.jsonl");
+  auto first = record("r1", 1, "2026-12-02T01:00:00.000Z", 0.5);
+  auto second = record("r1", 2, "2026-12-02T02:00:00.000Z", 0.7);
+  ASSERT_TRUE(ledger.append("/repo/a", first));
+  ASSERT_TRUE(ledger.append("/repo/a", second));
+  ASSERT_TRUE(log.append(first));  // the second's line went with the log
+  loop::LogGuard guard(log, &ledger, "/repo/a");
+  auto warning = guard.restore_missing();
+  ASSERT_TRUE(warning);
+  EXPECT_NE(warning->find("restored 1 record from the ledger"), std::string::npos) << *warning;
+  auto contents = log.read_all();
+  ASSERT_TRUE(contents);
+  ASSERT_EQ(contents->records.size(), 2u);
+  EXPECT_DOUBLE_EQ(contents->records[1].cost_usd, 0.7);
+  EXPECT_FALSE(guard.restore_missing());  // nothing lacks now
+  EXPECT_FALSE(guard.check());
+}
+
+TEST(LedgerTest, ARelativePathWorks) {
+  testing::TempDir dir;
+  auto cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  Ledger ledger("ledger.jsonl");
+  EXPECT_TRUE(ledger.append("/repo/a", record("r1", 1, "2026-12-02T01:00:00.000Z", 0.5)));
+  EXPECT_TRUE(ledger.refresh());
+  EXPECT_EQ(ledger.entries().size(), 1u);
+  std::filesystem::current_path(cwd);
+}
+
 }  // namespace
 }  // namespace ralph::budget

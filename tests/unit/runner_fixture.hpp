@@ -102,7 +102,8 @@ class RunnerTest : public ::testing::Test {
                       },
                       [this](std::string_view text) { return redactor.redact(text); },
                       &hooks,
-                      &sweeper};
+                      &sweeper,
+                      ledger.get()};
   }
 
   // The display's output, for tests that read it (after capture_display()).
@@ -136,6 +137,7 @@ class RunnerTest : public ::testing::Test {
   testing::FakeVcs vcs;
   testing::FakeHookRunner hooks;
   testing::FakeSweeper sweeper;
+  std::unique_ptr<budget::Ledger> ledger;  // none unless a test sets one
   std::unique_ptr<Display> display = make_display(stdout, false);
   std::FILE* display_file = nullptr;
   RunOptions options;

@@ -34,6 +34,18 @@ class RunnerItemsTest : public RunnerTest {
     return ids;
   }
 
+  // An iteration that completes US-2 (completing() takes the first failing item, US-1).
+  AgentScript completing_second(double cost) {
+    AgentScript script;
+    script.lines = {init_line(), result_line(cost)};
+    script.on_launch = [this] {
+      plan_state[1] = true;
+      write_plan(plan_state);
+      vcs.touch();
+    };
+    return script;
+  }
+
   std::string progress() {
     auto text = read_file(options.plan.progress_path());
     return text ? *text : std::string();
@@ -43,17 +55,7 @@ class RunnerItemsTest : public RunnerTest {
 TEST_F(RunnerItemsTest, AnItemIsBlockedAfterItsIterationsAndTheNextOneCompletes) {
   options.item_max_iterations = 2;
   capture_display();
-  agent.scripts = {busy(0.1), busy(0.1)};
-  // The third iteration goes to US-2 and completes it; completing() takes the first failing
-  // item of the fake plan, so US-1 is marked by hand afterwards.
-  AgentScript second;
-  second.lines = {init_line(), result_line(0.2)};
-  second.on_launch = [this] {
-    plan_state[1] = true;
-    write_plan(plan_state);
-    vcs.touch();
-  };
-  agent.scripts.push_back(second);
+  agent.scripts = {busy(0.1), busy(0.1), completing_second(0.2)};  // the third goes to US-2
   Halt halt = run();
   EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-1", "US-1", "US-2"}));
   EXPECT_EQ(halt.reason, HaltReason::kBlocked);
@@ -147,6 +149,44 @@ TEST_F(RunnerItemsTest, AResumeWithARaisedLimitTriesABlockedItemAgain) {
   }
   EXPECT_EQ(notes, 2u);  // once in the first run, once when the raised limit was reached again
   EXPECT_NE(before, after);
+}
+
+TEST_F(RunnerItemsTest, AnInterruptedIterationIsNoTryOfTheItem) {
+  options.item_max_iterations = 1;
+  write_plan({false});
+  AgentScript stopped = busy(0.1);
+  stopped.on_launch = [this] { interrupts = 1; };
+  agent.scripts = {stopped};
+  EXPECT_EQ(run().reason, HaltReason::kInterrupted);
+  // Resumed, the item still has its one try.
+  interrupts = 0;
+  options.resume = RunOptions::Resume::kResume;
+  agent.scripts = {completing(0.1)};
+  EXPECT_EQ(run().reason, HaltReason::kComplete);
+  EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-1", "US-1"}));
+}
+
+TEST_F(RunnerItemsTest, AfterWaitingForTheNextDayAnItemOverItsOwnCapIsBlocked) {
+  ledger = std::make_unique<budget::Ledger>(dir.path() / "ledger.jsonl");
+  options.budgets.day = 1.0;
+  options.budgets.item = 1.0;
+  options.calendar_wait = true;
+  options.timezone = "UTC";
+  capture_display();
+  // US-1's iteration spends the day's cap and its own at once.
+  agent.scripts = {busy(1.2), completing_second(0.1)};
+  Halt halt = run();
+  ASSERT_EQ(waits.size(), 1u) << shown();
+  EXPECT_NE(waits[0].second.find("calendar cap: every loop spent $1.2000 of the $1.00 daily "
+                                 "budget on 2027-01-15"),
+            std::string::npos)
+      << waits[0].second;
+  EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-1", "US-2"}));
+  EXPECT_EQ(halt.reason, HaltReason::kBlocked) << halt.detail;
+  EXPECT_NE(shown().find("ralph: US-1 is blocked for the rest of the run: item US-1 spent $1.2000 "
+                         "of its $1.00 budget"),
+            std::string::npos)
+      << shown();
 }
 
 }  // namespace
