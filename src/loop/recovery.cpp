@@ -1,5 +1,7 @@
 #include "loop/recovery.hpp"
 
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include <fstream>
@@ -20,17 +22,17 @@ void meter_file(const fs::path& path, meter::StreamMeter& meter) {
   for (std::string line; std::getline(in, line);) meter.feed(line);
 }
 
-std::chrono::system_clock::time_point parse_rfc3339(
-    const std::string& text, std::chrono::system_clock::time_point fallback) {
-  std::tm tm{};
-  int ms = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms) < 6) {
-    return fallback;
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(ms);
+// When the crashed iteration's agent last wrote to its stream: the iteration's end, as near as
+// can be told (the crash may have come much earlier than the resume). Nothing: `fallback`.
+std::chrono::system_clock::time_point last_written(const fs::path& path,
+                                                   std::chrono::system_clock::time_point fallback) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return fallback;
+  auto written = std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(info.st_mtim.tv_sec) +
+          std::chrono::nanoseconds(info.st_mtim.tv_nsec)));
+  return std::min(written, fallback);
 }
 
 }  // namespace
@@ -60,10 +62,13 @@ Recovery recover_crashed_iteration(const RunState& crashed, const std::set<int>&
   record.iteration = crashed.iteration;
   record.started_at = crashed.iteration_started_at;
   const auto now = clock.wall_now();
-  record.ended_at = format_rfc3339(now);
-  record.duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           now - parse_rfc3339(crashed.iteration_started_at, now))
-                           .count();
+  const auto started = parse_rfc3339_utc(crashed.iteration_started_at).value_or(now);
+  // Its spend belongs to the day it happened on (the calendar caps), not to the resume's.
+  const auto ended = std::max(
+      started, last_written(run_dir / fmt::format("{}.stream.jsonl", crashed.iteration), now));
+  record.ended_at = format_rfc3339(ended);
+  record.duration_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(ended - started).count();
   if (!crashed.current_item.empty()) record.item_id = crashed.current_item;
   record.model = meter.model();
   meter::fill_costs(record, meter);

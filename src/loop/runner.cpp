@@ -202,9 +202,10 @@ Status Runner::refresh_calendar() {
   return ok_status();
 }
 
-bool Runner::wait_for(std::chrono::milliseconds duration, const std::string& why) {
+bool Runner::wait_for(std::chrono::milliseconds duration, const std::string& why,
+                      std::optional<std::chrono::system_clock::time_point> until) {
   if (!deps_.wait) return true;
-  state_.waiting_until = format_rfc3339(deps_.clock.wall_now() + duration);
+  state_.waiting_until = format_rfc3339(until ? *until : deps_.clock.wall_now() + duration);
   write_state("running", std::nullopt);
   bool waited = deps_.wait(duration, why);
   state_.waiting_until.clear();
@@ -347,12 +348,15 @@ Halt Runner::run() {
     }
     if (!start.ok && start.refused_by && budget::is_calendar(*start.refused_by) &&
         options_.calendar_wait && start.resets_at) {
-      // on_calendar_cap "wait": the next period, then on.
+      // on_calendar_cap "wait": the next period, then on. A minute at a time, each time asking
+      // the wall clock again: a machine that slept (the wait's clock stops meanwhile) wakes
+      // at most a minute late.
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*start.resets_at -
                                                                         deps_.clock.wall_now()) +
                   std::chrono::seconds(1);
-      if (!wait_for(std::max(wait, std::chrono::milliseconds(1000)),
-                    fmt::format("calendar cap: {}; waiting", start.why))) {
+      wait = std::clamp<std::chrono::milliseconds>(wait, std::chrono::seconds(1),
+                                                   std::chrono::seconds(60));
+      if (!wait_for(wait, fmt::format("calendar cap: {}; waiting", start.why), *start.resets_at)) {
         return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
       }
       continue;

@@ -79,8 +79,10 @@ class Runner {
   Status refresh_calendar();
   // Appends a record to the cost log (restoring the log first if it shrank) and the ledger.
   Status append_record(const meter::IterationRecord& record);
-  // Waits, with state.json saying until when; false when a signal cut it short.
-  bool wait_for(std::chrono::milliseconds duration, const std::string& why);
+  // Waits `duration`, with state.json saying until when (`until` when the wait is one step of a
+  // longer one); false when a signal cut it short.
+  bool wait_for(std::chrono::milliseconds duration, const std::string& why,
+                std::optional<std::chrono::system_clock::time_point> until = std::nullopt);
   // Gives budget warnings to the display and the on_budget_warning hooks.
   void report(const std::vector<budget::Warning>& warnings, int iteration);
   IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item,

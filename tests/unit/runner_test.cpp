@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <fmt/format.h>
 
 #include "runner_fixture.hpp"
@@ -213,6 +216,18 @@ TEST_F(RunnerTest, ResumeAfterACrashRecoversTheLostIteration) {
   for (auto& line : turn("lost-1", 100'000, 1000)) lines += line + "\n";
   lines += R"({"type":"stream_event","event":{"type":"message_start","message":{"id":"lo)";
   dir.write(".ralph/runs/run-1/2.stream.jsonl", lines);  // torn at the kill
+  // The agent wrote its last line 20 s into the iteration; ralph resumes 30 s in.
+  const auto last_line = clock.wall_now() + std::chrono::seconds(20);
+  const auto since_epoch = last_line.time_since_epoch();
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(since_epoch);
+  const timespec at{
+      static_cast<time_t>(seconds.count()),
+      static_cast<long>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(since_epoch - seconds).count())};
+  const timespec times[2] = {at, at};
+  ASSERT_EQ(
+      ::utimensat(AT_FDCWD, (dir.path() / ".ralph/runs/run-1/2.stream.jsonl").c_str(), times, 0),
+      0);
   write_plan({true, true});  // the agent had finished US-2 before the kill
   vcs.touch();
 
@@ -228,7 +243,8 @@ TEST_F(RunnerTest, ResumeAfterACrashRecoversTheLostIteration) {
   EXPECT_EQ(log[1].outcome, "interrupted");
   EXPECT_NEAR(log[1].cost_usd, 100'000 * 2 / 1e6 + 1000 * 10 / 1e6, 1e-9);
   EXPECT_EQ(log[1].items_completed, std::vector<std::string>{"US-2"});
-  EXPECT_EQ(log[1].duration_ms, 30'000);
+  EXPECT_EQ(log[1].duration_ms, 20'000);  // to its stream's last line, not to the resume
+  EXPECT_EQ(log[1].ended_at, format_rfc3339(last_line));
   EXPECT_EQ(log[1].commit, "c2");  // its work is committed with it
 }
 
