@@ -124,6 +124,7 @@ class Scanner {
       skip_space();
       while (pos_ < text_.size() && text_[pos_] != '}') {
         size_t key_at = pos_;
+        const size_t before = pos_;
         std::string key = string_token();
         skip_space();
         ++pos_;  // ':'
@@ -132,16 +133,19 @@ class Scanner {
         skip_space();
         if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
         skip_space();
+        if (pos_ == before) break;  // text this scanner does not follow: stop, never loop
       }
       ++pos_;
     } else if (c == '[') {
       ++pos_;
       skip_space();
       for (int index = 0; pos_ < text_.size() && text_[pos_] != ']'; ++index) {
+        const size_t before = pos_;
         value(fmt::format("{}/{}", pointer, index), pos_);
         skip_space();
         if (pos_ < text_.size() && text_[pos_] == ',') ++pos_;
         skip_space();
+        if (pos_ == before) break;  // text this scanner does not follow: stop, never loop
       }
       ++pos_;
     } else if (c == '"') {

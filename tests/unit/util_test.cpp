@@ -21,6 +21,25 @@ TEST(JsonTextTest, LocatesMembersAndElements) {
   EXPECT_EQ(locations.at("/list/0/missing").line, 5);  // nearest located parent
 }
 
+// Found by fuzz_prd (fuzz/corpus/fuzz_prd/comment-hides-a-bracket.json): text the JSON parser
+// accepts but the locating scanner does not follow once made the scanner loop, without end and
+// without bound on memory, on a 191-byte prd.json.
+TEST(JsonTextTest, TextTheScannerDoesNotFollowEndsItsScan) {
+  const std::string text = R"json(// The plan hft ore greetcript.
+{
+  "project": "greet", // shown in reports */
+  "branchName": "",
+  "userStories": [
+    //;first the rity": 2./* "passes"se, "acceptCtacnier3333/: []}
+  ]
+}
+)json";
+  JsonSyntaxError syntax;
+  if (!parse_json_text(text, syntax)) GTEST_SKIP() << "the parser refuses it: " << syntax.what;
+  JsonLocations locations(text);  // returns
+  EXPECT_EQ(locations.at("/userStories").line, 5);
+}
+
 TEST(JsonTextTest, ParseErrorsCarryPositions) {
   JsonSyntaxError error;
   EXPECT_FALSE(parse_json_text("{\n  \"a\": tru\n}", error));
