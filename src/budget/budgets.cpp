@@ -156,6 +156,47 @@ Start Budgets::may_start(const std::string& item, std::optional<double> item_lim
   return start;
 }
 
+Start Budgets::may_afford(const std::string& item, std::optional<double> item_limit,
+                          double expected, const std::string& what, bool calendar) const {
+  Start start;
+  // `room`: what the cap leaves, for people ("the $0.5000 the run's budget has left").
+  auto consider = [&](Scope scope, double left, const std::string& room,
+                      std::optional<std::chrono::system_clock::time_point> resets_at) {
+    if (!start.ok || expected <= left) return;
+    start.ok = false;
+    start.refused_by = scope;
+    start.resets_at = resets_at;
+    start.why = fmt::format(
+        "{} would cost about ${:.4f} (its last iteration's tokens at that model's prices), more "
+        "than {}",
+        what, expected, room);
+  };
+  if (limits_.run) {
+    consider(Scope::kRun, run_.left(),
+             fmt::format("the ${:.4f} the run's budget has left", run_.left()), std::nullopt);
+  }
+  if (calendar) {
+    for (const auto& [scope, cap] : calendar_) {
+      consider(scope, cap.left(),
+               fmt::format("the ${:.4f} the {} budget has left {}", cap.left(), adjective(scope),
+                           when(cap)),
+               cap.resets_at);
+    }
+  }
+  if (item_limit || limits_.item) {
+    Cap cap = item_cap(item, item_limit);
+    consider(Scope::kItem, cap.left(),
+             fmt::format("the ${:.4f} {} budget has left", cap.left(), owner(cap)), std::nullopt);
+  }
+  if (limits_.iteration) {
+    consider(
+        Scope::kIteration, *limits_.iteration,
+        fmt::format("the ${:.2f} one iteration may cost (iteration_budget)", *limits_.iteration),
+        std::nullopt);
+  }
+  return start;
+}
+
 void Budgets::start_iteration(int iteration, const std::string& item,
                               std::optional<double> item_limit) {
   iteration_.reset();

@@ -91,6 +91,13 @@ class Budgets {
   // less than the run's cheapest iteration so far.
   Start may_start(const std::string& item, std::optional<double> item_limit) const;
 
+  // Whether what every cap has left covers `expected`, what the next iteration on `item` is
+  // expected to cost (`what` says what it is, for people: "an iteration of US-003 on
+  // claude-opus-5-5"): asked before the model ladder escalates an item (README "Models"). The
+  // calendar caps count unless `calendar` is false (they reset: on_calendar_cap "wait").
+  Start may_afford(const std::string& item, std::optional<double> item_limit, double expected,
+                   const std::string& what, bool calendar) const;
+
   // An iteration on `item` started: from now on its caps apply live.
   void start_iteration(int iteration, const std::string& item, std::optional<double> item_limit);
   // Whether the running agent must stop at a live cost of `live`, and why.

@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
                                           "Check plans/ and the agent; print every "
                                           "problem");
   add_plan_option(validate_cmd, validate.plan_dir);
+  validate_cmd->add_flag("--explain", validate.explain,
+                         "Also print each item's estimated complexity and start tier, and why");
 
   CostsArgs costs;
   auto* costs_cmd = app.add_subcommand("costs", "Per-iteration tokens and costs of a run");

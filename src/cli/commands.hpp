@@ -24,6 +24,7 @@ struct RunArgs {
 
 struct ValidateArgs {
   std::string plan_dir = "plans";
+  bool explain = false;  // each item's estimated complexity and start tier, and why
 };
 
 struct DoctorArgs {

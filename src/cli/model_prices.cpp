@@ -15,6 +15,7 @@ std::vector<std::string> configured_models(const plan::LoadedPlan& loaded) {
   };
   const std::string fallback = loaded.config.settings.text("model").value_or("");
   if (auto model = loaded.config.settings.text("model")) add(*model);
+  for (const auto& model : loaded.config.settings.list("models")) add(model);  // the ladder
   bool any_default = loaded.plan.items.empty();
   for (const auto& item : loaded.plan.items) {
     if (item.model) add(*item.model);

@@ -69,6 +69,7 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
   options.repo_root = project.root;
   options.plan = project.plan;
   options.apply(config.settings.under(flags));
+  options.ladder.model_forced = flags.has("model");  // the flag, not ralph.json's "model"
   options.agent_args = config.agent_args;
   options.agent_args.insert(options.agent_args.end(), args.agent_args.begin(),
                             args.agent_args.end());

@@ -30,6 +30,9 @@ std::optional<Stop> limit_reached(const meter::StreamMeter& meter, const Session
       return Stop{StopCause::kBudget, stop->detail, stop->scope};
     }
   }
+  if (limits.halt_now) {
+    if (auto why = limits.halt_now()) return Stop{StopCause::kAnomaly, *why};
+  }
   if (const auto& retry = meter.last_retry();
       retry && (retry->error == "authentication_failed" || retry->error_status == 401 ||
                 retry->error_status == 403)) {
@@ -205,6 +208,8 @@ std::string record_outcome(const SessionOutcome& session, const meter::StreamMet
       return "timeout";
     case StopCause::kInterrupted:
       return "interrupted";
+    case StopCause::kAnomaly:
+      return "anomaly";
     case StopCause::kFatal:
     case StopCause::kUsageLimit:
       return "agent_error";

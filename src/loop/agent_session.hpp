@@ -26,6 +26,7 @@ enum class StopCause {
   kInterrupted,  // SIGINT / SIGTERM
   kFatal,        // the agent cannot work (e.g. authentication failed): no point waiting
   kUsageLimit,   // the agent hit a usage limit: the loop waits for its reset
+  kAnomaly,      // the iteration was flagged as an anomaly under halt_on_anomaly
 };
 
 struct SessionLimits {
@@ -33,6 +34,9 @@ struct SessionLimits {
   std::chrono::milliseconds idle_timeout{1'800'000};  // 0: none
   std::chrono::milliseconds result_grace{30'000};
   const budget::Budgets* budgets = nullptr;  // must the agent stop at its live cost?
+  // Why the run halts now, stopping the agent (an anomaly under halt_on_anomaly); none: it
+  // does not. Asked at every check.
+  std::function<std::optional<std::string>()> halt_now;
   std::chrono::milliseconds stop_grace{5000};
 };
 

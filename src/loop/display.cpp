@@ -47,7 +47,9 @@ std::string finished_line(const meter::IterationRecord& r, double run_cost,
 std::string started_line(const LiveStatus& s) {
   return fmt::format("iteration {} started: {} {}{}", s.iteration,
                      s.item_id.empty() ? "(no item)" : s.item_id, s.item_title,
-                     s.model.empty() ? "" : fmt::format(" [{}]", s.model));
+                     !s.model_note.empty() ? fmt::format(" [{}]", s.model_note)
+                     : s.model.empty()     ? ""
+                                           : fmt::format(" [{}]", s.model));
 }
 
 std::string halt_line(const Halt& halt) {

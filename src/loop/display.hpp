@@ -19,6 +19,9 @@ struct LiveStatus {
   std::string item_id;
   std::string item_title;
   std::string model;
+  // Why this model, on the ladder (README "Models"): shown in the iteration line instead of the
+  // model alone; empty without a ladder.
+  std::string model_note;
   meter::Usage usage;
   double iteration_cost = 0;
   double run_cost = 0;

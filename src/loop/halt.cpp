@@ -12,7 +12,7 @@ namespace ralph::loop {
 
 namespace {
 
-constexpr std::array<std::pair<HaltReason, const char*>, 9> kNames = {{
+constexpr std::array<std::pair<HaltReason, const char*>, 10> kNames = {{
     {HaltReason::kComplete, "complete"},
     {HaltReason::kError, "error"},
     {HaltReason::kBadInput, "bad_input"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<HaltReason, const char*>, 9> kNames = {{
     {HaltReason::kStalled, "stalled"},
     {HaltReason::kAgentFatal, "agent_fatal"},
     {HaltReason::kBlocked, "blocked"},
+    {HaltReason::kAnomaly, "anomaly"},
     {HaltReason::kInterrupted, "interrupted"},
 }};
 
@@ -44,6 +45,8 @@ int exit_code(HaltReason reason) {
       return 6;
     case HaltReason::kBlocked:
       return 7;
+    case HaltReason::kAnomaly:
+      return 8;
     case HaltReason::kInterrupted:
       return 130;
   }
@@ -66,6 +69,7 @@ std::optional<HaltReason> halt_from_name(const std::string& name) {
 
 std::optional<Halt> HaltRules::before_iteration(const plan::Plan& plan,
                                                 const std::map<std::string, std::string>& blocked,
+                                                const std::set<std::string>& unaffordable,
                                                 int iterations_this_run,
                                                 const std::string& prd) const {
   if (plan::all_pass(plan)) {
@@ -74,6 +78,7 @@ std::optional<Halt> HaltRules::before_iteration(const plan::Plan& plan,
   }
   std::vector<std::string> left;
   bool all_blocked = true;
+  bool money = false;  // one of them waits for a model the budget cannot pay for
   for (const auto& item : plan.items) {
     if (item.passes) continue;
     auto it = blocked.find(item.id);
@@ -82,6 +87,14 @@ std::optional<Halt> HaltRules::before_iteration(const plan::Plan& plan,
       break;
     }
     left.push_back(fmt::format("{} ({})", item.id, it->second));
+    money = money || unaffordable.count(item.id) != 0;
+  }
+  if (all_blocked && money) {
+    return Halt{HaltReason::kBudget,
+                fmt::format("every item left is blocked, and the budget cannot pay for the next "
+                            "model of the ladder: {}; raise the budget and run `ralph run "
+                            "--resume`",
+                            fmt::join(left, "; "))};
   }
   if (all_blocked) {
     return Halt{HaltReason::kBlocked,
@@ -122,6 +135,7 @@ std::optional<Halt> HaltRules::after_iteration(const IterationEnd& end, const st
   }
   if (end.fatal) return Halt{HaltReason::kAgentFatal, *end.fatal};
   if (end.budget_spent) return Halt{HaltReason::kBudget, *end.budget_spent};
+  if (end.anomaly) return Halt{HaltReason::kAnomaly, *end.anomaly};
   return std::nullopt;
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "plan/prd.hpp"
@@ -21,6 +22,7 @@ enum class HaltReason {
   kStalled,
   kAgentFatal,
   kBlocked,
+  kAnomaly,
   kInterrupted,
 };
 
@@ -52,6 +54,7 @@ struct IterationEnd {
   std::optional<std::string> launch_error;  // the agent could not be started
   std::optional<std::string> fatal;         // the agent cannot work (e.g. refused credentials)
   std::optional<std::string> budget_spent;  // the run's cap was used up: the budget room's words
+  std::optional<std::string> anomaly;       // flagged under halt_on_anomaly: what and where to look
 };
 
 // After a failed iteration: go on after a wait, or halt.
@@ -65,10 +68,12 @@ class HaltRules {
  public:
   explicit HaltRules(HaltLimits limits) : limits_(limits) {}
 
-  // Before an iteration: the plan is done, every item left is blocked (`blocked`: id -> why),
-  // or the run has had its iterations. `prd` is how prd.json is shown.
+  // Before an iteration: the plan is done, every item left is blocked (`blocked`: id -> why;
+  // a `budget` halt when one of them is blocked because the budget cannot pay for its next
+  // model, `unaffordable`), or the run has had its iterations. `prd` is how prd.json is shown.
   std::optional<Halt> before_iteration(const plan::Plan& plan,
                                        const std::map<std::string, std::string>& blocked,
+                                       const std::set<std::string>& unaffordable,
                                        int iterations_this_run, const std::string& prd) const;
   // After an iteration was recorded. `branch` and `run_id` name where ralph's commits are kept.
   std::optional<Halt> after_iteration(const IterationEnd& end, const std::string& branch,
@@ -81,6 +86,9 @@ class HaltRules {
                              const std::string& stderr_log);
   // Whether the iteration made progress; a halt after `stall_after` in a row without.
   std::optional<Halt> after_progress(bool progress);
+  // An item escalated to a stronger model: the iterations without progress before it do not
+  // count towards a stall.
+  void fresh_start() { stalled_ = 0; }
 
  private:
   HaltLimits limits_;

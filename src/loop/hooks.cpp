@@ -86,6 +86,19 @@ json context_warning_event(const std::string& run_id, int iteration, const std::
   return out;
 }
 
+json anomaly_event(const std::string& run_id, int iteration, const std::string& item_id,
+                   const std::string& metric, double value, double median, const std::string& text,
+                   bool halting) {
+  json out = base("on_anomaly", run_id, iteration);
+  out["item_id"] = item_id;
+  out["metric"] = metric;
+  out["value"] = value;
+  out["median"] = median;
+  out["anomaly"] = text;
+  out["halting"] = halting;
+  return out;
+}
+
 json pre_commit_event(const meter::IterationRecord& record,
                       const std::vector<std::string>& changed_files) {
   json out = base("pre_commit", record.run_id, record.iteration);

@@ -60,6 +60,11 @@ nlohmann::json budget_warning_event(const std::string& run_id, int iteration,
 nlohmann::json context_warning_event(const std::string& run_id, int iteration,
                                      const std::string& item_id, const std::string& model,
                                      double fraction, int64_t tokens, int64_t window);
+// The running iteration's `metric` ("cost", "turns", "output_tokens") reached `value`, against
+// the run's median `median` (README "Anomalies"); `text` says it for people.
+nlohmann::json anomaly_event(const std::string& run_id, int iteration, const std::string& item_id,
+                             const std::string& metric, double value, double median,
+                             const std::string& text, bool halting);
 // The record so far (no commit yet) and the files about to be committed.
 nlohmann::json pre_commit_event(const meter::IterationRecord& record,
                                 const std::vector<std::string>& changed_files);

@@ -17,9 +17,16 @@ std::optional<std::string> ItemLimits::exhausted(const plan::PlanItem& item) con
                      item.max_iterations ? "its maxIterations" : "item_max_iterations", limit);
 }
 
+void ItemLimits::block(const std::string& item, std::string why, bool unaffordable) {
+  blocked_[item] = std::move(why);
+  if (unaffordable) unaffordable_.insert(item);
+}
+
 void ItemLimits::forget_passing(const plan::Plan& plan) {
   for (const auto& item : plan.items) {
-    if (item.passes) blocked_.erase(item.id);
+    if (!item.passes) continue;
+    blocked_.erase(item.id);
+    unaffordable_.erase(item.id);
   }
 }
 

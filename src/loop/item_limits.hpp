@@ -24,16 +24,19 @@ class ItemLimits {
   // Why `item` may have no more iterations, by their count; nothing when it may.
   std::optional<std::string> exhausted(const plan::PlanItem& item) const;
 
-  void block(const std::string& item, std::string why) { blocked_[item] = std::move(why); }
+  // `unaffordable`: the budget cannot pay for the item's next model (README "Models").
+  void block(const std::string& item, std::string why, bool unaffordable = false);
   // Items that pass now (the agent or a person made them pass) are blocked no longer.
   void forget_passing(const plan::Plan& plan);
   const std::map<std::string, std::string>& blocked() const { return blocked_; }
   std::set<std::string> blocked_ids() const;
+  const std::set<std::string>& unaffordable() const { return unaffordable_; }
 
  private:
   int max_iterations_;
   std::map<std::string, int> iterations_;
   std::map<std::string, std::string> blocked_;  // id -> why
+  std::set<std::string> unaffordable_;
 };
 
 }  // namespace ralph::loop

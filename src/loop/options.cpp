@@ -21,6 +21,11 @@ void RunOptions::apply(const plan::Settings& settings) {
   halts.max_wait = seconds("max_wait");
   item_max_iterations = count("item_max_iterations");
   model = settings.text("model").value_or("");
+  ladder.models = settings.list("models");
+  ladder.escalate_after = count("escalate_after");
+  ladder.auto_start = settings.text("start_tier") == "auto";
+  anomaly_factor = settings.factor("anomaly_factor").value_or(4);
+  halt_on_anomaly = settings.on("halt_on_anomaly");
   agent = settings.text("agent").value_or("claude");
   iteration_timeout = seconds("iteration_timeout");
   idle_timeout = seconds("idle_timeout");

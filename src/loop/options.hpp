@@ -12,6 +12,7 @@
 
 #include "budget/budgets.hpp"
 #include "loop/halt.hpp"
+#include "loop/model_ladder.hpp"
 #include "plan/plan_folder.hpp"
 #include "plan/settings.hpp"
 
@@ -27,6 +28,9 @@ struct RunOptions {
   HaltLimits halts;             // max_iterations, stall_after, max_agent_failures, waits
   int item_max_iterations = 5;  // for items whose prd.json sets no maxIterations
   std::string model;            // "" = the agent's default
+  LadderOptions ladder;         // the model ladder (README "Models"); the runner sets its `model`
+  double anomaly_factor = 4;    // README "Anomalies"
+  bool halt_on_anomaly = false;
   std::string agent = "claude";
   std::vector<std::string> agent_args;
   std::chrono::seconds iteration_timeout{3600};

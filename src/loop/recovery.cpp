@@ -71,6 +71,9 @@ Recovery recover_crashed_iteration(const RunState& crashed, const std::set<int>&
       std::chrono::duration_cast<std::chrono::milliseconds>(ended - started).count();
   if (!crashed.current_item.empty()) record.item_id = crashed.current_item;
   record.model = meter.model();
+  if (crashed.tier >= 0) record.tier = crashed.tier;
+  if (!crashed.escalated_from.empty()) record.escalated_from = crashed.escalated_from;
+  record.model_reason = crashed.model_reason;
   meter::fill_costs(record, meter);
   record.outcome = meter.result() && !meter.result()->is_error ? "success" : "interrupted";
   record.claimed_complete = meter.claimed_complete();

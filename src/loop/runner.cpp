@@ -13,6 +13,8 @@
 #include "meter/price_drift.hpp"
 #include "meter/record_costs.hpp"
 #include "plan/prompt.hpp"
+#include "util/digest.hpp"
+#include "util/fs.hpp"
 
 namespace ralph::loop {
 
@@ -23,6 +25,12 @@ namespace {
 // A live warning, and on_context_warning, when an iteration's context passes this much of its
 // model's window (README "Hooks").
 constexpr double kContextWarning = 0.8;
+
+LadderOptions ladder_options(const RunOptions& options) {
+  LadderOptions out = options.ladder;
+  out.model = options.model;
+  return out;
+}
 }  // namespace
 
 std::string new_run_id(const Clock& clock) {
@@ -38,6 +46,12 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       budgets_(options_.budgets),
       rules_(options_.halts),
       items_(options_.item_max_iterations),
+      ladder_(ladder_options(options_), loaded_.pricing,
+              [this](const plan::PlanItem& item) {
+                return plan::auto_start_tier(
+                    plan::estimate_complexity(item, loaded_.config.complexity_rules), history_,
+                    static_cast<int>(options_.ladder.models.size()));
+              }),
       log_guard_(log_, deps_.ledger, options_.repo_root.string()),
       hooks_(options_.hooks, deps_.hooks, deps_.display),
       branch_(deps_.vcs, deps_.display, options_.plan.display("ralph.json")) {}
@@ -136,7 +150,19 @@ Halt Runner::finish(Halt halt) {
   return halt;
 }
 
-const plan::PlanItem* Runner::choose_item(const plan::Plan& plan) {
+void Runner::learn_history() {
+  if (!ladder_.active() || !options_.ladder.auto_start) return;
+  auto learned = plan::learn_history_from_log(options_.log_path(), loaded_.plan,
+                                              loaded_.config.complexity_rules);
+  if (!learned) {
+    deps_.display.note("ralph: warning: " + learned.message() +
+                       " (start_tier \"auto\" goes by the items' text alone)");
+    return;
+  }
+  history_ = std::move(*learned);
+}
+
+const plan::PlanItem* Runner::choose_item(const plan::Plan& plan, ModelChoice& choice) {
   items_.forget_passing(plan);
   state_.blocked_items = items_.blocked();
   for (;;) {
@@ -151,12 +177,23 @@ const plan::PlanItem* Runner::choose_item(const plan::Plan& plan) {
       block(item->id, start.why);
       continue;
     }
+    choice = ladder_.choose(*item);
+    if (auto usage = ladder_.last_usage(item->id); choice.escalates && usage) {
+      // The stronger model's expected cost: the item's last iteration's tokens at its prices.
+      auto afford = budgets_.may_afford(
+          item->id, item->budget_usd, loaded_.pricing.usage_cost(choice.model, *usage),
+          fmt::format("escalating {} to {}", item->id, choice.model), !options_.calendar_wait);
+      if (!afford.ok) {
+        block(item->id, afford.why, true);
+        continue;
+      }
+    }
     return item;
   }
 }
 
-void Runner::block(const std::string& item, const std::string& why) {
-  items_.block(item, why);
+void Runner::block(const std::string& item, const std::string& why, bool unaffordable) {
+  items_.block(item, why, unaffordable);
   state_.blocked_items = items_.blocked();
   deps_.display.note(fmt::format("ralph: {} is blocked for the rest of the run: {}", item, why));
   if (blocked_before_.count(item)) return;  // progress.txt says so from before the resume
@@ -180,6 +217,7 @@ void Runner::report(const std::vector<budget::Warning>& warnings, int iteration)
 
 Halt Runner::run() {
   if (Status s = start_or_resume(); !s) return finish(Halt{HaltReason::kError, s.message()});
+  learn_history();
   if (!loaded_.plan.branch_name.empty() && !options_.no_commit) {
     if (Status s = deps_.vcs.use_branch(loaded_.plan.branch_name); !s) {
       return finish(Halt{HaltReason::kError, s.message()});
@@ -200,9 +238,11 @@ Halt Runner::run() {
       return finish(
           Halt{HaltReason::kError, s.message() + " (the daily, weekly and monthly caps need it)"});
     }
-    const plan::PlanItem* item = choose_item(*plan);
-    if (auto halt = rules_.before_iteration(*plan, items_.blocked(), iterations_this_run_,
-                                            options_.plan.display("prd.json"))) {
+    ModelChoice choice;
+    const plan::PlanItem* item = choose_item(*plan, choice);
+    if (auto halt =
+            rules_.before_iteration(*plan, items_.blocked(), items_.unaffordable(),
+                                    iterations_this_run_, options_.plan.display("prd.json"))) {
       return finish(*halt);
     }
     if (deps_.interrupts && deps_.interrupts() > 0) {
@@ -229,7 +269,7 @@ Halt Runner::run() {
       continue;
     }
     if (!start.ok) return finish(Halt{HaltReason::kBudget, start.why});
-    IterationResult result = run_iteration(*plan, *item, start.agent_budget);
+    IterationResult result = run_iteration(*plan, *item, choice, start.agent_budget);
     if (result.halt) return finish(*result.halt);
     if (result.wait && !wait_for(*result.wait, result.wait_reason)) {
       return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
@@ -238,15 +278,30 @@ Halt Runner::run() {
 }
 
 Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan::PlanItem& item,
+                                              const ModelChoice& choice,
                                               std::optional<double> agent_budget) {
   IterationResult out;
   IterationRecord& record = out.record;
   const int n = ++last_iteration_;
   ++iterations_this_run_;
-  const std::string model = item.model ? *item.model : options_.model;
+  const std::string& model = choice.model;
+  record.tier = choice.tier;
+  record.escalated_from = choice.escalated_from;
+  record.model_reason = choice.reason;
+  record.complexity = choice.complexity;
+  // What the prompt cache's prefix is made of, to explain a cold cache (README "Insights").
+  record.prompt_digest = short_digest(loaded_.prompt_template);
+  if (auto claude_md = read_file(options_.repo_root / "CLAUDE.md")) {
+    record.claude_md_digest = short_digest(*claude_md);
+  }
   state_.iteration = n;
   state_.current_item = item.id;
   state_.item_title = item.title;
+  state_.tier = choice.tier.value_or(-1);
+  state_.escalated_from = choice.escalated_from.value_or("");
+  state_.model_reason = choice.reason;
+  // A new model is a new chance: the stall count starts afresh (README "Models").
+  if (choice.escalates) rules_.fresh_start();
   state_.iteration_started_at = format_rfc3339(deps_.clock.wall_now());
   state_.process_tag = agent::new_process_tag(state_.run_id, n);
   state_.iteration_start_ticks = agent::boot_ticks_now();
@@ -270,8 +325,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   SessionFiles files{run_dir / fmt::format("{}.stream.jsonl", n),
                      run_dir / fmt::format("{}.stderr.log", n), deps_.redact};
 
-  LiveStatus live{n, item.id, item.title, model, {}, 0, budgets_.run_spent(), options_.budgets.run,
-                  {}};
+  LiveStatus live{
+      n, item.id, item.title, model, choice.note, {}, 0, budgets_.run_spent(), options_.budgets.run,
+      {}};
   deps_.display.iteration_started(live);
   budgets_.start_iteration(n, item.id, item.budget_usd);
   hooks_.notify(pre_iteration_event(state_.run_id, n, item.id, item.title, model,
@@ -291,6 +347,37 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   limits.result_grace = options_.result_grace;
   limits.budgets = &budgets_;
   limits.stop_grace = options_.stop_grace;
+  // Anomalies (README "Anomalies"): the running iteration against the run's usual, live.
+  const auto baseline = meter::AnomalyBaseline::of(figures_, options_.anomaly_factor);
+  std::vector<meter::Anomaly> flagged;  // each metric once
+  auto flag = [&](const meter::IterationFigures& figures) {
+    if (!baseline) return;
+    for (auto& anomaly : baseline->check(figures)) {
+      if (std::any_of(flagged.begin(), flagged.end(),
+                      [&](const meter::Anomaly& a) { return a.metric == anomaly.metric; })) {
+        continue;
+      }
+      deps_.display.note(fmt::format(
+          "ralph: warning: iteration {} on {} is an anomaly: {} ({} against a median of {}){}", n,
+          item.id, anomaly.text, meter::anomaly_value_text(anomaly.metric, anomaly.value),
+          meter::anomaly_value_text(anomaly.metric, anomaly.median),
+          options_.halt_on_anomaly ? "; halt_on_anomaly: stopping the run" : ""));
+      hooks_.notify(anomaly_event(state_.run_id, n, item.id, anomaly.metric, anomaly.value,
+                                  anomaly.median, anomaly.text, options_.halt_on_anomaly));
+      flagged.push_back(std::move(anomaly));
+    }
+  };
+  auto live_figures = [&] {
+    return meter::IterationFigures{meter.live_cost(), static_cast<double>(meter.turns()),
+                                   static_cast<double>(meter.live_usage().output_tokens)};
+  };
+  if (options_.halt_on_anomaly) {
+    limits.halt_now = [&]() -> std::optional<std::string> {
+      flag(live_figures());
+      if (flagged.empty()) return std::nullopt;
+      return fmt::format("iteration {} is an anomaly: {}", n, flagged.front().text);
+    };
+  }
   const auto started_wall = deps_.clock.wall_now();
   const auto started = deps_.clock.steady_now();
   SessionHooks hooks;
@@ -343,6 +430,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   hooks.progress = [&] {
     if (deps_.sweeper != nullptr) agent::reap_ended_children(agent_pid);
     check_context();
+    flag(live_figures());
     live.model = meter.model().empty() ? model : meter.model();
     live.usage = meter.live_usage();
     live.iteration_cost = meter.live_cost();
@@ -378,6 +466,8 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     }
   }
   record.outcome = record_outcome(session, meter);
+  flag(meter::figures_of(record));  // the record's figures: the agent's own cost, say
+  for (const auto& anomaly : flagged) record.anomalies.push_back(anomaly.text);
   record.claimed_complete = meter.claimed_complete();
   record.exit_code = session.exit_code;
   record.stray_processes = static_cast<int>(session.strays.size());
@@ -443,8 +533,10 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   // the item's tries.
   if (session.stopped != StopCause::kInterrupted && !meter.usage_limit() && !session.launch_error) {
     items_.count(item.id);
+    ladder_.count(item.id, record, without_progress(record, out.changed_files));
   }
   totals_.add(record);
+  figures_.push_back(meter::figures_of(record));
   state_.spent_usd = budgets_.run_spent();
   deps_.display.iteration_finished(record, budgets_.run_spent(), options_.budgets.run);
   if (record.claimed_complete && record.items_completed.empty() && !item.passes && !out.rejected) {
@@ -466,6 +558,14 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   end.interrupted = session.stopped == StopCause::kInterrupted;
   end.launch_error = session.launch_error;
   if (session.stopped == StopCause::kFatal) end.fatal = session.detail;
+  if (options_.halt_on_anomaly && !flagged.empty()) {
+    const fs::path stream =
+        (run_dir / fmt::format("{}.stream.jsonl", n)).lexically_relative(options_.repo_root);
+    end.anomaly = fmt::format(
+        "iteration {} on {} is an anomaly: {} (halt_on_anomaly); see {}, then `ralph run "
+        "--resume` to go on",
+        n, item.id, fmt::join(record.anomalies, ", "), stream.string());
+  }
   if (used_up && (used_up->scope == budget::Scope::kRun ||
                   (budget::is_calendar(used_up->scope) && !options_.calendar_wait))) {
     end.budget_spent = used_up->detail;

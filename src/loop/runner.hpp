@@ -19,9 +19,11 @@
 #include "loop/hooks.hpp"
 #include "loop/item_limits.hpp"
 #include "loop/log_guard.hpp"
+#include "loop/model_ladder.hpp"
 #include "loop/options.hpp"
 #include "loop/run_branch.hpp"
 #include "loop/state.hpp"
+#include "meter/anomaly.hpp"
 #include "meter/cost_log.hpp"
 #include "meter/stream_meter.hpp"
 #include "meter/totals.hpp"
@@ -69,11 +71,16 @@ class Runner {
 
   Status start_or_resume();
   Status recover(const RunState& crashed);
-  // The next item that may have an iteration: items that reached a per-item limit are blocked
-  // on the way. None when every item left is blocked or passes.
-  const plan::PlanItem* choose_item(const plan::Plan& plan);
-  // Blocks `item` for the rest of the run, saying why on the display and in progress.txt.
-  void block(const std::string& item, const std::string& why);
+  // The next item that may have an iteration, and its model: items that reached a per-item
+  // limit, or whose escalation the budget cannot pay for, are blocked on the way. None when
+  // every item left is blocked or passes.
+  const plan::PlanItem* choose_item(const plan::Plan& plan, ModelChoice& choice);
+  // Blocks `item` for the rest of the run, saying why on the display and in progress.txt;
+  // `unaffordable`: the budget cannot pay for its next model.
+  void block(const std::string& item, const std::string& why, bool unaffordable = false);
+  // What the items of each estimated complexity cost in this repository, for start_tier
+  // "auto" (read from the cost log once, when the run starts).
+  void learn_history();
   // Tells the budget room what every loop of the ledger spent in the current day, week and
   // month; an error when the ledger cannot be read.
   Status refresh_calendar();
@@ -86,7 +93,7 @@ class Runner {
   // Gives budget warnings to the display and the on_budget_warning hooks.
   void report(const std::vector<budget::Warning>& warnings, int iteration);
   IterationResult run_iteration(const plan::Plan& plan, const plan::PlanItem& item,
-                                std::optional<double> agent_budget);
+                                const ModelChoice& choice, std::optional<double> agent_budget);
   void write_state(const std::string& status, const std::optional<Halt>& halt);
   Halt finish(Halt halt);
   std::string redact(std::string_view text) const;
@@ -105,8 +112,11 @@ class Runner {
   budget::Budgets budgets_;
   HaltRules rules_;
   ItemLimits items_;
-  std::set<std::string> blocked_before_;  // blocked in the run before this ralph resumed it
-  std::optional<budget::TimeZone> zone_;  // of the calendar caps, when there are any
+  std::map<plan::Complexity, plan::LevelHistory> history_;  // for start_tier "auto"
+  ModelLadder ladder_;
+  std::vector<meter::IterationFigures> figures_;  // of the run's iterations, for anomalies
+  std::set<std::string> blocked_before_;          // blocked in the run before this ralph resumed it
+  std::optional<budget::TimeZone> zone_;          // of the calendar caps, when there are any
   LogGuard log_guard_;
   Hooks hooks_;
   meter::Totals totals_;  // of this run's iterations so far

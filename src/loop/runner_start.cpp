@@ -89,7 +89,12 @@ void Runner::count_recorded(const IterationRecord& record) {
   last_iteration_ = std::max(last_iteration_, record.iteration);
   ++iterations_this_run_;
   budgets_.book_recorded(record.item_id.value_or(""), record.cost_usd);
-  if (record.item_id && record.outcome != "interrupted") items_.count(*record.item_id);
+  if (record.item_id && record.outcome != "interrupted") {
+    items_.count(*record.item_id);
+    ladder_.count(*record.item_id, record,
+                  without_progress(record, record.commit || !record.agent_commits.empty()));
+  }
+  figures_.push_back(meter::figures_of(record));
   totals_.add(record);
 }
 

@@ -1,5 +1,7 @@
 #include "loop/state.hpp"
 
+#include <algorithm>
+
 #include "util/fs.hpp"
 
 namespace ralph::loop {
@@ -30,6 +32,9 @@ json to_json(const RunState& s) {
               {"iteration_start_ticks", s.iteration_start_ticks},
               {"iteration_started_at", s.iteration_started_at},
               {"item_title", s.item_title},
+              {"tier", s.tier >= 0 ? json(s.tier) : json(nullptr)},
+              {"escalated_from", s.escalated_from.empty() ? json(nullptr) : json(s.escalated_from)},
+              {"model_reason", s.model_reason},
               {"passing_before", s.passing_before},
               {"blocked_items", std::move(blocked)},
               {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)}};
@@ -67,6 +72,11 @@ std::optional<RunState> state_from_json(const json& v) {
   s.agent_pid = static_cast<int>(number("agent_pid"));
   s.iteration_started_at = text("iteration_started_at");
   s.item_title = text("item_title");
+  if (auto it = v.find("tier"); it != v.end() && it->is_number_integer()) {
+    s.tier = std::max(-1, static_cast<int>(std::clamp<int64_t>(it->get<int64_t>(), -1, 1 << 20)));
+  }
+  s.escalated_from = text("escalated_from");
+  s.model_reason = text("model_reason");
   s.waiting_until = text("waiting_until");
   if (auto it = v.find("passing_before"); it != v.end() && it->is_array()) {
     for (const auto& id : *it) {

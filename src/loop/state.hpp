@@ -40,6 +40,11 @@ struct RunState {
   uint64_t iteration_start_ticks = 0;
   std::string iteration_started_at;
   std::string item_title;
+  // The running iteration's model on the ladder (README "Models"), for its record should ralph
+  // crash: its tier (-1: none), the model it escalated from ("": none), and why.
+  int tier = -1;
+  std::string escalated_from;
+  std::string model_reason;
   std::vector<std::string> passing_before;  // items passing when the iteration started
   std::string waiting_until;                // RFC 3339, while waiting for a usage limit
   // Items blocked for the rest of the run by a per-item limit: id -> why.

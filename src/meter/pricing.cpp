@@ -341,4 +341,13 @@ double PricingTable::turn_cost(const std::string& model, const Usage& usage,
          1e6;
 }
 
+double PricingTable::usage_cost(const std::string& model, const Usage& usage) const {
+  const TokenPrices& price = price_for(model).standard;
+  return (static_cast<double>(usage.input_tokens) * price.input +
+          static_cast<double>(usage.output_tokens) * price.output +
+          static_cast<double>(usage.cache_creation_input_tokens) * price.cache_write +
+          static_cast<double>(usage.cache_read_input_tokens) * price.cache_read) /
+         1e6;
+}
+
 }  // namespace ralph::meter

@@ -96,6 +96,11 @@ class PricingTable {
   double turn_cost(const std::string& model, const Usage& usage,
                    int64_t cache_write_1h_tokens = 0) const;
 
+  // What `usage` summed over many turns of `model` costs at its standard prices (a sum has no
+  // one turn's size, so no long-context tier): an estimate, for re-pricing an iteration's tokens
+  // at another model.
+  double usage_cost(const std::string& model, const Usage& usage) const;
+
   // The Claude Code version the built-in table was probed with, and the model it runs when
   // given no --model ("" for a table without them).
   const std::string& probed_with() const { return probed_with_; }

@@ -59,6 +59,21 @@ struct IterationRecord {
   // iteration had marked passing, set back to failing (written only when rejected).
   std::optional<std::string> rejected_by;
   std::vector<std::string> rejected_items;
+  // The model ladder (README "Models"): the model's index on `models` (none: no ladder, or a
+  // model not on it), the model the item was on before it escalated, and why this model, in
+  // one line. `complexity`: the item's estimated complexity ("low", "middle", "high") under
+  // start_tier "auto".
+  std::optional<int> tier;
+  std::optional<std::string> escalated_from;
+  std::string model_reason;
+  std::optional<std::string> complexity;
+  // What made the prompt cache's prefix when the iteration started: short digests of
+  // plans/PROMPT.md and the repository's CLAUDE.md (none: no such file). A change explains a
+  // cold cache (README "Insights").
+  std::optional<std::string> prompt_digest;
+  std::optional<std::string> claude_md_digest;
+  // Anomalies (README "Anomalies"): "cost 6.2x the run's median", one per metric flagged.
+  std::vector<std::string> anomalies;
 };
 
 nlohmann::json to_json(const IterationRecord& record);

@@ -178,6 +178,30 @@ void append_record_json(std::string& out, const IterationRecord& r) {
     out += ",\"rejected_items\":";
     append_strings(out, r.rejected_items);
   }
+  out += ",\"tier\":";
+  if (r.tier) {
+    fmt::format_to(it, "{}", *r.tier);
+  } else {
+    out += "null";
+  }
+  out += ",\"escalated_from\":";
+  append_optional(out, r.escalated_from);
+  out += ",\"model_reason\":";
+  append_json_string(out, r.model_reason);
+  if (r.complexity) {
+    out += ",\"complexity\":";
+    append_json_string(out, *r.complexity);
+  }
+  if (r.prompt_digest) {
+    out += ",\"prompt_digest\":";
+    append_json_string(out, *r.prompt_digest);
+  }
+  if (r.claude_md_digest) {
+    out += ",\"claude_md_digest\":";
+    append_json_string(out, *r.claude_md_digest);
+  }
+  out += ",\"anomalies\":";
+  append_strings(out, r.anomalies);
   out.push_back('}');
 }
 
@@ -282,7 +306,7 @@ void read_models(element value, std::map<std::string, ModelCost>& models) {
 // Back to a default record, keeping the storage of its strings and lists.
 void reset(IterationRecord& r) {
   for (std::string* text : {&r.run_id, &r.started_at, &r.ended_at, &r.model, &r.cost_source,
-                            &r.outcome, &r.agent_subtype}) {
+                            &r.outcome, &r.agent_subtype, &r.model_reason}) {
     text->clear();
   }
   r.iteration = r.num_turns = r.exit_code = r.compactions = 0;
@@ -303,6 +327,12 @@ void reset(IterationRecord& r) {
   r.stray_processes = 0;
   r.lingered = false;
   r.history_rewritten = false;
+  r.tier.reset();
+  r.escalated_from.reset();
+  r.complexity.reset();
+  r.prompt_digest.reset();
+  r.claude_md_digest.reset();
+  r.anomalies.clear();
 }
 
 // Fills one field of the record; unknown keys are ignored.
@@ -364,6 +394,20 @@ void read_field(std::string_view key, element value, IterationRecord& r) {
     read_optional_string(value, r.rejected_by);
   } else if (key == "rejected_items") {
     read_strings(value, r.rejected_items);
+  } else if (key == "tier") {
+    if (value.is_number()) r.tier = static_cast<int>(read_int(value, 0, INT32_MAX, 0));
+  } else if (key == "escalated_from") {
+    read_optional_string(value, r.escalated_from);
+  } else if (key == "model_reason") {
+    read_string(value, r.model_reason);
+  } else if (key == "complexity") {
+    read_optional_string(value, r.complexity);
+  } else if (key == "prompt_digest") {
+    read_optional_string(value, r.prompt_digest);
+  } else if (key == "claude_md_digest") {
+    read_optional_string(value, r.claude_md_digest);
+  } else if (key == "anomalies") {
+    read_strings(value, r.anomalies);
   }
 }
 

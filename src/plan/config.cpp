@@ -17,7 +17,8 @@ const std::vector<std::string>& config_keys() {
   static const std::vector<std::string> keys = [] {
     std::vector<std::string> all;
     for (const auto& spec : setting_specs()) all.push_back(spec.key);
-    for (const char* key : {"agent_args", "pricing", "hooks", "allow_secret_files"}) {
+    for (const char* key :
+         {"agent_args", "pricing", "hooks", "allow_secret_files", "complexity_rules"}) {
       all.emplace_back(key);
     }
     return all;
@@ -25,9 +26,10 @@ const std::vector<std::string>& config_keys() {
   return keys;
 }
 const std::vector<std::string>& hook_events() {
-  static const std::vector<std::string> events = {"pre_iteration",      "on_budget_warning",
-                                                  "on_context_warning", "pre_commit",
-                                                  "post_iteration",     "on_halt"};
+  static const std::vector<std::string> events = {
+      "pre_iteration", "on_budget_warning", "on_context_warning",
+      "on_anomaly",    "pre_commit",        "post_iteration",
+      "on_halt"};
   return events;
 }
 
@@ -142,6 +144,11 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       }
     } else if (key == "hooks") {
       read.hooks(value, config.hooks);
+    } else if (key == "complexity_rules") {
+      read_complexity_rules(value, config.complexity_rules,
+                            [&](const std::string& pointer, std::string message) {
+                              read.problem(key + pointer, std::move(message));
+                            });
     } else {
       std::string hint = closest_name(key, config_keys());
       read.problem(key, hint.empty()

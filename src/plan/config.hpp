@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plan/complexity.hpp"
 #include "plan/problem.hpp"
 #include "plan/settings.hpp"
 
@@ -21,6 +22,8 @@ struct Config {
   std::vector<std::string> allow_secret_files;        // globs of secret-looking files to commit
   // Lifecycle hooks (README "Hooks"): event -> executables, relative to the repository root.
   std::map<std::string, std::vector<std::string>> hooks;
+  // How items' complexity is estimated under start_tier "auto" (README "Models").
+  ComplexityRules complexity_rules = ComplexityRules::defaults();
 };
 
 // The hook events (README "Hooks"), in the order a run meets them.

@@ -65,10 +65,24 @@ const std::vector<SettingSpec>& setting_specs() {
         spec("max_agent_failures", "--max-agent-failures", K::kCount, 3,
              "Halt after N failed iterations in a row", 1),
         spec("hook_timeout", "", K::kSeconds, 300, "Seconds one hook may run", 1),
+        spec("models", "", K::kList, nullptr,
+             "The model ladder, cheapest first: an item escalates to the next model after "
+             "escalate_after iterations without progress"),
+        spec("escalate_after", "", K::kCount, 2,
+             "Iterations without progress on an item before it escalates to the next model", 1),
+        spec("start_tier", "", K::kChoice, "lowest",
+             "Where on the ladder an item starts: the lowest model, or auto (its estimated "
+             "complexity)"),
+        spec("anomaly_factor", "", K::kFactor, 4,
+             "Flag an iteration whose cost, turns or output exceed this many times the run's "
+             "median (and its median plus 5 deviations)"),
+        spec("halt_on_anomaly", "", K::kSwitch, false,
+             "Stop the agent and halt the run (anomaly, exit 8) when an iteration is flagged"),
     };
     for (auto& s : all) {
       if (s.key == "on_history_rewrite") s.choices = {"warn", "halt"};
       if (s.key == "on_calendar_cap") s.choices = {"halt", "wait"};
+      if (s.key == "start_tier") s.choices = {"lowest", "auto"};
     }
     return all;
   }();
@@ -114,6 +128,25 @@ Result<json> check_setting(const SettingSpec& spec, const json& value, const std
       if (!zone) return make_error(fmt::format("{}: {}", name, zone.message()));
       return value;
     }
+    case SettingKind::kFactor:
+      if (!value.is_number() || !std::isfinite(value.get<double>()) || value.get<double>() <= 1) {
+        return make_error(
+            fmt::format("{} must be a number greater than 1, like 4, not {}", name, value.dump()));
+      }
+      return json(value.get<double>());
+    case SettingKind::kList: {
+      bool good = value.is_array() && !value.empty();
+      for (const auto& entry : value) {
+        good = good && entry.is_string() && !entry.get<std::string>().empty();
+      }
+      if (!good) {
+        return make_error(fmt::format(
+            "{} must be a non-empty list of model names, cheapest first, like [\"claude-haiku-"
+            "5-5\", \"claude-sonnet-5-5\"], not {}",
+            name, value.dump()));
+      }
+      return value;
+    }
     case SettingKind::kSwitch:
       if (!value.is_boolean()) {
         return make_error(fmt::format("{} must be true or false, not {}", name, value.dump()));
@@ -136,7 +169,7 @@ Result<json> parse_setting_text(const SettingSpec& spec, const std::string& text
     long long number = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (ec == std::errc() && end == text.data() + text.size()) value = number;
-  } else if (spec.kind == SettingKind::kDollars) {
+  } else if (spec.kind == SettingKind::kDollars || spec.kind == SettingKind::kFactor) {
     try {
       size_t used = 0;
       double number = std::stod(text, &used);
@@ -167,6 +200,9 @@ std::string setting_value_name(const SettingSpec& spec) {
       return "USD";
     case SettingKind::kZone:
       return "ZONE";
+    case SettingKind::kFactor:
+      return "FACTOR";
+    case SettingKind::kList:
     case SettingKind::kText:
     case SettingKind::kSwitch:
     case SettingKind::kChoice:
@@ -204,6 +240,16 @@ std::optional<std::string> Settings::text(const std::string& key) const {
   const json& v = get(key);
   if (!v.is_string()) return std::nullopt;
   return v.get<std::string>();
+}
+
+std::vector<std::string> Settings::list(const std::string& key) const {
+  const json& v = get(key);
+  std::vector<std::string> out;
+  if (!v.is_array()) return out;
+  for (const auto& entry : v) {
+    if (entry.is_string()) out.push_back(entry.get<std::string>());
+  }
+  return out;
 }
 
 bool Settings::on(const std::string& key) const {

@@ -24,6 +24,8 @@ enum class SettingKind {
   kSwitch,   // true or false; a flag without a value
   kChoice,   // one of `choices`
   kZone,     // an IANA time zone name ("Europe/Paris")
+  kFactor,   // a number greater than 1
+  kList,     // a non-empty list of non-empty strings (ralph.json only)
 };
 
 struct SettingSpec {
@@ -64,6 +66,8 @@ class Settings {
   std::optional<long long> number(const std::string& key) const;
   std::optional<double> dollars(const std::string& key) const;
   std::optional<std::string> text(const std::string& key) const;
+  std::optional<double> factor(const std::string& key) const { return dollars(key); }
+  std::vector<std::string> list(const std::string& key) const;
   bool on(const std::string& key) const;
 
  private:

@@ -87,7 +87,7 @@ TEST(ConfigTest, HookProblemsNameTheKeyPath) {
   EXPECT_EQ(problems.size(), 5u) << all;
   for (const char* expected :
        {"hooks.whenever: unknown hook event; the events are pre_iteration, on_budget_warning, "
-        "on_context_warning, pre_commit, post_iteration, on_halt\n",
+        "on_context_warning, on_anomaly, pre_commit, post_iteration, on_halt\n",
         "hooks.pre_commit: must be a list of executables, like [\"hooks/notify-desktop.sh\"], "
         "not \"gate.sh\"\n",
         "hooks.on_halt[1]: must be a non-empty path to an executable, not \"\"\n",
@@ -140,6 +140,47 @@ TEST(ConfigTest, ProcessAndHistoryOptionsAreChecked) {
   EXPECT_NE(problems[1].to_string().find("\"warn\""), std::string::npos);
   EXPECT_NE(problems[2].to_string().find("\"result_grace\" must be a whole number of at least 1"),
             std::string::npos);
+}
+
+TEST(ConfigTest, ComplexityRulesOverTheDefaults) {
+  Problems problems;
+  auto config = parse_config(R"({"complexity_rules": {"keywords": {"kernel": 5, "typo": 0},
+                                                       "high_from": 8}})",
+                             "plans/ralph.json", problems);
+  ASSERT_TRUE(config) << problems.front().to_string();
+  const ComplexityRules& rules = config->complexity_rules;
+  EXPECT_DOUBLE_EQ(rules.keywords.at("kernel"), 5);
+  EXPECT_EQ(rules.keywords.count("typo"), 0u);
+  EXPECT_DOUBLE_EQ(rules.keywords.at("migrate"), 4);
+  EXPECT_DOUBLE_EQ(rules.high_from, 8);
+  EXPECT_DOUBLE_EQ(rules.middle_from, ComplexityRules::defaults().middle_from);
+
+  auto defaults = parse_config("{}", "plans/ralph.json", problems);
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->complexity_rules.keywords, ComplexityRules::defaults().keywords);
+}
+
+TEST(ConfigTest, ComplexityRuleProblemsPointAtTheValue) {
+  Problems problems;
+  EXPECT_FALSE(parse_config(R"({
+  "complexity_rules": {
+    "keywords": {"typo": "low"},
+    "per_criterio": 1
+  }
+})",
+                            "plans/ralph.json", problems));
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].to_string(),
+            "plans/ralph.json:3:18: complexity_rules.keywords.typo: the weight must be a number (0 "
+            "takes the word out), not \"low\"");
+  EXPECT_EQ(problems[1].to_string(),
+            "plans/ralph.json:4:5: complexity_rules: unknown key \"per_criterio\": did you mean "
+            "\"per_criterion\"?");
+
+  problems.clear();
+  EXPECT_FALSE(parse_config(R"({"complexity_rules": "strict"})", "f", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("\"complexity_rules\" must be an object"), std::string::npos);
 }
 
 TEST(ConfigTest, InvalidJsonIsOneProblem) {
