@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ralph hook: posts a one-line summary of any event to a Slack-compatible incoming webhook,
-# as {"text": "..."} JSON. Works for every event; on_halt and post_iteration are the useful ones.
+# as {"text": "..."} JSON. Works for every event; on_halt, post_iteration and on_anomaly are the
+# useful ones.
 #
 #   RALPH_WEBHOOK_URL      where to POST (required), e.g. https://hooks.slack.com/services/...
 #   RALPH_WEBHOOK_TIMEOUT  seconds curl may take (default 20)
@@ -34,6 +35,9 @@ text=$(jq -r --arg project "$(basename "$PWD")" '
   elif .event == "on_budget_warning" then
     "ralph \($project): \(.threshold * 100 | round)% of the \(.cap) budget spent, "
     + "\(.spent_usd | usd) of \(.budget_usd | usd), in iteration \(.iteration) (\(run))"
+  elif .event == "on_anomaly" then
+    "ralph \($project): iteration \(.iteration) on \(.item_id) is an anomaly: \(.anomaly)"
+    + (if .halting then "; halting the run" else "" end) + " (\(run))"
   elif .event == "pre_commit" then
     "ralph \($project): iteration \(.iteration) is about to commit "
     + "\(.changed_files | length) changed files (\(run))"

@@ -103,6 +103,12 @@ nlohmann::json to_json(const StatusReport& r) {
            {"current_item", s.status == "running" && !s.current_item.empty()
                                 ? nlohmann::json(s.current_item)
                                 : nlohmann::json(nullptr)},
+           // The running iteration's model on the ladder (README "Models"), and why.
+           {"current_model_reason", s.status == "running" && !s.model_reason.empty()
+                                        ? nlohmann::json(s.model_reason)
+                                        : nlohmann::json(nullptr)},
+           {"current_tier", s.status == "running" && s.tier >= 0 ? nlohmann::json(s.tier)
+                                                                 : nlohmann::json(nullptr)},
            {"started_at", s.started_at},
            {"updated_at", s.updated_at},
            {"waiting_until",
@@ -158,6 +164,7 @@ std::string status_text(const StatusReport& r) {
       what = fmt::format("running (pid {}): iteration {} on {}", s.pid, s.iteration,
                          s.current_item.empty() ? "-" : s.current_item);
       if (!s.iteration_started_at.empty()) what += fmt::format(" since {}", s.iteration_started_at);
+      if (s.tier >= 0) what += fmt::format(" on tier {} ({})", s.tier, s.model_reason);
     } else if (condition == "waiting") {
       what = fmt::format(
           "running (pid {}): waiting until {} (a usage limit's reset, a calendar cap's next "

@@ -125,13 +125,25 @@ TEST(HooksExamplesTest, WebhookNotifierPostsSlackStyleJsonForEachEvent) {
             std::string::npos)
       << texts[2];
 
+  // An anomaly, as ralph gives it to on_anomaly hooks (README "Hooks").
+  h.write(".ralph/anomaly.json",
+          R"({"event":"on_anomaly","run_id":"r1","iteration":6,"item_id":"US-006",)"
+          R"("metric":"cost","value":0.2,"median":0.008,"anomaly":"cost 25.0x the run's median",)"
+          R"("halting":true})");
+  CommandResult anomaly = h.shell("hooks/notify-webhook.sh < .ralph/anomaly.json");
+  EXPECT_EQ(anomaly.exit_code, 0) << anomaly.err;
+  ASSERT_EQ(listener.bodies().size(), 4u);
+  EXPECT_EQ(json::parse(listener.bodies()[3])["text"],
+            "ralph repo: iteration 6 on US-006 is an anomaly: cost 25.0x the run's median; "
+            "halting the run (run r1)");
+
   // Without a URL it fails, saying what to do.
   h.set_env("RALPH_WEBHOOK_URL", "");
   CommandResult unset =
       h.shell("hooks/notify-webhook.sh < .ralph/runs/" + run_id + "/hook-on_halt.json");
   EXPECT_EQ(unset.exit_code, 2);
   EXPECT_NE(unset.err.find("RALPH_WEBHOOK_URL is not set"), std::string::npos) << unset.err;
-  EXPECT_EQ(listener.bodies().size(), 3u);
+  EXPECT_EQ(listener.bodies().size(), 4u);
 }
 
 TEST(HooksExamplesTest, TestGateRejectsAFailingTestRunAndPassesAGoodOne) {

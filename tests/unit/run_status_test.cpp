@@ -146,6 +146,37 @@ TEST_F(RunStatusTest, MetersTheRunningIterationFromItsStreamFileAsItGrows) {
       << text;
 }
 
+TEST_F(RunStatusTest, ARunningIterationOnTheLadderSaysItsRungAndWhy) {
+  loop::RunState s;
+  s.run_id = "run-2";
+  s.status = "running";
+  s.iteration = 3;
+  s.current_item = "US-2";
+  s.tier = 1;
+  s.escalated_from = "claude-haiku-5-5";
+  s.model_reason = "escalated from claude-haiku-5-5 after 2 iterations without progress";
+  ASSERT_TRUE(loop::write_state(dir_.path() / ".ralph" / "state.json", s));
+  auto lock = loop::RunLock::acquire(dir_.path() / ".ralph" / "lock", "run-2");
+  ASSERT_TRUE(lock);
+  report::StatusSource source(dir_.path() / ".ralph", folder_);
+  auto status = source.refresh();
+  ASSERT_TRUE(status);
+  auto json = to_json(*status);
+  EXPECT_EQ(json["run"]["current_tier"], 1);
+  EXPECT_EQ(json["run"]["current_model_reason"], s.model_reason);
+  std::string text = report::status_text(*status);
+  EXPECT_NE(text.find("iteration 3 on US-2 on tier 1 (escalated from claude-haiku-5-5 after 2 "
+                      "iterations without progress)"),
+            std::string::npos)
+      << text;
+  // Read back as written, and none when there is no ladder.
+  auto back = loop::read_state(dir_.path() / ".ralph" / "state.json");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->tier, 1);
+  EXPECT_EQ(back->escalated_from, "claude-haiku-5-5");
+  EXPECT_EQ(loop::RunState{}.tier, -1);
+}
+
 TEST(ProgressBarTest, FillsItsShareAndClamps) {
   EXPECT_EQ(report::progress_bar(0.5, 10), "[#####-----]");
   EXPECT_EQ(report::progress_bar(3.0, 4), "[####]");
