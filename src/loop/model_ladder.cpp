@@ -40,16 +40,11 @@ ModelLadder::Rung ModelLadder::start(const plan::PlanItem& item) const {
 
 ModelChoice ModelLadder::choose(const plan::PlanItem& item) const {
   ModelChoice choice;
-  if (options_.model_forced && !options_.model.empty()) {
+  if (active() && options_.model_forced && !options_.model.empty()) {
     choice.model = options_.model;
-    if (active()) {
-      choice.tier = plan::ladder_index(options_.models, options_.model, pricing_);
-      choice.reason = "--model forces it for every iteration";
-      choice.note = fmt::format("{}, forced by --model", options_.model);
-    } else {
-      choice.reason = item.model ? fmt::format("--model forces it over prd.json's {}", *item.model)
-                                 : "--model names it";
-    }
+    choice.tier = plan::ladder_index(options_.models, options_.model, pricing_);
+    choice.reason = "--model forces it for every iteration";
+    choice.note = fmt::format("{}, forced by --model", options_.model);
     return choice;
   }
   if (!active()) {

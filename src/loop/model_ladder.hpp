@@ -22,9 +22,11 @@ namespace ralph::loop {
 struct LadderOptions {
   std::vector<std::string> models;  // cheapest first; empty: no ladder
   int escalate_after = 2;
-  std::string model;          // "model" (flag or ralph.json): items that name none
-  bool model_forced = false;  // --model on the command line: every iteration, ladder or not
-  bool auto_start = false;    // start_tier "auto"
+  std::string model;  // "model" (flag or ralph.json): items that name none
+  // --model on the command line: with a ladder, every iteration's model (without one, `model`
+  // is the model of items that name none, flag or not).
+  bool model_forced = false;
+  bool auto_start = false;  // start_tier "auto"
 };
 
 struct ModelChoice {

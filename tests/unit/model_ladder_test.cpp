@@ -174,6 +174,13 @@ TEST_F(ModelLadderTest, ForcedModelOverridesEverything) {
   ladder.count("US-1", record_of("US-1", forced), true);
   ladder.count("US-1", record_of("US-1", forced), true);
   EXPECT_FALSE(ladder.choose(item("US-1")).escalates);
+  // Without a ladder the flag is what it always was: the model of items that name none.
+  LadderOptions plain;
+  plain.model = "sonnet";
+  plain.model_forced = true;
+  ModelLadder none(plain, pricing_, nullptr);
+  EXPECT_EQ(none.choose(item("US-1", "haiku")).model, "haiku");
+  EXPECT_EQ(none.choose(item("US-2")).model, "sonnet");
 }
 
 TEST_F(ModelLadderTest, AResumedRunContinuesFromItsRecords) {
