@@ -80,8 +80,9 @@ int main(int argc, char** argv) {
   add_plan_option(costs_cmd, costs.plan_dir);
   auto* costs_json =
       costs_cmd->add_flag("--json", costs.json, "JSON: {\"iterations\": [...], \"totals\": {...}}");
-  costs_cmd->add_flag("--csv", costs.csv, "CSV: a header, then one row per iteration or group")
-      ->excludes(costs_json);
+  auto* costs_csv =
+      costs_cmd->add_flag("--csv", costs.csv, "CSV: a header, then one row per iteration or group")
+          ->excludes(costs_json);
   auto* costs_run =
       costs_cmd->add_option("--run", costs.run_id, "The run to show (default: the last)");
   costs_cmd->add_flag("--all", costs.all, "Every run in the log")->excludes(costs_run);
@@ -93,6 +94,10 @@ int main(int argc, char** argv) {
                         "(7d); implies --all unless --run is given");
   costs_cmd->add_option("--until", costs.until,
                         "Iterations started before a time (a date means the end of that day)");
+  costs_cmd
+      ->add_flag("--insights", costs.insights,
+                 "Where money went: waste, what-if per model, cache, context, anomalies")
+      ->excludes(costs_csv);
 
   StatusArgs status;
   auto* status_cmd =

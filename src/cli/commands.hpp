@@ -41,6 +41,7 @@ struct CostsArgs {
   std::string by = "iteration";
   std::optional<std::string> since;
   std::optional<std::string> until;
+  bool insights = false;  // where money was wasted, and what to change (README "Insights")
 };
 
 struct ReportArgs {

@@ -1,5 +1,6 @@
 // `ralph costs`: the cost log as a table, JSON or CSV; by iteration, model, day or item.
-// JSON and CSV stream: the log is read in blocks and written as it is read.
+// JSON and CSV stream: the log is read in blocks and written as it is read. `--insights`:
+// where the selected records' money went (README "Insights").
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,12 +14,15 @@
 #include "meter/price_drift.hpp"
 #include "meter/record_text.hpp"
 #include "meter/totals.hpp"
+#include "plan/config.hpp"
 #include "report/aggregate.hpp"
 #include "report/cost_table.hpp"
 #include "report/forecast.hpp"
+#include "report/insights.hpp"
 #include "report/projection.hpp"
 #include "report/selection.hpp"
 #include "util/clock.hpp"
+#include "util/fs.hpp"
 
 namespace ralph::cli {
 
@@ -52,6 +56,76 @@ std::optional<plan::Plan> read_plan(const Project& project, std::string& why_not
   return plan;
 }
 
+// The model ladder and the prices (with ralph.json's overrides) the insights use. Only
+// ralph.json is read, so a plan whose prd.json has a problem still gets its insights; a
+// ralph.json that cannot be read gives no ladder and the built-in table, with a warning.
+struct InsightsPricing {
+  meter::PricingTable pricing = meter::PricingTable::builtin();
+  std::vector<std::string> ladder;
+};
+
+InsightsPricing insights_pricing(const Project& project) {
+  InsightsPricing out;
+  const std::string file = project.plan.display("ralph.json");
+  auto warn = [&file](const std::string& why) {
+    fmt::print(stderr,
+               "ralph: warning: {}: insights use no model ladder and the built-in prices ({})\n",
+               file, why);
+  };
+  std::error_code ec;
+  if (!std::filesystem::exists(project.plan.config_path(), ec)) return out;
+  auto text = read_file(project.plan.config_path());
+  if (!text) {
+    warn(text.message());
+    return out;
+  }
+  plan::Problems problems;
+  auto config = plan::parse_config(*text, file, problems);
+  if (!config) {
+    warn(problems.empty() ? "it cannot be read" : problems.front().to_string());
+    return out;
+  }
+  meter::PricingTable pricing = meter::PricingTable::builtin();
+  if (Status applied = pricing.apply_overrides(config->pricing); !applied) {
+    warn("pricing: " + applied.message());
+    return out;
+  }
+  out.pricing = std::move(pricing);
+  out.ladder = config->settings.list("models");
+  return out;
+}
+
+// `ralph costs --insights`: the selected records, then their insights as text or JSON.
+int run_insights(const CostsArgs& args, const Project& project, const meter::CostLog& log,
+                 const report::Selection& selection) {
+  std::vector<meter::IterationRecord> records;
+  auto scanned = log.scan(0, [&](const meter::IterationRecord& record) {
+    if (selection.matches(record)) records.push_back(record);
+  });
+  if (!scanned) return fail(1, scanned.message());
+  if (args.run_id && records.empty()) {
+    return fail(2, fmt::format("no iterations of run {} in .ralph/iterations.jsonl", *args.run_id));
+  }
+  if (scanned->skipped_lines > 0) {
+    fmt::print(stderr, "ralph: warning: {} unreadable line{} in .ralph/iterations.jsonl skipped\n",
+               scanned->skipped_lines, scanned->skipped_lines == 1 ? "" : "s");
+  }
+  if (!args.json && records.empty()) {
+    fmt::print("{}\n", selection.run_id || args.since || args.until
+                           ? "no iterations match"
+                           : "no iterations recorded yet (.ralph/iterations.jsonl is empty)");
+    return 0;
+  }
+  InsightsPricing priced = insights_pricing(project);
+  auto insights = report::compute_insights(records, priced.pricing, priced.ladder);
+  if (args.json) {
+    fmt::print("{}\n", report::to_json(insights).dump(2));
+  } else {
+    fmt::print("{}", report::insights_text(insights));
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_costs(const CostsArgs& args) {
@@ -77,6 +151,7 @@ int run_costs(const CostsArgs& args) {
     if (!last) return fail(1, last.message());
     selection.run_id = *last;
   }
+  if (args.insights) return run_insights(args, *project, log, selection);
 
   std::string no_projection;
   auto plan = read_plan(*project, no_projection);

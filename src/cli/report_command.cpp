@@ -151,6 +151,7 @@ int run_report(const ReportArgs& args) {
   add_plan(*project, projection, page);
   auto settings = project_settings(*project);
   if (!settings) return fail(2, settings.message());
+  page.ladder = settings->list("models");  // the insights' what-if and start lower
   add_forecast(state_run && state->status == "running", page.budget_usd, *settings, page);
   page.generated_at = format_rfc3339(std::chrono::system_clock::now());
 

@@ -8,40 +8,11 @@
 #include "loop/display.hpp"
 #include "meter/price_drift.hpp"
 #include "meter/record_text.hpp"
+#include "report/text_table.hpp"
 
 namespace ralph::report {
 
 namespace {
-
-// A table built row by row, printed with each column as wide as its widest cell.
-class Table {
- public:
-  // `right`: which columns align right (numbers).
-  explicit Table(std::vector<bool> right) : right_(std::move(right)) {}
-  void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
-  std::string text() const {
-    std::vector<size_t> width(right_.size(), 0);
-    for (const auto& row : rows_) {
-      for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
-    }
-    std::string out;
-    for (const auto& row : rows_) {
-      std::string line;
-      for (size_t i = 0; i < row.size(); ++i) {
-        if (i > 0) line += "  ";
-        line += right_[i] ? fmt::format("{:>{}}", row[i], width[i])
-                          : fmt::format("{:<{}}", row[i], width[i]);
-      }
-      line.erase(line.find_last_not_of(' ') + 1);
-      out += line + "\n";
-    }
-    return out;
-  }
-
- private:
-  std::vector<bool> right_;
-  std::vector<std::vector<std::string>> rows_;
-};
 
 std::string money(double usd) {
   return fmt::format("{:.4f}", usd);
@@ -93,7 +64,7 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
   std::vector<bool> right = {true, false, false, true, true, true,  true, true,
                              true, true,  true,  true, true, false, false};
   if (many_runs) right.insert(right.begin(), false);
-  Table table(right);
+  TextTable table(right);
   auto row = [&](std::vector<std::string> cells, const std::string& run) {
     if (many_runs) cells.insert(cells.begin(), run);
     table.add(std::move(cells));
@@ -142,7 +113,7 @@ std::string iteration_table(const std::vector<meter::IterationRecord>& records,
 }
 
 std::string group_table(GroupBy by, const std::vector<Group>& groups, const meter::Totals& totals) {
-  Table table({false, true, true, true, true, true, true, true, true, true, true});
+  TextTable table({false, true, true, true, true, true, true, true, true, true, true});
   table.add({std::string(group_by_name(by)), "iters", "input", "output", "cache_write",
              "cache_read", "cache_hit", "peak_ctx", "cost_usd", "duration", "completed"});
   int64_t duration_ms = 0;

@@ -7,6 +7,8 @@
 
 #include "loop/display.hpp"
 #include "meter/totals.hpp"
+#include "report/insights.hpp"
+#include "report/insights_html.hpp"
 #include "report/iteration_table.hpp"
 #include "report/markup.hpp"
 #include "report/report_charts.hpp"
@@ -24,13 +26,13 @@ body { margin: 0 auto; max-width: 1100px; padding: 24px; color: var(--ink);
 h1 { font-size: 24px; margin: 0 0 4px; }
 h2 { font-size: 18px; margin: 32px 0 8px; }
 .scope { color: var(--muted); margin: 0 0 16px; }
-.summary, .forecast { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
+.summary, .forecast, .insights-summary { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr));
   gap: 8px; margin: 0; }
-.summary div, .forecast div { background: var(--panel); border: 1px solid var(--line);
+.summary div, .forecast div, .insights-summary div { background: var(--panel); border: 1px solid var(--line);
   border-radius: 6px; padding: 8px 12px; }
-.summary dt, .forecast dt { color: var(--muted); font-size: 12px; text-transform: uppercase;
+.summary dt, .forecast dt, .insights-summary dt { color: var(--muted); font-size: 12px; text-transform: uppercase;
   letter-spacing: .04em; }
-.summary dd, .forecast dd { margin: 2px 0 0; font-size: 15px; overflow-wrap: anywhere; }
+.summary dd, .forecast dd, .insights-summary dd { margin: 2px 0 0; font-size: 15px; overflow-wrap: anywhere; }
 .forecast-note { color: var(--muted); margin: 0; }
 .empty { background: var(--panel); border: 1px dashed var(--line); border-radius: 6px;
   padding: 24px; text-align: center; color: var(--muted); }
@@ -55,11 +57,14 @@ table.iterations td.commit { font-family: ui-monospace, monospace; }
 table.iterations td.outcome.bad { color: #b35900; }
 table.iterations tbody tr:hover { background: #f0f4f8; }
 footer { color: var(--muted); font-size: 12px; margin-top: 24px; }
+h3 { font-size: 15px; margin: 20px 0 6px; }
+.insights-note, .insights-none { color: var(--muted); margin: 4px 0; }
+table.insights { border-collapse: collapse; font-size: 13px; margin: 4px 0; }
+table.insights th, table.insights td { padding: 3px 8px; border-bottom: 1px solid var(--line); text-align: left; }
+table.insights th { background: var(--panel); }
+table.insights .num { text-align: right; font-variant-numeric: tabular-nums; }
+table.insights tfoot td { font-weight: 600; background: var(--panel); }
 )css";
-
-std::string summary_entry(const std::string& name, const std::string& value) {
-  return fmt::format("<div><dt>{}</dt><dd>{}</dd></div>\n", escape_html(name), escape_html(value));
-}
 
 std::string outcomes_text(const std::vector<meter::IterationRecord>& records) {
   std::map<std::string, int> counts;
@@ -297,6 +302,7 @@ std::string render_html_report(const ReportPage& page) {
         "<p class=\"empty\" id=\"nothing-yet\">Nothing to chart yet: no iterations are recorded "
         "for this selection in .ralph/iterations.jsonl.</p>\n";
   } else {
+    out += insights_section(compute_insights(page.records, page.pricing, page.ladder));
     out += charts(page, totals.cost_usd);
     out += "<section id=\"iterations\">\n<h2>Iterations</h2>\n<div class=\"table-wrap\">\n" +
            iteration_table(page.records) + "</div>\n</section>\n";

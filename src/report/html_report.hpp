@@ -1,6 +1,6 @@
 // `ralph report --html`: one self-contained HTML page (inline CSS and SVG, no script, nothing
-// fetched) with a summary, the forecast, four charts and the iteration table of the selected
-// records.
+// fetched) with a summary, the forecast, the insights (README "Insights"), four charts and the
+// iteration table of the selected records.
 #pragma once
 
 #include <map>
@@ -30,7 +30,8 @@ struct ReportPage {
   std::optional<Forecast> forecast;
   std::string forecast_note;  // without a forecast: why
   std::map<std::string, std::string> item_titles;
-  std::string generated_at;  // RFC 3339
+  std::vector<std::string> ladder;  // ralph.json's "models", cheapest first: for the insights
+  std::string generated_at;         // RFC 3339
 };
 
 std::string render_html_report(const ReportPage& page);

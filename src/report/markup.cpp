@@ -98,4 +98,8 @@ std::string shorten(std::string_view text, size_t max_chars) {
   return std::string(text);
 }
 
+std::string summary_entry(const std::string& name, const std::string& value) {
+  return fmt::format("<div><dt>{}</dt><dd>{}</dd></div>\n", escape_html(name), escape_html(value));
+}
+
 }  // namespace ralph::report

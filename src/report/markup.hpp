@@ -19,6 +19,9 @@ std::string exact_number(double value);
 // A coordinate in an SVG: two decimals at most, never NaN ("12.5", "0").
 std::string coordinate(double value);
 
+// One entry of a <dl>: `<div><dt>name</dt><dd>value</dd></div>`, both escaped.
+std::string summary_entry(const std::string& name, const std::string& value);
+
 // "$0.4123": four decimals, the precision of `ralph costs`.
 std::string dollars(double value);
 

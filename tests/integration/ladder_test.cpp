@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -148,6 +149,91 @@ TEST(LadderTest, AnEscalationTheBudgetCannotPayForHaltsBudget) {
   EXPECT_EQ(state["halt_reason"], "budget");
 }
 
+// USD per million tokens of the built-in table (README "Prices"): input, output, cache write,
+// cache read.
+double priced(const json& tokens, double input, double output, double write, double read) {
+  return (tokens["input_tokens"].get<double>() * input +
+          tokens["output_tokens"].get<double>() * output +
+          tokens["cache_creation_input_tokens"].get<double>() * write +
+          tokens["cache_read_input_tokens"].get<double>() * read) /
+         1e6;
+}
+
+TEST(InsightsTest, CostsInsightsJsonAddsUpToTheRecords) {
+  Harness h("insights_after_escalation");
+  h.write_plan(1);
+  h.write("plans/ralph.json", std::string("{") + kLadder + "}");
+  h.commit_all("Add the plan");
+  CommandResult run = h.ralph({"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  auto records = h.records();
+  ASSERT_EQ(records.size(), 3u);
+
+  CommandResult out = h.ralph({"costs", "--insights", "--json"});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  json insights = json::parse(out.out);
+  double total = 0;
+  for (const auto& r : records) total += r["cost_usd"].get<double>();
+  EXPECT_NEAR(insights["cost_usd"].get<double>(), total, 1e-12);
+  EXPECT_EQ(insights["iterations"], 3);
+
+  // Waste: the two iterations on haiku completed nothing.
+  const double wasted = records[0]["cost_usd"].get<double>() + records[1]["cost_usd"].get<double>();
+  EXPECT_EQ(insights["waste"]["iterations"], 2);
+  EXPECT_NEAR(insights["waste"]["cost_usd"].get<double>(), wasted, 1e-12);
+  ASSERT_EQ(insights["waste"]["items"].size(), 1u);
+  EXPECT_EQ(insights["waste"]["items"][0]["item_id"], "US-001");
+  EXPECT_NEAR(insights["waste"]["share"].get<double>(), wasted / total, 1e-9);
+  EXPECT_NEAR(insights["could_have_saved_usd"].get<double>(), wasted, 1e-12);
+
+  // What-if: every record's tokens at each model of the ladder.
+  EXPECT_EQ(insights["what_if"]["estimate"], true);
+  EXPECT_EQ(insights["what_if"]["basis"], "ladder");
+  const std::vector<std::array<double, 4>> prices = {
+      {0.10, 0.50, 0.125, 0.01}, {2.0, 10.0, 2.5, 0.1}, {4.0, 20.0, 5.0, 0.2}};
+  ASSERT_EQ(insights["what_if"]["models"].size(), 3u);
+  for (size_t m = 0; m < 3; ++m) {
+    double expected = 0;
+    for (const auto& r : records) {
+      expected += priced(r, prices[m][0], prices[m][1], prices[m][2], prices[m][3]);
+    }
+    const json& row = insights["what_if"]["models"][m];
+    EXPECT_NEAR(row["cost_usd"].get<double>(), expected, 1e-9) << row.dump();
+    EXPECT_NEAR(row["difference_usd"].get<double>(), expected - total, 1e-9);
+  }
+  EXPECT_EQ(insights["what_if"]["models"][0]["used"], true);
+  EXPECT_EQ(insights["what_if"]["models"][1]["used"], true);
+  EXPECT_EQ(insights["what_if"]["models"][2]["used"], false);
+
+  // Cache: the first iteration is cold, the second read the cache, the third is a new model.
+  const json& misses = insights["cache"]["iterations"];
+  ASSERT_EQ(misses.size(), 2u) << misses.dump();
+  EXPECT_EQ(misses[0]["iteration"], 1);
+  EXPECT_EQ(misses[0]["cause"], "first_iteration");
+  EXPECT_EQ(misses[1]["iteration"], 3);
+  EXPECT_EQ(misses[1]["cause"], "model_changed");
+  EXPECT_NEAR(misses[1]["cache_hit_ratio"].get<double>(),
+              records[2]["cache_hit_ratio"].get<double>(), 1e-12);
+  // Above cache-read prices: claude-sonnet-5-5's input and cache writes at $2 and $2.5 per
+  // million, less $0.1 for cache reads.
+  const json& third = records[2];
+  EXPECT_NEAR(misses[1]["excess_usd"].get<double>(),
+              (third["input_tokens"].get<double>() * (2.0 - 0.1) +
+               third["cache_creation_input_tokens"].get<double>() * (2.5 - 0.1)) /
+                  1e6,
+              1e-9);
+
+  // Completed on the third try, not the first: nothing to start lower; nothing else to say.
+  EXPECT_TRUE(insights["start_lower"]["items"].empty());
+  EXPECT_TRUE(insights["context"]["items"].empty());
+  EXPECT_TRUE(insights["anomalies"]["iterations"].empty());
+
+  CommandResult text = h.ralph({"costs", "--insights"});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find(fmt::format("waste: ${:.4f}", wasted)), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("what-if (estimate)"), std::string::npos) << text.out;
+}
+
 TEST(AnomalyTest, ARunawayIterationIsFlaggedLiveToldToAHookAndHaltsTheRun) {
   Harness h("anomaly_runaway");
   h.add_plan(6);
@@ -206,6 +292,12 @@ TEST(AnomalyTest, ARunawayIterationIsFlaggedLiveToldToAHookAndHaltsTheRun) {
 
   json state = json::parse(h.read(".ralph/state.json"));
   EXPECT_EQ(state["halt_reason"], "anomaly");
+  json insights = json::parse(h.ralph({"costs", "--insights", "--json"}).out);
+  ASSERT_EQ(insights["anomalies"]["iterations"].size(), 1u) << insights.dump();
+  EXPECT_EQ(insights["anomalies"]["iterations"][0]["iteration"], 6);
+  EXPECT_EQ(insights["anomalies"]["iterations"][0]["anomalies"], runaway["anomalies"]);
+  EXPECT_NEAR(insights["anomalies"]["cost_usd"].get<double>(), runaway["cost_usd"].get<double>(),
+              1e-12);
   EXPECT_TRUE(h.leftover_processes().empty());
 }
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "../support/html_elements.hpp"
+#include "report/insights.hpp"
 #include "report/markup.hpp"
 #include "report/report_charts.hpp"
 
@@ -42,6 +43,13 @@ ReportPage page_of(std::vector<meter::IterationRecord> records) {
   page.projection_note = "no projection";
   page.generated_at = "2026-11-23T10:15:00.000Z";
   return page;
+}
+
+// The iterations section of a page (the insights have tables too).
+std::string_view iterations_section(std::string_view html) {
+  size_t at = html.find("<section id=\"iterations\">");
+  if (at == std::string_view::npos) return {};
+  return html.substr(at, html.find("</section>", at) - at);
 }
 
 double number(const testing::Attributes& a, const std::string& name) {
@@ -180,7 +188,7 @@ TEST(HtmlReportTest, ChartNumbersMatchTheRecords) {
   EXPECT_EQ(summary[0].at("data-iterations"), "3");
   EXPECT_NEAR(number(summary[0], "data-total-cost"), 0.4123456789, 1e-15);
   EXPECT_NE(html.find("$0.4123 of $1.00"), std::string::npos);
-  EXPECT_EQ(elements(html, "tr").size(), 1 + 3 + 1u);  // heading, rows, totals
+  EXPECT_EQ(elements(iterations_section(html), "tr").size(), 1 + 3 + 1u);  // heading, rows, totals
   EXPECT_NE(html.find("<td class=\"commit\" title=\"0123456789abcdef\">0123456789</td>"),
             std::string::npos);
 }
@@ -500,7 +508,7 @@ TEST(HtmlReportTest, FiveHundredIterationsStayReadable) {
   auto labels = elements(columns, "text", "x-label");
   EXPECT_GE(labels.size(), 5u);
   EXPECT_LE(labels.size(), 20u);
-  EXPECT_EQ(elements(html, "tr").size(), 502u);
+  EXPECT_EQ(elements(iterations_section(html), "tr").size(), 502u);
   EXPECT_LT(html.size(), 3'000'000u);
   expect_finite_numbers(html);
 }
@@ -517,6 +525,102 @@ TEST(HtmlReportTest, SeveralRunsAreNumberedInLogOrder) {
   EXPECT_EQ(bars[1].at("data-run"), "second-run");
   EXPECT_NE(html.find("iterations of every run, in log order"), std::string::npos);
   EXPECT_NE(html.find("<th>run</th>"), std::string::npos);
+}
+
+TEST(HtmlReportTest, InsightsSectionHasItsFigures) {
+  const meter::PricingTable pricing = meter::PricingTable::builtin();
+  auto wasted = record(1, "US-001", "claude-sonnet-5-5", 0.25);
+  wasted.usage = {5'000, 1'000, 60'000, 0};  // the first iteration: a cold cache
+  wasted.peak_context_fraction = 0.9;
+  auto done = record(2, "US-002", "claude-opus-5-5", 0.5);
+  done.items_completed = {"US-002"};
+  done.tier = 2;
+  done.model_reason = "start_tier auto: <high>";
+  done.anomalies = {"cost 6.2x the run's median"};
+  ReportPage page = page_of({wasted, done});
+  page.ladder = {"haiku", "sonnet", "opus"};
+  std::string html = render_html_report(page);
+  Insights in = compute_insights(page.records, pricing, page.ladder);
+
+  EXPECT_NE(html.find("<section id=\"insights\">\n<h2>Insights</h2>"), std::string::npos);
+  auto summary = elements(html, "dl", "insights-summary");
+  ASSERT_EQ(summary.size(), 1u);
+  EXPECT_DOUBLE_EQ(number(summary[0], "data-could-have-saved"), 0.25);
+  EXPECT_DOUBLE_EQ(number(summary[0], "data-waste-cost"), 0.25);
+  EXPECT_DOUBLE_EQ(number(summary[0], "data-waste-share"), 0.25 / 0.75);
+  EXPECT_DOUBLE_EQ(number(summary[0], "data-start-lower-saving"), in.start_lower.saving_usd);
+  EXPECT_DOUBLE_EQ(number(summary[0], "data-cache-excess"), in.cache.excess_usd);
+  EXPECT_DOUBLE_EQ(number(summary[0], "data-context-cost"), 0.25);
+  EXPECT_DOUBLE_EQ(number(summary[0], "data-anomalies-cost"), 0.5);
+
+  auto waste = elements(html, "tr", "waste-item");
+  ASSERT_EQ(waste.size(), 1u);
+  EXPECT_EQ(waste[0].at("data-item"), "US-001");
+  EXPECT_EQ(waste[0].at("data-iterations"), "1");
+  EXPECT_DOUBLE_EQ(number(waste[0], "data-cost"), 0.25);
+
+  auto what_if = elements(html, "tr", "what-if-model");
+  ASSERT_EQ(what_if.size(), 3u);
+  ASSERT_EQ(in.what_if.models.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(what_if[i].at("data-model"), page.ladder[i]);
+    EXPECT_DOUBLE_EQ(number(what_if[i], "data-cost"), in.what_if.models[i].cost_usd);
+    EXPECT_DOUBLE_EQ(number(what_if[i], "data-difference"), in.what_if.models[i].cost_usd - 0.75);
+  }
+  EXPECT_EQ(what_if[0].at("data-used"), "false");
+  EXPECT_EQ(what_if[2].at("data-used"), "true");
+  EXPECT_NE(html.find("data-estimate=\"true\""), std::string::npos);
+
+  auto lower = elements(html, "tr", "start-lower-item");
+  ASSERT_EQ(lower.size(), 1u);
+  EXPECT_EQ(lower[0].at("data-item"), "US-002");
+  EXPECT_EQ(lower[0].at("data-tier"), "2");
+  const meter::TokenPrices& haiku = pricing.price_for("haiku").standard;
+  double repriced =
+      (done.usage.input_tokens * haiku.input + done.usage.output_tokens * haiku.output +
+       done.usage.cache_creation_input_tokens * haiku.cache_write +
+       done.usage.cache_read_input_tokens * haiku.cache_read) /
+      1e6;
+  EXPECT_NEAR(number(lower[0], "data-repriced"), repriced, 1e-12);
+  EXPECT_NEAR(number(lower[0], "data-saving"), 0.5 - repriced, 1e-12);
+  EXPECT_NE(html.find("start_tier auto: &lt;high&gt;"), std::string::npos);
+
+  auto cache = elements(html, "tr", "cache-miss");
+  ASSERT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache[0].at("data-iter"), "1");
+  EXPECT_EQ(cache[0].at("data-cause"), "first_iteration");
+  EXPECT_DOUBLE_EQ(number(cache[0], "data-excess"), in.cache.excess_usd);
+
+  auto context = elements(html, "tr", "context-item");
+  ASSERT_EQ(context.size(), 1u);
+  EXPECT_EQ(context[0].at("data-item"), "US-001");
+  EXPECT_DOUBLE_EQ(number(context[0], "data-peak-context-fraction"), 0.9);
+
+  auto anomalies = elements(html, "tr", "anomaly");
+  ASSERT_EQ(anomalies.size(), 1u);
+  EXPECT_EQ(anomalies[0].at("data-anomalies"), "cost 6.2x the run's median");
+  EXPECT_DOUBLE_EQ(number(anomalies[0], "data-cost"), 0.5);
+  EXPECT_EQ(anomalies[0].at("data-iter"), "2");
+  EXPECT_EQ(lower[0].at("data-iter"), "2");
+  // data-iteration stays the iteration table's: scripts find its rows by it.
+  size_t with_iteration = 0;
+  for (const auto& row : elements(html, "tr")) with_iteration += row.count("data-iteration");
+  EXPECT_EQ(with_iteration, 2u);
+  expect_self_contained(html);
+}
+
+TEST(HtmlReportTest, InsightsWithNothingToSaySayNone) {
+  auto r = record(1, "US-001", "claude-sonnet-5-5", 0.1);
+  r.items_completed = {"US-001"};
+  std::string html = render_html_report(page_of({r}));
+  auto none = elements(html, "p", "insights-none");
+  std::vector<std::string> sections;
+  for (const auto& p : none) sections.push_back(p.at("data-section"));
+  EXPECT_EQ(sections,
+            (std::vector<std::string>{"waste", "start-lower", "cache", "context", "anomalies"}));
+  EXPECT_NE(html.find("none (no model ladder: &quot;models&quot; in ralph.json)"),
+            std::string::npos);
+  EXPECT_EQ(elements(html, "tr", "what-if-model").size(), 3u);  // haiku, sonnet, opus
 }
 
 TEST(ReportChartsTest, UnpricedModelGetsItsOwnSeries) {
