@@ -157,7 +157,7 @@ Start Budgets::may_start(const std::string& item, std::optional<double> item_lim
 }
 
 Start Budgets::may_afford(const std::string& item, std::optional<double> item_limit,
-                          double expected, const std::string& what, bool calendar) const {
+                          double expected, const std::string& what) const {
   Start start;
   // `room`: what the cap leaves, for people ("the $0.5000 the run's budget has left").
   auto consider = [&](Scope scope, double left, const std::string& room,
@@ -175,13 +175,11 @@ Start Budgets::may_afford(const std::string& item, std::optional<double> item_li
     consider(Scope::kRun, run_.left(),
              fmt::format("the ${:.4f} the run's budget has left", run_.left()), std::nullopt);
   }
-  if (calendar) {
-    for (const auto& [scope, cap] : calendar_) {
-      consider(scope, cap.left(),
-               fmt::format("the ${:.4f} the {} budget has left {}", cap.left(), adjective(scope),
-                           when(cap)),
-               cap.resets_at);
-    }
+  for (const auto& [scope, cap] : calendar_) {
+    consider(scope, cap.left(),
+             fmt::format("the ${:.4f} the {} budget has left {}", cap.left(), adjective(scope),
+                         when(cap)),
+             expected <= cap.limit ? cap.resets_at : std::nullopt);
   }
   if (item_limit || limits_.item) {
     Cap cap = item_cap(item, item_limit);

@@ -93,10 +93,10 @@ class Budgets {
 
   // Whether what every cap has left covers `expected`, what the next iteration on `item` is
   // expected to cost (`what` says what it is, for people: "an iteration of US-003 on
-  // claude-opus-5-5"): asked before the model ladder escalates an item (README "Models"). The
-  // calendar caps count unless `calendar` is false (they reset: on_calendar_cap "wait").
+  // claude-opus-5-5"): asked before the model ladder escalates an item (README "Models"). A
+  // calendar cap that refuses gives its `resets_at` when its next period would pay for it.
   Start may_afford(const std::string& item, std::optional<double> item_limit, double expected,
-                   const std::string& what, bool calendar) const;
+                   const std::string& what) const;
 
   // An iteration on `item` started: from now on its caps apply live.
   void start_iteration(int iteration, const std::string& item, std::optional<double> item_limit);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "plan/complexity.hpp"
+
 namespace ralph::cli {
 
 namespace {
@@ -71,6 +73,41 @@ std::vector<ModelPriceSource> model_price_sources(const plan::PlanFolder& folder
           entry.model, priced_as, folder.display("ralph.json"));
     }
     out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+std::vector<std::string> ladder_warnings(const plan::PlanFolder& folder,
+                                         const plan::LoadedPlan& loaded) {
+  std::vector<std::string> out;
+  const std::vector<std::string> ladder = loaded.config.settings.list("models");
+  if (ladder.empty()) return out;
+  const std::string file = folder.display("ralph.json");
+  const meter::PricingTable& pricing = loaded.pricing;
+  // A typical turn: mostly cached context, some new input, some output.
+  const meter::Usage turn{2'000, 1'000, 5'000, 50'000};
+  for (size_t i = 0; i < ladder.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (plan::ladder_index({ladder[j]}, ladder[i], pricing)) {
+        out.push_back(fmt::format("{}: \"models\" lists {} twice ({} and {})", file, ladder[i],
+                                  ladder[j], ladder[i]));
+      }
+    }
+    if (i == 0) continue;
+    const double before = pricing.usage_cost(ladder[i - 1], turn);
+    const double here = pricing.usage_cost(ladder[i], turn);
+    if (here < before) {
+      out.push_back(fmt::format(
+          "{}: \"models\" should go cheapest first, but {} (${:.4f} a typical turn) costs less "
+          "than {} (${:.4f}) before it; an item would escalate to a cheaper model",
+          file, ladder[i], here, ladder[i - 1], before));
+    }
+  }
+  if (auto model = loaded.config.settings.text("model")) {
+    out.push_back(fmt::format(
+        "{}: \"model\" ({}) is not used while \"models\" is set: items that name no model go "
+        "by the ladder (pass --model to force one model)",
+        file, *model));
   }
   return out;
 }

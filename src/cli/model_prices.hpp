@@ -24,4 +24,10 @@ struct ModelPriceSource {
 std::vector<ModelPriceSource> model_price_sources(const plan::PlanFolder& folder,
                                                   const plan::LoadedPlan& loaded);
 
+// What looks wrong with ralph.json's model ladder (README "Models"), one line each: a model
+// listed twice, models not cheapest first (by the table's prices of a typical turn), and a
+// `model` that the ladder makes unused.
+std::vector<std::string> ladder_warnings(const plan::PlanFolder& folder,
+                                         const plan::LoadedPlan& loaded);
+
 }  // namespace ralph::cli

@@ -7,6 +7,7 @@
 #include "agent/process_tree.hpp"
 #include "budget/ledger.hpp"
 #include "cli/commands.hpp"
+#include "cli/model_prices.hpp"
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
 #include "git/repository.hpp"
@@ -99,6 +100,9 @@ int run_run(const RunArgs& args) {
   if (!problems.empty()) {
     print_problems(problems);
     return 2;
+  }
+  for (const auto& warning : ladder_warnings(project->plan, *loaded)) {
+    fmt::print(stderr, "ralph: warning: {}\n", warning);
   }
   if (!project->in_git) {
     return fail(2, fmt::format("{} is not inside a git repository: run `git init` first",

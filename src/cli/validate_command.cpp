@@ -100,6 +100,9 @@ int run_validate(const ValidateArgs& args) {
     fmt::print("price of {}: {}\n", price.label, price.source);
     if (!price.known()) fmt::print(stderr, "ralph: warning: {}\n", price.warning);
   }
+  for (const auto& warning : ladder_warnings(project->plan, *loaded)) {
+    fmt::print(stderr, "ralph: warning: {}\n", warning);
+  }
   if (args.explain) explain(*project, *loaded);
   return 0;
 }

@@ -6,12 +6,14 @@
 
 namespace ralph::loop {
 
-bool without_progress(const meter::IterationRecord& record, bool changed_files) {
+bool without_progress(const meter::IterationRecord& record) {
   if (record.item_id && std::find(record.items_completed.begin(), record.items_completed.end(),
                                   *record.item_id) != record.items_completed.end()) {
     return false;
   }
-  return record.outcome != "success" || !changed_files;
+  const bool progress =
+      record.progress.value_or(record.commit.has_value() || !record.agent_commits.empty());
+  return record.outcome != "success" || !progress;
 }
 
 ModelLadder::ModelLadder(LadderOptions options, const meter::PricingTable& pricing,
@@ -40,6 +42,9 @@ ModelLadder::Rung ModelLadder::start(const plan::PlanItem& item) const {
 
 ModelChoice ModelLadder::choose(const plan::PlanItem& item) const {
   ModelChoice choice;
+  if (active() && options_.auto_start && start_) {  // whatever picks the model
+    choice.complexity = plan::complexity_name(start_(item).level);
+  }
   if (active() && options_.model_forced && !options_.model.empty()) {
     choice.model = options_.model;
     choice.tier = plan::ladder_index(options_.models, options_.model, pricing_);
@@ -65,7 +70,7 @@ ModelChoice ModelLadder::choose(const plan::PlanItem& item) const {
   auto it = rungs_.find(item.id);
   Rung rung = it != rungs_.end() ? it->second : start(item);
   const int top = static_cast<int>(options_.models.size()) - 1;
-  choice.complexity = rung.complexity;
+  if (rung.complexity) choice.complexity = rung.complexity;
   if (rung.failed >= options_.escalate_after && rung.tier < top) {
     choice.tier = rung.tier + 1;
     choice.escalated_from = options_.models[rung.tier];
@@ -90,14 +95,26 @@ ModelChoice ModelLadder::choose(const plan::PlanItem& item) const {
 void ModelLadder::count(const std::string& item, const meter::IterationRecord& record,
                         bool failed) {
   if (!active() || options_.model_forced || !record.tier) return;
+  const int size = static_cast<int>(options_.models.size());
+  // The rung it was given, if the ladder still has one there; the rung its model has now if
+  // the ladder was changed since (it holds the model elsewhere).
+  std::optional<int> tier;
+  if (*record.tier < size) tier = record.tier;
+  if (!record.model.empty()) {
+    auto now = plan::ladder_index(options_.models, record.model, pricing_);
+    if (now && (!tier || !plan::ladder_index({options_.models[*tier]}, record.model, pricing_))) {
+      tier = now;
+    }
+  }
+  if (!tier) return;
   auto [it, first] = rungs_.try_emplace(item);
   Rung& rung = it->second;
-  if (first || rung.tier != *record.tier) {  // a new rung: how the item got there
-    rung.tier = *record.tier;
+  if (first || rung.tier != *tier) {  // a new rung: how the item got there
+    rung.tier = *tier;
     rung.failed = 0;
     rung.escalated_from = record.escalated_from;
     rung.reason = record.model_reason;
-    rung.complexity = record.complexity;
+    if (record.complexity) rung.complexity = record.complexity;
   }
   if (failed) ++rung.failed;
   rung.last_usage = record.usage;

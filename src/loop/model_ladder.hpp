@@ -43,8 +43,9 @@ struct ModelChoice {
 };
 
 // Whether an iteration on an item that did not complete it is one "without progress": it
-// failed, was rejected, was stopped by a budget, or changed nothing.
-bool without_progress(const meter::IterationRecord& record, bool changed_files);
+// failed, was rejected, was stopped by a budget, or changed nothing (its record's `progress`;
+// in records of older versions, whether it has a commit).
+bool without_progress(const meter::IterationRecord& record);
 
 class ModelLadder {
  public:
@@ -56,8 +57,10 @@ class ModelLadder {
 
   // The model of the next iteration on `item`.
   ModelChoice choose(const plan::PlanItem& item) const;
-  // An iteration of the run on `item` ended (or was on the log before a resume) on `choice`'s
-  // rung; `failed`: it did not complete the item and made no progress (without_progress).
+  // An iteration of the run on `item` ended (or was on the log before a resume); `failed`: it
+  // did not complete the item and made no progress (without_progress). Its rung is its model's
+  // on the ladder as it is now (a resume after the ladder was reordered), else its `tier` if
+  // the ladder still has that rung; else it is not counted.
   void count(const std::string& item, const meter::IterationRecord& record, bool failed);
 
   // The tokens of the item's last iteration, priced by whoever asks at a stronger model.

@@ -83,6 +83,15 @@ Status Runner::refresh_calendar() {
   return ok_status();
 }
 
+std::chrono::milliseconds Runner::calendar_wait_step(
+    std::chrono::system_clock::time_point resets_at) const {
+  auto wait =
+      std::chrono::duration_cast<std::chrono::milliseconds>(resets_at - deps_.clock.wall_now()) +
+      std::chrono::seconds(1);
+  return std::clamp<std::chrono::milliseconds>(wait, std::chrono::seconds(1),
+                                               std::chrono::seconds(60));
+}
+
 bool Runner::wait_for(std::chrono::milliseconds duration, const std::string& why,
                       std::optional<std::chrono::system_clock::time_point> until) {
   if (!deps_.wait) return true;
@@ -150,6 +159,11 @@ Halt Runner::finish(Halt halt) {
   return halt;
 }
 
+std::string Runner::priced_name(const std::string& model) const {
+  auto found = loaded_.pricing.lookup(model);
+  return found.priced_as.empty() ? model : found.priced_as;
+}
+
 void Runner::learn_history() {
   if (!ladder_.active() || !options_.ladder.auto_start) return;
   auto learned = plan::learn_history_from_log(options_.log_path(), loaded_.plan,
@@ -178,16 +192,6 @@ const plan::PlanItem* Runner::choose_item(const plan::Plan& plan, ModelChoice& c
       continue;
     }
     choice = ladder_.choose(*item);
-    if (auto usage = ladder_.last_usage(item->id); choice.escalates && usage) {
-      // The stronger model's expected cost: the item's last iteration's tokens at its prices.
-      auto afford = budgets_.may_afford(
-          item->id, item->budget_usd, loaded_.pricing.usage_cost(choice.model, *usage),
-          fmt::format("escalating {} to {}", item->id, choice.model), !options_.calendar_wait);
-      if (!afford.ok) {
-        block(item->id, afford.why, true);
-        continue;
-      }
-    }
     return item;
   }
 }
@@ -258,17 +262,32 @@ Halt Runner::run() {
       // on_calendar_cap "wait": the next period, then on. A minute at a time, each time asking
       // the wall clock again: a machine that slept (the wait's clock stops meanwhile) wakes
       // at most a minute late.
-      auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*start.resets_at -
-                                                                        deps_.clock.wall_now()) +
-                  std::chrono::seconds(1);
-      wait = std::clamp<std::chrono::milliseconds>(wait, std::chrono::seconds(1),
-                                                   std::chrono::seconds(60));
-      if (!wait_for(wait, fmt::format("calendar cap: {}; waiting", start.why), *start.resets_at)) {
+      if (!wait_for(calendar_wait_step(*start.resets_at),
+                    fmt::format("calendar cap: {}; waiting", start.why), *start.resets_at)) {
         return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
       }
       continue;
     }
     if (!start.ok) return finish(Halt{HaltReason::kBudget, start.why});
+    if (auto usage = ladder_.last_usage(item->id); choice.escalates && usage) {
+      // The stronger model's expected cost: the item's last iteration's tokens at its prices.
+      auto afford = budgets_.may_afford(item->id, item->budget_usd,
+                                        loaded_.pricing.usage_cost(choice.model, *usage),
+                                        fmt::format("escalating {} to {}", item->id, choice.model));
+      if (!afford.ok && afford.refused_by && budget::is_calendar(*afford.refused_by) &&
+          options_.calendar_wait && afford.resets_at) {
+        // The next period pays for it: wait, as for any calendar cap, then choose again.
+        if (!wait_for(calendar_wait_step(*afford.resets_at),
+                      fmt::format("calendar cap: {}; waiting", afford.why), *afford.resets_at)) {
+          return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
+        }
+        continue;
+      }
+      if (!afford.ok) {
+        block(item->id, afford.why, true);
+        continue;
+      }
+    }
     IterationResult result = run_iteration(*plan, *item, choice, start.agent_budget);
     if (result.halt) return finish(*result.halt);
     if (result.wait && !wait_for(*result.wait, result.wait_reason)) {
@@ -347,12 +366,32 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   limits.result_grace = options_.result_grace;
   limits.budgets = &budgets_;
   limits.stop_grace = options_.stop_grace;
-  // Anomalies (README "Anomalies"): the running iteration against the run's usual, live.
-  const auto baseline = meter::AnomalyBaseline::of(figures_, options_.anomaly_factor);
+  // Anomalies (README "Anomalies"): the running iteration against the run's usual, live; its
+  // cost against the iterations on its model (the one asked for until the agent names it).
+  const std::string asked_model =
+      priced_name(model.empty() ? loaded_.pricing.default_model() : model);
+  auto running_model = [&] {
+    return meter.model().empty() ? asked_model : priced_name(meter.model());
+  };
+  // Live figures are the meter's, so they are held to the metered costs of the run; the
+  // record's to its costs (the agent's own, when it gave them).
+  struct Baseline {
+    std::optional<meter::AnomalyBaseline> of;
+    std::string model;
+    bool known = false;
+  };
+  Baseline live_baseline, record_baseline;
   std::vector<meter::Anomaly> flagged;  // each metric once
-  auto flag = [&](const meter::IterationFigures& figures) {
-    if (!baseline) return;
-    for (auto& anomaly : baseline->check(figures)) {
+  auto flag = [&](const meter::IterationFigures& figures, bool live) {
+    Baseline& baseline = live ? live_baseline : record_baseline;
+    if (!baseline.known || baseline.model != figures.model) {
+      baseline.of = meter::AnomalyBaseline::of(live ? metered_figures_ : figures_,
+                                               options_.anomaly_factor, figures.model);
+      baseline.model = figures.model;
+      baseline.known = true;
+    }
+    if (!baseline.of) return;
+    for (auto& anomaly : baseline.of->check(figures)) {
       if (std::any_of(flagged.begin(), flagged.end(),
                       [&](const meter::Anomaly& a) { return a.metric == anomaly.metric; })) {
         continue;
@@ -369,11 +408,12 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   };
   auto live_figures = [&] {
     return meter::IterationFigures{meter.live_cost(), static_cast<double>(meter.turns()),
-                                   static_cast<double>(meter.live_usage().output_tokens)};
+                                   static_cast<double>(meter.live_usage().output_tokens),
+                                   running_model()};
   };
   if (options_.halt_on_anomaly) {
     limits.halt_now = [&]() -> std::optional<std::string> {
-      flag(live_figures());
+      flag(live_figures(), true);
       if (flagged.empty()) return std::nullopt;
       return fmt::format("iteration {} is an anomaly: {}", n, flagged.front().text);
     };
@@ -430,7 +470,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   hooks.progress = [&] {
     if (deps_.sweeper != nullptr) agent::reap_ended_children(agent_pid);
     check_context();
-    flag(live_figures());
+    flag(live_figures(), true);
     live.model = meter.model().empty() ? model : meter.model();
     live.usage = meter.live_usage();
     live.iteration_cost = meter.live_cost();
@@ -466,7 +506,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     }
   }
   record.outcome = record_outcome(session, meter);
-  flag(meter::figures_of(record));  // the record's figures: the agent's own cost, say
+  meter::IterationFigures final_figures = meter::figures_of(record);
+  final_figures.model = running_model();
+  flag(final_figures, false);  // the record's figures: the agent's own cost, say
   for (const auto& anomaly : flagged) record.anomalies.push_back(anomaly.text);
   record.claimed_complete = meter.claimed_complete();
   record.exit_code = session.exit_code;
@@ -522,6 +564,12 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     out.changed_files = !record.agent_commits.empty() || !tree_after || *tree_after != tree_before;
   }
 
+  // How the loop counts it, kept in the record so a resume counts it the same way. An iteration
+  // the agent could not work in (a signal, a usage limit, no agent) is not one of the item's
+  // tries.
+  record.progress = !out.rejected && (out.changed_files || !record.items_completed.empty());
+  record.item_try =
+      session.stopped != StopCause::kInterrupted && !meter.usage_limit() && !session.launch_error;
   if (Status s = append_record(record); !s) {
     out.halt = Halt{HaltReason::kError, "cannot write the cost log: " + s.message()};
     return out;
@@ -529,14 +577,14 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   // Thresholds passed since the last live check are reported here, once.
   report(budgets_.warnings(record.cost_usd), n);
   auto used_up = budgets_.finish_iteration(record.cost_usd, session.budget);
-  // An iteration the agent could not work in (a signal, a usage limit, no agent) is not one of
-  // the item's tries.
-  if (session.stopped != StopCause::kInterrupted && !meter.usage_limit() && !session.launch_error) {
+  if (*record.item_try) {
     items_.count(item.id);
-    ladder_.count(item.id, record, without_progress(record, out.changed_files));
+    ladder_.count(item.id, record, without_progress(record));
+    figures_.push_back(final_figures);
+    final_figures.cost_usd = record.metered_cost_usd.value_or(record.cost_usd);
+    metered_figures_.push_back(final_figures);
   }
   totals_.add(record);
-  figures_.push_back(meter::figures_of(record));
   state_.spent_usd = budgets_.run_spent();
   deps_.display.iteration_finished(record, budgets_.run_spent(), options_.budgets.run);
   if (record.claimed_complete && record.items_completed.empty() && !item.passes && !out.rejected) {
@@ -589,8 +637,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   out.wait = failure.wait;
   out.wait_reason = failure.reason;
   if (out.halt || meter.usage_limit()) return out;  // a usage limit is no stall
-  out.halt = rules_.after_progress(!out.rejected &&
-                                   (out.changed_files || !record.items_completed.empty()));
+  out.halt = rules_.after_progress(*record.progress);
   return out;
 }
 

@@ -56,6 +56,9 @@ struct RunnerDeps {
 class Runner {
  public:
   Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps);
+  // Its parts hold references into it (the ladder, the pricing table).
+  Runner(const Runner&) = delete;
+  Runner& operator=(const Runner&) = delete;
   // Runs until a halt; the halt is also written to state.json and shown.
   Halt run();
 
@@ -88,6 +91,12 @@ class Runner {
   Status append_record(const meter::IterationRecord& record);
   // Waits `duration`, with state.json saying until when (`until` when the wait is one step of a
   // longer one); false when a signal cut it short.
+  // One step of a wait for a calendar period that ends at `resets_at`: a minute at most, each
+  // time asking the wall clock again (a machine that slept wakes at most a minute late).
+  std::chrono::milliseconds calendar_wait_step(
+      std::chrono::system_clock::time_point resets_at) const;
+  // The table's name of a model (an alias's model), to compare iterations' models.
+  std::string priced_name(const std::string& model) const;
   bool wait_for(std::chrono::milliseconds duration, const std::string& why,
                 std::optional<std::chrono::system_clock::time_point> until = std::nullopt);
   // Gives budget warnings to the display and the on_budget_warning hooks.
@@ -114,9 +123,11 @@ class Runner {
   ItemLimits items_;
   std::map<plan::Complexity, plan::LevelHistory> history_;  // for start_tier "auto"
   ModelLadder ladder_;
-  std::vector<meter::IterationFigures> figures_;  // of the run's iterations, for anomalies
-  std::set<std::string> blocked_before_;          // blocked in the run before this ralph resumed it
-  std::optional<budget::TimeZone> zone_;          // of the calendar caps, when there are any
+  // The run's tries, for anomalies: with their costs, and with their metered costs.
+  std::vector<meter::IterationFigures> figures_;
+  std::vector<meter::IterationFigures> metered_figures_;
+  std::set<std::string> blocked_before_;  // blocked in the run before this ralph resumed it
+  std::optional<budget::TimeZone> zone_;  // of the calendar caps, when there are any
   LogGuard log_guard_;
   Hooks hooks_;
   meter::Totals totals_;  // of this run's iterations so far

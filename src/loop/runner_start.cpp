@@ -89,12 +89,16 @@ void Runner::count_recorded(const IterationRecord& record) {
   last_iteration_ = std::max(last_iteration_, record.iteration);
   ++iterations_this_run_;
   budgets_.book_recorded(record.item_id.value_or(""), record.cost_usd);
-  if (record.item_id && record.outcome != "interrupted") {
+  // As the loop counted it (older records: an interrupted iteration is no try).
+  if (record.item_id && record.item_try.value_or(record.outcome != "interrupted")) {
     items_.count(*record.item_id);
-    ladder_.count(*record.item_id, record,
-                  without_progress(record, record.commit || !record.agent_commits.empty()));
+    ladder_.count(*record.item_id, record, without_progress(record));
+    meter::IterationFigures figures = meter::figures_of(record);
+    figures.model = priced_name(figures.model);
+    figures_.push_back(figures);
+    figures.cost_usd = record.metered_cost_usd.value_or(record.cost_usd);
+    metered_figures_.push_back(figures);
   }
-  figures_.push_back(meter::figures_of(record));
   totals_.add(record);
 }
 

@@ -28,19 +28,24 @@ std::string anomaly_value_text(const std::string& metric, double value) {
   return fmt::format("{:.0f} output tokens", value);
 }
 
-IterationFigures figures_of(const IterationRecord& record) {
-  return {record.cost_usd, static_cast<double>(record.num_turns),
-          static_cast<double>(record.usage.output_tokens)};
+IterationFigures figures_of(const IterationRecord& record, bool metered) {
+  return {metered ? record.metered_cost_usd.value_or(record.cost_usd) : record.cost_usd,
+          static_cast<double>(record.num_turns), static_cast<double>(record.usage.output_tokens),
+          record.model};
 }
 
 std::optional<AnomalyBaseline> AnomalyBaseline::of(const std::vector<IterationFigures>& run,
-                                                   double factor) {
+                                                   double factor, const std::string& model) {
   if (run.size() < kMinIterations) return std::nullopt;
-  auto spread = [&run](double IterationFigures::*metric) {
+  // `only`: the iterations on that model alone.
+  auto spread = [&run](double IterationFigures::*metric, const std::string* only) {
     std::vector<double> values;
     values.reserve(run.size());
-    for (const auto& figures : run) values.push_back(figures.*metric);
+    for (const auto& figures : run) {
+      if (only == nullptr || figures.model == *only) values.push_back(figures.*metric);
+    }
     Spread out;
+    if (values.size() < kMinIterations) return out;  // a median of 0 checks nothing
     out.median = median(values);
     for (double& v : values) v = std::fabs(v - out.median);
     out.deviation = median(std::move(values));
@@ -48,9 +53,9 @@ std::optional<AnomalyBaseline> AnomalyBaseline::of(const std::vector<IterationFi
   };
   AnomalyBaseline baseline;
   baseline.factor_ = factor;
-  baseline.cost_ = spread(&IterationFigures::cost_usd);
-  baseline.turns_ = spread(&IterationFigures::turns);
-  baseline.output_ = spread(&IterationFigures::output_tokens);
+  baseline.cost_ = spread(&IterationFigures::cost_usd, &model);
+  baseline.turns_ = spread(&IterationFigures::turns, nullptr);
+  baseline.output_ = spread(&IterationFigures::output_tokens, nullptr);
   return baseline;
 }
 

@@ -74,6 +74,12 @@ struct IterationRecord {
   std::optional<std::string> claude_md_digest;
   // Anomalies (README "Anomalies"): "cost 6.2x the run's median", one per metric flagged.
   std::vector<std::string> anomalies;
+  // How the loop counted the iteration, so a resume counts it the same (none in records of
+  // older versions): whether it made progress (changed files or completed an item, and was not
+  // rejected), and whether it was one of its item's tries (not interrupted, not a usage
+  // limit, the agent started).
+  std::optional<bool> progress;
+  std::optional<bool> item_try;
 };
 
 nlohmann::json to_json(const IterationRecord& record);

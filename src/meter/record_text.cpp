@@ -202,6 +202,8 @@ void append_record_json(std::string& out, const IterationRecord& r) {
   }
   out += ",\"anomalies\":";
   append_strings(out, r.anomalies);
+  if (r.progress) out += *r.progress ? ",\"progress\":true" : ",\"progress\":false";
+  if (r.item_try) out += *r.item_try ? ",\"item_try\":true" : ",\"item_try\":false";
   out.push_back('}');
 }
 
@@ -333,6 +335,8 @@ void reset(IterationRecord& r) {
   r.prompt_digest.reset();
   r.claude_md_digest.reset();
   r.anomalies.clear();
+  r.progress.reset();
+  r.item_try.reset();
 }
 
 // Fills one field of the record; unknown keys are ignored.
@@ -408,6 +412,10 @@ void read_field(std::string_view key, element value, IterationRecord& r) {
     read_optional_string(value, r.claude_md_digest);
   } else if (key == "anomalies") {
     read_strings(value, r.anomalies);
+  } else if (key == "progress") {
+    if (value.is_bool()) r.progress = value.get_bool().value_unsafe();
+  } else if (key == "item_try") {
+    if (value.is_bool()) r.item_try = value.get_bool().value_unsafe();
   }
 }
 

@@ -114,6 +114,7 @@ WhatIf what_if_of(const std::vector<meter::IterationRecord>& records,
   for (const auto& r : records) {
     tokens += tokens_of(r);
     auto note = [&](const std::string& model) {
+      if (model.empty()) return;  // an agent that never said its model
       if (used.insert(resolved(pricing, model)).second) used_in_order.push_back(model);
     };
     note(r.model);
@@ -202,8 +203,11 @@ void explain_miss(const meter::IterationRecord& r, const meter::IterationRecord*
         duration_text(hours));
     return;
   }
-  bool prompt = r.prompt_digest != previous->prompt_digest;
-  bool claude_md = r.claude_md_digest != previous->claude_md_digest;
+  // Only records that noted the digests can tell (not those of older versions, nor an
+  // iteration rebuilt after a crash); between two such, no CLAUDE.md digest is no CLAUDE.md.
+  const bool noted = r.prompt_digest && previous->prompt_digest;
+  bool prompt = noted && *r.prompt_digest != *previous->prompt_digest;
+  bool claude_md = noted && r.claude_md_digest != previous->claude_md_digest;
   if (prompt || claude_md) {
     miss.cause = prompt && claude_md ? CacheCause::kBothChanged
                  : prompt            ? CacheCause::kPromptChanged

@@ -194,33 +194,38 @@ TEST(BudgetsTest, AnEscalationMustBeAffordableByEveryCap) {
   Budgets budgets(limits(1.0, 0.6, 0.8));
   budgets.book_recorded("US-1", 0.5);
   // Left: run $0.50, item $0.30, an iteration $0.60.
-  EXPECT_TRUE(budgets.may_afford("US-1", std::nullopt, 0.25, "escalating", true).ok);
-  Start item = budgets.may_afford("US-1", std::nullopt, 0.35, "escalating US-1 to opus", true);
+  EXPECT_TRUE(budgets.may_afford("US-1", std::nullopt, 0.25, "escalating").ok);
+  Start item = budgets.may_afford("US-1", std::nullopt, 0.35, "escalating US-1 to opus");
   EXPECT_FALSE(item.ok);
   EXPECT_EQ(item.refused_by, Scope::kItem);
   EXPECT_EQ(item.why,
             "escalating US-1 to opus would cost about $0.3500 (its last iteration's tokens at "
             "that model's prices), more than the $0.3000 item US-1's budget has left");
-  Start run = budgets.may_afford("US-2", std::nullopt, 0.55, "escalating US-2", true);
+  Start run = budgets.may_afford("US-2", std::nullopt, 0.55, "escalating US-2");
   EXPECT_EQ(run.refused_by, Scope::kRun);
   EXPECT_NE(run.why.find("the $0.5000 the run's budget has left"), std::string::npos);
   Budgets no_run(limits(std::nullopt, 0.6, std::nullopt));
-  Start iteration = no_run.may_afford("US-2", std::nullopt, 0.7, "escalating US-2", true);
+  Start iteration = no_run.may_afford("US-2", std::nullopt, 0.7, "escalating US-2");
   EXPECT_EQ(iteration.refused_by, Scope::kIteration);
   EXPECT_NE(iteration.why.find("the $0.60 one iteration may cost"), std::string::npos);
-  EXPECT_TRUE(Budgets(Limits{}).may_afford("US-1", std::nullopt, 1e9, "x", true).ok);
+  EXPECT_TRUE(Budgets(Limits{}).may_afford("US-1", std::nullopt, 1e9, "x").ok);
 }
 
-TEST(BudgetsTest, AnEscalationCountsTheCalendarCapsUnlessTheyAreWaitedFor) {
+TEST(BudgetsTest, AnEscalationCountsTheCalendarCapsAndSaysWhenTheyWouldPay) {
   Limits day;
   day.day = 1.0;
   Budgets budgets(day);
-  budgets.set_calendar(Scope::kDay, 0.9, "2026-12-02", std::chrono::system_clock::now(),
-                       "midnight");
-  Start refused = budgets.may_afford("US-1", std::nullopt, 0.2, "escalating", true);
+  const auto midnight = std::chrono::system_clock::now() + std::chrono::hours(3);
+  budgets.set_calendar(Scope::kDay, 0.9, "2026-12-02", midnight, "midnight");
+  Start refused = budgets.may_afford("US-1", std::nullopt, 0.2, "escalating");
+  EXPECT_FALSE(refused.ok);
   EXPECT_EQ(refused.refused_by, Scope::kDay);
   EXPECT_NE(refused.why.find("the daily budget has left on 2026-12-02"), std::string::npos);
-  EXPECT_TRUE(budgets.may_afford("US-1", std::nullopt, 0.2, "escalating", false).ok);
+  EXPECT_EQ(refused.resets_at, midnight);  // tomorrow's $1.00 pays for it
+  // More than a whole day's cap: no day ever pays for it.
+  Start never = budgets.may_afford("US-1", std::nullopt, 1.5, "escalating");
+  EXPECT_EQ(never.refused_by, Scope::kDay);
+  EXPECT_FALSE(never.resets_at);
 }
 
 }  // namespace

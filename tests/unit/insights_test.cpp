@@ -299,6 +299,35 @@ TEST(InsightsTest, CacheCausesLookAtThePreviousIterationOfTheSameRun) {
   EXPECT_NE(insights_text(in).find("insights: 3 runs, 5 iterations"), std::string::npos);
 }
 
+TEST(InsightsTest, RecordsWithoutDigestsBlameNoFile) {
+  const meter::Usage cold = {5'000, 0, 60'000, 0};
+  auto a = record(1, "G-1", 0.1, false);
+  auto recovered = record(2, "G-1", 0.1, false);  // rebuilt after a crash: no digests
+  recovered.prompt_digest.reset();
+  recovered.claude_md_digest.reset();
+  recovered.usage = cold;
+  auto b = record(3, "G-1", 0.1, false);
+  b.usage = cold;
+  auto created = record(4, "G-1", 0.1, false);  // the agent wrote a CLAUDE.md
+  created.claude_md_digest.reset();
+  auto after = record(5, "G-1", 0.1, false);
+  after.usage = cold;
+  Insights in = compute_insights({a, recovered, b, created, after}, table(), {});
+  ASSERT_EQ(in.cache.iterations.size(), 3u);
+  EXPECT_EQ(in.cache.iterations[0].cause, CacheCause::kUnknown);  // the recovered one
+  EXPECT_EQ(in.cache.iterations[1].cause, CacheCause::kUnknown);  // after it
+  EXPECT_EQ(in.cache.iterations[2].cause, CacheCause::kClaudeMdChanged);
+}
+
+TEST(InsightsTest, AModelNobodyNamedIsNoWhatIfRow) {
+  auto r = record(1, "G-1", 0.1, true);
+  r.model = "";  // the agent never started
+  r.models.clear();
+  Insights in = compute_insights({r}, table(), {});
+  for (const auto& m : in.what_if.models) EXPECT_FALSE(m.model.empty());
+  EXPECT_EQ(in.what_if.models.size(), 3u);  // haiku, sonnet, opus
+}
+
 TEST(InsightsTest, ContextItemsPassedTheThresholdOrCompacted) {
   auto a1 = record(1, "G-1", 0.3, false);
   a1.peak_context_fraction = 0.85;

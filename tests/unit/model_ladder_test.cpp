@@ -207,14 +207,42 @@ TEST(WithoutProgressTest, WhatCountsAsNoProgress) {
   meter::IterationRecord record;
   record.item_id = "US-1";
   record.outcome = "success";
-  EXPECT_FALSE(without_progress(record, true));
-  EXPECT_TRUE(without_progress(record, false));
+  record.progress = true;
+  EXPECT_FALSE(without_progress(record));
+  record.progress = false;
+  EXPECT_TRUE(without_progress(record));
+  record.progress = true;
   for (const char* outcome : {"agent_error", "timeout", "budget", "rejected", "anomaly"}) {
     record.outcome = outcome;
-    EXPECT_TRUE(without_progress(record, true)) << outcome;
+    EXPECT_TRUE(without_progress(record)) << outcome;
   }
   record.items_completed = {"US-1"};
-  EXPECT_FALSE(without_progress(record, false));
+  EXPECT_FALSE(without_progress(record));
+  // A record of an older version: its commit says whether it changed files.
+  meter::IterationRecord old;
+  old.item_id = "US-1";
+  old.outcome = "success";
+  EXPECT_TRUE(without_progress(old));
+  old.commit = "abc";
+  EXPECT_FALSE(without_progress(old));
+}
+
+TEST_F(ModelLadderTest, AResumeAfterTheLadderChangedFindsTheRungByModel) {
+  ModelLadder before(ladder_options(), pricing_, nullptr);
+  ModelChoice first = before.choose(item("US-1"));
+  meter::IterationRecord on_opus = record_of("US-1", first);
+  on_opus.tier = 2;
+  on_opus.model = "claude-opus-5-5";
+  // Reordered: opus is now the second rung.
+  ModelLadder reordered(ladder_options({"claude-haiku-5-5", "claude-opus-5-5"}), pricing_, nullptr);
+  reordered.count("US-1", on_opus, true);
+  EXPECT_EQ(reordered.choose(item("US-1")).tier, 1);
+  // Shortened below the record's rung, and its model gone: the record is not counted.
+  ModelLadder shorter(ladder_options({"claude-haiku-5-5", "claude-sonnet-5-5"}), pricing_, nullptr);
+  shorter.count("US-1", on_opus, true);
+  ModelChoice next = shorter.choose(item("US-1"));
+  EXPECT_EQ(next.tier, 0);
+  EXPECT_EQ(next.model, "claude-haiku-5-5");
 }
 
 }  // namespace

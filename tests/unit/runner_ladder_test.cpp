@@ -26,6 +26,16 @@ class RunnerLadderTest : public RunnerTest {
     return script;
   }
 
+  // `script` as the agent reports it on `model` (the fixture's scripts say claude-sonnet-5-5).
+  static AgentScript on(const std::string& model, AgentScript script) {
+    for (auto& line : script.lines) {
+      for (size_t at; (at = line.find("claude-sonnet-5-5")) != std::string::npos;) {
+        line.replace(at, 17, model);
+      }
+    }
+    return script;
+  }
+
   // The --model each launch was given ("" for none).
   std::vector<std::string> models_given() {
     std::vector<std::string> out;
@@ -43,7 +53,8 @@ TEST_F(RunnerLadderTest, AnItemClimbsTheWholeLadderWithoutStalling) {
   options.halts.stall_after = 3;
   write_plan({false});
   capture_display();
-  agent.scripts = {idle(0.01), idle(0.01), idle(0.1), idle(0.1), completing(0.5)};
+  agent.scripts = {on("claude-haiku-5-5", idle(0.01)), on("claude-haiku-5-5", idle(0.01)),
+                   idle(0.1), idle(0.1), on("claude-opus-5-5", completing(0.5))};
   Halt halt = run();
   EXPECT_EQ(halt.reason, HaltReason::kComplete) << halt.detail << shown();
   EXPECT_EQ(models_given(),
@@ -74,7 +85,8 @@ TEST_F(RunnerLadderTest, AtTheTopTheStallRuleStillHalts) {
   options.ladder.models = {"claude-haiku-5-5", "claude-sonnet-5-5"};
   options.halts.stall_after = 3;
   write_plan({false});
-  agent.scripts = {idle(0.01), idle(0.01), idle(0.1), idle(0.1), idle(0.1)};
+  agent.scripts = {on("claude-haiku-5-5", idle(0.01)), on("claude-haiku-5-5", idle(0.01)),
+                   idle(0.1), idle(0.1), idle(0.1)};
   Halt halt = run();
   EXPECT_EQ(halt.reason, HaltReason::kStalled);
   EXPECT_EQ(records().size(), 5u);  // 2 on haiku, then 3 in a row on sonnet
@@ -105,7 +117,8 @@ TEST_F(RunnerLadderTest, AnEscalationThatCannotBePaidForBlocksTheItemAndTheNextG
     write_plan(plan_state);
     vcs.touch();
   };
-  agent.scripts = {idle(0.001), idle(0.001), second};
+  agent.scripts = {on("claude-haiku-5-5", idle(0.001)), on("claude-haiku-5-5", idle(0.001)),
+                   second};
   Halt halt = run();
   // Nothing left but the item its next model cannot be paid for: `budget`, not `blocked`.
   EXPECT_EQ(halt.reason, HaltReason::kBudget) << halt.detail;
@@ -148,6 +161,52 @@ TEST_F(RunnerLadderTest, AutoStartLearnsFromThisRepositorysHistory) {
   EXPECT_NE(logged[3].model_reason.find("3 high items here passed on tier 1"), std::string::npos)
       << logged[3].model_reason;
   EXPECT_EQ(models_given(), (std::vector<std::string>{"claude-sonnet-5-5"}));
+}
+
+TEST_F(RunnerLadderTest, AnEscalationTheDayCannotPayForWaitsForTheNextDay) {
+  ledger = std::make_unique<budget::Ledger>(dir.path() / "ledger.jsonl");
+  options.ladder.models = {"claude-haiku-5-5", "claude-opus-5-5"};
+  // Two haiku iterations of $0.001 leave $0.005 of the day; opus would cost about $0.006.
+  options.budgets.day = 0.007;
+  options.calendar_wait = true;
+  options.timezone = "UTC";
+  write_plan({false});
+  capture_display();
+  agent.scripts = {on("claude-haiku-5-5", idle(0.001)), on("claude-haiku-5-5", idle(0.001)),
+                   on("claude-opus-5-5", completing(0.006))};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kComplete) << halt.detail << shown();
+  EXPECT_EQ(models_given(),
+            (std::vector<std::string>{"claude-haiku-5-5", "claude-haiku-5-5", "claude-opus-5-5"}));
+  ASSERT_FALSE(waits.empty());
+  EXPECT_NE(waits[0].second.find("calendar cap: escalating US-1 to claude-opus-5-5 would cost "
+                                 "about $0.0060"),
+            std::string::npos)
+      << waits[0].second;
+  EXPECT_EQ(shown().find("is blocked"), std::string::npos) << shown();
+}
+
+TEST_F(RunnerLadderTest, AResumeCountsTriesAsTheLoopDid) {
+  options.ladder.models = {"claude-haiku-5-5", "claude-sonnet-5-5"};
+  options.no_commit = true;
+  write_plan({false});
+  // Two iterations that change files without finishing: progress, so no escalation.
+  AgentScript busy = on("claude-haiku-5-5", idle(0.001));
+  busy.on_launch = [this] { vcs.touch(); };
+  agent.scripts = {busy, busy};
+  options.halts.max_iterations = 2;
+  EXPECT_EQ(run().reason, HaltReason::kMaxIterations);
+  for (const auto& record : records()) {
+    EXPECT_EQ(record.progress, true);
+    EXPECT_EQ(record.item_try, true);
+  }
+  // Resumed: still on haiku (under --no-commit nothing is committed, yet it was progress).
+  options.resume = RunOptions::Resume::kResume;
+  options.halts.max_iterations = 3;
+  agent.scripts = {on("claude-haiku-5-5", completing(0.001))};
+  agent.launches.clear();
+  EXPECT_EQ(run().reason, HaltReason::kComplete);
+  EXPECT_EQ(models_given(), (std::vector<std::string>{"claude-haiku-5-5"}));
 }
 
 class RunnerAnomalyTest : public RunnerLadderTest {
@@ -194,7 +253,12 @@ TEST_F(RunnerAnomalyTest, HaltOnAnomalyHaltsWithExitCodeEight) {
                              "(halt_on_anomaly)"),
             std::string::npos)
       << halt.detail;
-  EXPECT_EQ(records().size(), 6u);
+  auto logged = records();
+  ASSERT_EQ(logged.size(), 6u);
+  // Seen only in the record's figures (the agent's count of its cost), after the agent ended
+  // by itself: its outcome is its own; the live stop is the integration test's.
+  EXPECT_EQ(logged[5].outcome, "success");
+  EXPECT_EQ(logged[5].anomalies, (std::vector<std::string>{"cost 9.0x the run's median"}));
 }
 
 TEST_F(RunnerAnomalyTest, TheFactorIsASetting) {
