@@ -342,8 +342,9 @@ std::map<Complexity, LevelHistory> learn_history(const std::vector<meter::Iterat
     std::optional<Complexity> level;
     if (attempt.complexity) level = complexity_from_name(*attempt.complexity);
     if (!level) {
+      const std::string& id = key.second;  // a lambda cannot capture a structured binding
       auto item = std::find_if(plan.items.begin(), plan.items.end(),
-                               [&](const PlanItem& i) { return i.id == key.second; });
+                               [&id](const PlanItem& i) { return i.id == id; });
       if (item == plan.items.end()) continue;
       level = estimate_complexity(*item, rules).level;
     }

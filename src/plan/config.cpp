@@ -146,8 +146,8 @@ std::optional<Config> parse_config(std::string_view text, const std::string& fil
       read.hooks(value, config.hooks);
     } else if (key == "complexity_rules") {
       read_complexity_rules(value, config.complexity_rules,
-                            [&](const std::string& pointer, std::string message) {
-                              read.problem(key + pointer, std::move(message));
+                            [&read](const std::string& pointer, std::string message) {
+                              read.problem("complexity_rules" + pointer, std::move(message));
                             });
     } else {
       std::string hint = closest_name(key, config_keys());
