@@ -74,6 +74,12 @@ Recovery recover_crashed_iteration(const RunState& crashed, const std::set<int>&
   if (crashed.tier >= 0) record.tier = crashed.tier;
   if (!crashed.escalated_from.empty()) record.escalated_from = crashed.escalated_from;
   record.model_reason = crashed.model_reason;
+  auto noted = [](const std::string& text) {
+    return text.empty() ? std::nullopt : std::optional<std::string>(text);
+  };
+  record.complexity = noted(crashed.complexity);
+  record.prompt_digest = noted(crashed.prompt_digest);
+  record.claude_md_digest = noted(crashed.claude_md_digest);
   meter::fill_costs(record, meter);
   record.outcome = meter.result() && !meter.result()->is_error ? "success" : "interrupted";
   record.claimed_complete = meter.claimed_complete();

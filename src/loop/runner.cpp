@@ -319,6 +319,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   state_.tier = choice.tier.value_or(-1);
   state_.escalated_from = choice.escalated_from.value_or("");
   state_.model_reason = choice.reason;
+  state_.complexity = choice.complexity.value_or("");
+  state_.prompt_digest = record.prompt_digest.value_or("");
+  state_.claude_md_digest = record.claude_md_digest.value_or("");
   // A new model is a new chance: the stall count starts afresh (README "Models").
   if (choice.escalates) rules_.fresh_start();
   state_.iteration_started_at = format_rfc3339(deps_.clock.wall_now());

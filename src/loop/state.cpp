@@ -11,33 +11,37 @@ using nlohmann::json;
 json to_json(const RunState& s) {
   json blocked = json::array();
   for (const auto& [id, why] : s.blocked_items) blocked.push_back({{"id", id}, {"reason", why}});
-  return json{{"run_id", s.run_id},
-              {"status", s.status},
-              {"halt_reason", s.halt_reason.empty() ? json(nullptr) : json(s.halt_reason)},
-              {"halt_detail", s.halt_detail},
-              {"started_at", s.started_at},
-              {"updated_at", s.updated_at},
-              {"pid", s.pid},
-              {"iteration", s.iteration},
-              {"current_item", s.current_item.empty() ? json(nullptr) : json(s.current_item)},
-              {"spent_usd", s.spent_usd},
-              {"budget_usd", s.budget_usd ? json(*s.budget_usd) : json(nullptr)},
-              {"items_total", s.items_total},
-              {"items_passing", s.items_passing},
-              {"plan_dir", s.plan_dir},
-              {"branch", s.branch},
-              {"agent_pid", s.agent_pid},
-              {"agent_start_ticks", s.agent_start_ticks},
-              {"process_tag", s.process_tag},
-              {"iteration_start_ticks", s.iteration_start_ticks},
-              {"iteration_started_at", s.iteration_started_at},
-              {"item_title", s.item_title},
-              {"tier", s.tier >= 0 ? json(s.tier) : json(nullptr)},
-              {"escalated_from", s.escalated_from.empty() ? json(nullptr) : json(s.escalated_from)},
-              {"model_reason", s.model_reason},
-              {"passing_before", s.passing_before},
-              {"blocked_items", std::move(blocked)},
-              {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)}};
+  return json{
+      {"run_id", s.run_id},
+      {"status", s.status},
+      {"halt_reason", s.halt_reason.empty() ? json(nullptr) : json(s.halt_reason)},
+      {"halt_detail", s.halt_detail},
+      {"started_at", s.started_at},
+      {"updated_at", s.updated_at},
+      {"pid", s.pid},
+      {"iteration", s.iteration},
+      {"current_item", s.current_item.empty() ? json(nullptr) : json(s.current_item)},
+      {"spent_usd", s.spent_usd},
+      {"budget_usd", s.budget_usd ? json(*s.budget_usd) : json(nullptr)},
+      {"items_total", s.items_total},
+      {"items_passing", s.items_passing},
+      {"plan_dir", s.plan_dir},
+      {"branch", s.branch},
+      {"agent_pid", s.agent_pid},
+      {"agent_start_ticks", s.agent_start_ticks},
+      {"process_tag", s.process_tag},
+      {"iteration_start_ticks", s.iteration_start_ticks},
+      {"iteration_started_at", s.iteration_started_at},
+      {"item_title", s.item_title},
+      {"tier", s.tier >= 0 ? json(s.tier) : json(nullptr)},
+      {"escalated_from", s.escalated_from.empty() ? json(nullptr) : json(s.escalated_from)},
+      {"model_reason", s.model_reason},
+      {"complexity", s.complexity.empty() ? json(nullptr) : json(s.complexity)},
+      {"prompt_digest", s.prompt_digest.empty() ? json(nullptr) : json(s.prompt_digest)},
+      {"claude_md_digest", s.claude_md_digest.empty() ? json(nullptr) : json(s.claude_md_digest)},
+      {"passing_before", s.passing_before},
+      {"blocked_items", std::move(blocked)},
+      {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)}};
 }
 
 std::optional<RunState> state_from_json(const json& v) {
@@ -77,6 +81,9 @@ std::optional<RunState> state_from_json(const json& v) {
   }
   s.escalated_from = text("escalated_from");
   s.model_reason = text("model_reason");
+  s.complexity = text("complexity");
+  s.prompt_digest = text("prompt_digest");
+  s.claude_md_digest = text("claude_md_digest");
   s.waiting_until = text("waiting_until");
   if (auto it = v.find("passing_before"); it != v.end() && it->is_array()) {
     for (const auto& id : *it) {

@@ -41,10 +41,14 @@ struct RunState {
   std::string iteration_started_at;
   std::string item_title;
   // The running iteration's model on the ladder (README "Models"), for its record should ralph
-  // crash: its tier (-1: none), the model it escalated from ("": none), and why.
+  // crash: its tier (-1: none), the model it escalated from ("": none), and why; the item's
+  // estimated complexity and the digests of PROMPT.md and CLAUDE.md ("": none).
   int tier = -1;
   std::string escalated_from;
   std::string model_reason;
+  std::string complexity;
+  std::string prompt_digest;
+  std::string claude_md_digest;
   std::vector<std::string> passing_before;  // items passing when the iteration started
   std::string waiting_until;                // RFC 3339, while waiting for a usage limit
   // Items blocked for the rest of the run by a per-item limit: id -> why.

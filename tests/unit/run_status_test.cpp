@@ -155,6 +155,8 @@ TEST_F(RunStatusTest, ARunningIterationOnTheLadderSaysItsRungAndWhy) {
   s.tier = 1;
   s.escalated_from = "claude-haiku-5-5";
   s.model_reason = "escalated from claude-haiku-5-5 after 2 iterations without progress";
+  s.complexity = "middle";
+  s.prompt_digest = "0123456789abcdef";
   ASSERT_TRUE(loop::write_state(dir_.path() / ".ralph" / "state.json", s));
   auto lock = loop::RunLock::acquire(dir_.path() / ".ralph" / "lock", "run-2");
   ASSERT_TRUE(lock);
@@ -174,6 +176,9 @@ TEST_F(RunStatusTest, ARunningIterationOnTheLadderSaysItsRungAndWhy) {
   ASSERT_TRUE(back);
   EXPECT_EQ(back->tier, 1);
   EXPECT_EQ(back->escalated_from, "claude-haiku-5-5");
+  EXPECT_EQ(back->complexity, "middle");
+  EXPECT_EQ(back->prompt_digest, "0123456789abcdef");
+  EXPECT_EQ(back->claude_md_digest, "");
   EXPECT_EQ(loop::RunState{}.tier, -1);
 }
 

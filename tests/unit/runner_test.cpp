@@ -211,6 +211,10 @@ TEST_F(RunnerTest, ResumeAfterACrashRecoversTheLostIteration) {
   crashed.item_title = "Item 2";
   crashed.iteration_started_at = format_rfc3339(clock.wall_now());
   crashed.passing_before = {"US-1"};
+  crashed.tier = 1;  // on the ladder's second rung
+  crashed.escalated_from = "claude-haiku-5-5";
+  crashed.model_reason = "escalated from claude-haiku-5-5 after 2 iterations without progress";
+  crashed.prompt_digest = "0123456789abcdef";
   ASSERT_TRUE(write_state(options.state_path(), crashed));
   std::string lines = init_line() + "\n";
   for (auto& line : turn("lost-1", 100'000, 1000)) lines += line + "\n";
@@ -246,6 +250,12 @@ TEST_F(RunnerTest, ResumeAfterACrashRecoversTheLostIteration) {
   EXPECT_EQ(log[1].duration_ms, 20'000);  // to its stream's last line, not to the resume
   EXPECT_EQ(log[1].ended_at, format_rfc3339(last_line));
   EXPECT_EQ(log[1].commit, "c2");  // its work is committed with it
+  // Its model's rung and why, and what made its prompt, as state.json had them.
+  EXPECT_EQ(log[1].tier, 1);
+  EXPECT_EQ(log[1].escalated_from, "claude-haiku-5-5");
+  EXPECT_EQ(log[1].model_reason, crashed.model_reason);
+  EXPECT_EQ(log[1].prompt_digest, "0123456789abcdef");
+  EXPECT_FALSE(log[1].claude_md_digest);
 }
 
 TEST_F(RunnerTest, AuthenticationRetriesStopAtOnce) {
