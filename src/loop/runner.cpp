@@ -46,6 +46,7 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       budgets_(options_.budgets),
       rules_(options_.halts),
       items_(options_.item_max_iterations),
+      anomalies_(options_.anomaly_factor),
       ladder_(ladder_options(options_), loaded_.pricing,
               [this](const plan::PlanItem& item) {
                 return plan::auto_start_tier(
@@ -55,52 +56,6 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
       log_guard_(log_, deps_.ledger, options_.repo_root.string()),
       hooks_(options_.hooks, deps_.hooks, deps_.display),
       branch_(deps_.vcs, deps_.display, options_.plan.display("ralph.json")) {}
-
-Status Runner::append_record(const IterationRecord& record) {
-  if (auto warning = log_guard_.check()) deps_.display.note(*warning);
-  if (Status s = log_.append(record); !s) return s;
-  log_guard_.mark();
-  if (deps_.ledger != nullptr) {
-    if (Status s = deps_.ledger->append(options_.repo_root.string(), record); !s) {
-      deps_.display.note("ralph: warning: " + s.message() +
-                         " (the daily, weekly and monthly caps do not count this iteration)");
-    }
-    deps_.ledger->publish_live(options_.repo_root.string(), state_.run_id, 0);
-  }
-  return ok_status();
-}
-
-Status Runner::refresh_calendar() {
-  if (deps_.ledger == nullptr || !zone_) return ok_status();
-  if (Status s = deps_.ledger->refresh(); !s) return s;
-  const double others = deps_.ledger->others_live();
-  const auto now = deps_.clock.wall_now();
-  for (auto scope : {budget::Scope::kDay, budget::Scope::kWeek, budget::Scope::kMonth}) {
-    budget::Span span = zone_->span(scope, now);
-    budgets_.set_calendar(scope, deps_.ledger->spent(span.start, span.end) + others,
-                          zone_->label(scope, now), span.end, zone_->local_text(span.end));
-  }
-  return ok_status();
-}
-
-std::chrono::milliseconds Runner::calendar_wait_step(
-    std::chrono::system_clock::time_point resets_at) const {
-  auto wait =
-      std::chrono::duration_cast<std::chrono::milliseconds>(resets_at - deps_.clock.wall_now()) +
-      std::chrono::seconds(1);
-  return std::clamp<std::chrono::milliseconds>(wait, std::chrono::seconds(1),
-                                               std::chrono::seconds(60));
-}
-
-bool Runner::wait_for(std::chrono::milliseconds duration, const std::string& why,
-                      std::optional<std::chrono::system_clock::time_point> until) {
-  if (!deps_.wait) return true;
-  state_.waiting_until = format_rfc3339(until ? *until : deps_.clock.wall_now() + duration);
-  write_state("running", std::nullopt);
-  bool waited = deps_.wait(duration, why);
-  state_.waiting_until.clear();
-  return waited;
-}
 
 void Runner::note_held_back(const std::vector<std::string>& files) {
   if (files.empty()) return;
@@ -120,103 +75,6 @@ std::vector<agent::StrayProcess> Runner::sweep(const agent::SweepSpec& spec,
 
 std::string Runner::redact(std::string_view text) const {
   return deps_.redact ? deps_.redact(text) : std::string(text);
-}
-
-void Runner::write_state(const std::string& status, const std::optional<Halt>& halt) {
-  state_.status = status;
-  state_.updated_at = format_rfc3339(deps_.clock.wall_now());
-  if (halt) {
-    state_.halt_reason = halt_name(halt->reason);
-    state_.halt_detail = halt->detail;
-  }
-  if (Status s = loop::write_state(options_.state_path(), state_); !s) {
-    deps_.display.note("ralph: warning: " + s.message());
-  }
-}
-
-Halt Runner::finish(Halt halt) {
-  if (!state_.run_id.empty()) {
-    plan::Problems problems;
-    if (auto plan = plan::reload_plan(options_.plan, problems)) {
-      state_.items_total = static_cast<int>(plan->items.size());
-      state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
-    }
-    write_state("halted", halt);
-    hooks_.notify(halt_event(state_.run_id, last_iteration_, halt, totals_, state_.items_total,
-                             state_.items_passing));
-    // Anything of this run's still running (an orphan whose iteration's sweep it escaped, by
-    // leaving its environment behind, say): no process outlives the run.
-    agent::SweepSpec rest;
-    rest.tag = agent::process_tag_prefix(state_.run_id);
-    rest.tag_prefix = true;
-    rest.started_after = started_ticks_;
-    rest.orphans = true;
-    rest.hurry = [this] { return deps_.interrupts && deps_.interrupts() > 1; };
-    rest.grace = rest.hurry() ? std::chrono::milliseconds(0) : options_.stop_grace;
-    sweep(rest, "the run");
-  }
-  deps_.display.halted(halt);  // the last line of a run
-  return halt;
-}
-
-std::string Runner::priced_name(const std::string& model) const {
-  auto found = loaded_.pricing.lookup(model);
-  return found.priced_as.empty() ? model : found.priced_as;
-}
-
-void Runner::learn_history() {
-  if (!ladder_.active() || !options_.ladder.auto_start) return;
-  auto learned = plan::learn_history_from_log(options_.log_path(), loaded_.plan,
-                                              loaded_.config.complexity_rules);
-  if (!learned) {
-    deps_.display.note("ralph: warning: " + learned.message() +
-                       " (start_tier \"auto\" goes by the items' text alone)");
-    return;
-  }
-  history_ = std::move(*learned);
-}
-
-const plan::PlanItem* Runner::choose_item(const plan::Plan& plan, ModelChoice& choice) {
-  items_.forget_passing(plan);
-  state_.blocked_items = items_.blocked();
-  for (;;) {
-    const plan::PlanItem* item = plan::next_item(plan, items_.blocked_ids());
-    if (item == nullptr) return nullptr;
-    if (auto why = items_.exhausted(*item)) {
-      block(item->id, *why);
-      continue;
-    }
-    auto start = budgets_.may_start(item->id, item->budget_usd);
-    if (!start.ok && start.refused_by == budget::Scope::kItem) {
-      block(item->id, start.why);
-      continue;
-    }
-    choice = ladder_.choose(*item);
-    return item;
-  }
-}
-
-void Runner::block(const std::string& item, const std::string& why, bool unaffordable) {
-  items_.block(item, why, unaffordable);
-  state_.blocked_items = items_.blocked();
-  deps_.display.note(fmt::format("ralph: {} is blocked for the rest of the run: {}", item, why));
-  if (blocked_before_.count(item)) return;  // progress.txt says so from before the resume
-  std::string note = fmt::format(
-      "\n## ralph: {} blocked ({})\n{}. ralph gives it no more iterations in run {}. It may be "
-      "too big for one iteration: split it into smaller items, or raise its limit and run "
-      "`ralph run --resume`.\n",
-      item, format_rfc3339(deps_.clock.wall_now()), why, state_.run_id);
-  if (Status s = plan::append_progress_note(options_.plan, note); !s) {
-    deps_.display.note("ralph: warning: " + s.message());
-  }
-}
-
-void Runner::report(const std::vector<budget::Warning>& warnings, int iteration) {
-  for (const auto& warning : warnings) {
-    deps_.display.note(warning.line);
-    hooks_.notify(budget_warning_event(state_.run_id, iteration, budget::scope_name(warning.scope),
-                                       warning.threshold, warning.spent, warning.limit));
-  }
 }
 
 Halt Runner::run() {
@@ -376,29 +234,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   auto running_model = [&] {
     return meter.model().empty() ? asked_model : priced_name(meter.model());
   };
-  // Live figures are the meter's, so they are held to the metered costs of the run; the
-  // record's to its costs (the agent's own, when it gave them).
-  struct Baseline {
-    std::optional<meter::AnomalyBaseline> of;
-    std::string model;
-    bool known = false;
-  };
-  Baseline live_baseline, record_baseline;
-  std::vector<meter::Anomaly> flagged;  // each metric once
+  anomalies_.start_iteration();
   auto flag = [&](const meter::IterationFigures& figures, bool live) {
-    Baseline& baseline = live ? live_baseline : record_baseline;
-    if (!baseline.known || baseline.model != figures.model) {
-      baseline.of = meter::AnomalyBaseline::of(live ? metered_figures_ : figures_,
-                                               options_.anomaly_factor, figures.model);
-      baseline.model = figures.model;
-      baseline.known = true;
-    }
-    if (!baseline.of) return;
-    for (auto& anomaly : baseline.of->check(figures)) {
-      if (std::any_of(flagged.begin(), flagged.end(),
-                      [&](const meter::Anomaly& a) { return a.metric == anomaly.metric; })) {
-        continue;
-      }
+    for (const auto& anomaly : anomalies_.check(figures, live)) {
       deps_.display.note(fmt::format(
           "ralph: warning: iteration {} on {} is an anomaly: {} ({} against a median of {}){}", n,
           item.id, anomaly.text, meter::anomaly_value_text(anomaly.metric, anomaly.value),
@@ -406,7 +244,6 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
           options_.halt_on_anomaly ? "; halt_on_anomaly: stopping the run" : ""));
       hooks_.notify(anomaly_event(state_.run_id, n, item.id, anomaly.metric, anomaly.value,
                                   anomaly.median, anomaly.text, options_.halt_on_anomaly));
-      flagged.push_back(std::move(anomaly));
     }
   };
   auto live_figures = [&] {
@@ -417,8 +254,8 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   if (options_.halt_on_anomaly) {
     limits.halt_now = [&]() -> std::optional<std::string> {
       flag(live_figures(), true);
-      if (flagged.empty()) return std::nullopt;
-      return fmt::format("iteration {} is an anomaly: {}", n, flagged.front().text);
+      if (anomalies_.flagged().empty()) return std::nullopt;
+      return fmt::format("iteration {} is an anomaly: {}", n, anomalies_.flagged().front().text);
     };
   }
   const auto started_wall = deps_.clock.wall_now();
@@ -512,7 +349,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   meter::IterationFigures final_figures = meter::figures_of(record);
   final_figures.model = running_model();
   flag(final_figures, false);  // the record's figures: the agent's own cost, say
-  for (const auto& anomaly : flagged) record.anomalies.push_back(anomaly.text);
+  for (const auto& anomaly : anomalies_.flagged()) record.anomalies.push_back(anomaly.text);
   record.claimed_complete = meter.claimed_complete();
   record.exit_code = session.exit_code;
   record.stray_processes = static_cast<int>(session.strays.size());
@@ -583,9 +420,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   if (*record.item_try) {
     items_.count(item.id);
     ladder_.count(item.id, record, without_progress(record));
-    figures_.push_back(final_figures);
-    final_figures.cost_usd = record.metered_cost_usd.value_or(record.cost_usd);
-    metered_figures_.push_back(final_figures);
+    anomalies_.add(record, final_figures.model);
   }
   totals_.add(record);
   state_.spent_usd = budgets_.run_spent();
@@ -609,7 +444,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   end.interrupted = session.stopped == StopCause::kInterrupted;
   end.launch_error = session.launch_error;
   if (session.stopped == StopCause::kFatal) end.fatal = session.detail;
-  if (options_.halt_on_anomaly && !flagged.empty()) {
+  if (options_.halt_on_anomaly && !anomalies_.flagged().empty()) {
     const fs::path stream =
         (run_dir / fmt::format("{}.stream.jsonl", n)).lexically_relative(options_.repo_root);
     end.anomaly = fmt::format(

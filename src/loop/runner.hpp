@@ -13,6 +13,7 @@
 #include "budget/ledger.hpp"
 #include "budget/periods.hpp"
 #include "git/vcs.hpp"
+#include "loop/anomaly_watch.hpp"
 #include "loop/display.hpp"
 #include "loop/halt.hpp"
 #include "loop/hook_runner.hpp"
@@ -121,11 +122,9 @@ class Runner {
   budget::Budgets budgets_;
   HaltRules rules_;
   ItemLimits items_;
+  AnomalyWatch anomalies_;
   std::map<plan::Complexity, plan::LevelHistory> history_;  // for start_tier "auto"
   ModelLadder ladder_;
-  // The run's tries, for anomalies: with their costs, and with their metered costs.
-  std::vector<meter::IterationFigures> figures_;
-  std::vector<meter::IterationFigures> metered_figures_;
   std::set<std::string> blocked_before_;  // blocked in the run before this ralph resumed it
   std::optional<budget::TimeZone> zone_;  // of the calendar caps, when there are any
   LogGuard log_guard_;

@@ -93,11 +93,7 @@ void Runner::count_recorded(const IterationRecord& record) {
   if (record.item_id && record.item_try.value_or(record.outcome != "interrupted")) {
     items_.count(*record.item_id);
     ladder_.count(*record.item_id, record, without_progress(record));
-    meter::IterationFigures figures = meter::figures_of(record);
-    figures.model = priced_name(figures.model);
-    figures_.push_back(figures);
-    figures.cost_usd = record.metered_cost_usd.value_or(record.cost_usd);
-    metered_figures_.push_back(figures);
+    anomalies_.add(record, priced_name(record.model));
   }
   totals_.add(record);
 }

@@ -1,0 +1,67 @@
+// The runner's side of money and waiting (README "Budgets"): records go to the cost log and the
+// user-level ledger, the calendar caps learn what every loop spent, budget warnings reach the
+// display and the hooks, and waits show in state.json.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "loop/runner.hpp"
+#include "util/clock.hpp"
+
+namespace ralph::loop {
+
+Status Runner::append_record(const meter::IterationRecord& record) {
+  if (auto warning = log_guard_.check()) deps_.display.note(*warning);
+  if (Status s = log_.append(record); !s) return s;
+  log_guard_.mark();
+  if (deps_.ledger != nullptr) {
+    if (Status s = deps_.ledger->append(options_.repo_root.string(), record); !s) {
+      deps_.display.note("ralph: warning: " + s.message() +
+                         " (the daily, weekly and monthly caps do not count this iteration)");
+    }
+    deps_.ledger->publish_live(options_.repo_root.string(), state_.run_id, 0);
+  }
+  return ok_status();
+}
+
+Status Runner::refresh_calendar() {
+  if (deps_.ledger == nullptr || !zone_) return ok_status();
+  if (Status s = deps_.ledger->refresh(); !s) return s;
+  const double others = deps_.ledger->others_live();
+  const auto now = deps_.clock.wall_now();
+  for (auto scope : {budget::Scope::kDay, budget::Scope::kWeek, budget::Scope::kMonth}) {
+    budget::Span span = zone_->span(scope, now);
+    budgets_.set_calendar(scope, deps_.ledger->spent(span.start, span.end) + others,
+                          zone_->label(scope, now), span.end, zone_->local_text(span.end));
+  }
+  return ok_status();
+}
+
+std::chrono::milliseconds Runner::calendar_wait_step(
+    std::chrono::system_clock::time_point resets_at) const {
+  auto wait =
+      std::chrono::duration_cast<std::chrono::milliseconds>(resets_at - deps_.clock.wall_now()) +
+      std::chrono::seconds(1);
+  return std::clamp<std::chrono::milliseconds>(wait, std::chrono::seconds(1),
+                                               std::chrono::seconds(60));
+}
+
+bool Runner::wait_for(std::chrono::milliseconds duration, const std::string& why,
+                      std::optional<std::chrono::system_clock::time_point> until) {
+  if (!deps_.wait) return true;
+  state_.waiting_until = format_rfc3339(until ? *until : deps_.clock.wall_now() + duration);
+  write_state("running", std::nullopt);
+  bool waited = deps_.wait(duration, why);
+  state_.waiting_until.clear();
+  return waited;
+}
+
+void Runner::report(const std::vector<budget::Warning>& warnings, int iteration) {
+  for (const auto& warning : warnings) {
+    deps_.display.note(warning.line);
+    hooks_.notify(budget_warning_event(state_.run_id, iteration, budget::scope_name(warning.scope),
+                                       warning.threshold, warning.spent, warning.limit));
+  }
+}
+
+}  // namespace ralph::loop

@@ -1,0 +1,46 @@
+// What the run tells state.json, and how it ends (README "Files ralph writes", "Hooks"): the
+// on_halt hooks, the last sweep of the run's processes, the halt line.
+#include "agent/process_tree.hpp"
+#include "loop/runner.hpp"
+#include "util/clock.hpp"
+
+namespace ralph::loop {
+
+void Runner::write_state(const std::string& status, const std::optional<Halt>& halt) {
+  state_.status = status;
+  state_.updated_at = format_rfc3339(deps_.clock.wall_now());
+  if (halt) {
+    state_.halt_reason = halt_name(halt->reason);
+    state_.halt_detail = halt->detail;
+  }
+  if (Status s = loop::write_state(options_.state_path(), state_); !s) {
+    deps_.display.note("ralph: warning: " + s.message());
+  }
+}
+
+Halt Runner::finish(Halt halt) {
+  if (!state_.run_id.empty()) {
+    plan::Problems problems;
+    if (auto plan = plan::reload_plan(options_.plan, problems)) {
+      state_.items_total = static_cast<int>(plan->items.size());
+      state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
+    }
+    write_state("halted", halt);
+    hooks_.notify(halt_event(state_.run_id, last_iteration_, halt, totals_, state_.items_total,
+                             state_.items_passing));
+    // Anything of this run's still running (an orphan whose iteration's sweep it escaped, by
+    // leaving its environment behind, say): no process outlives the run.
+    agent::SweepSpec rest;
+    rest.tag = agent::process_tag_prefix(state_.run_id);
+    rest.tag_prefix = true;
+    rest.started_after = started_ticks_;
+    rest.orphans = true;
+    rest.hurry = [this] { return deps_.interrupts && deps_.interrupts() > 1; };
+    rest.grace = rest.hurry() ? std::chrono::milliseconds(0) : options_.stop_grace;
+    sweep(rest, "the run");
+  }
+  deps_.display.halted(halt);  // the last line of a run
+  return halt;
+}
+
+}  // namespace ralph::loop
