@@ -47,6 +47,14 @@ struct Usage {
   bool operator==(const Usage&) const = default;
 };
 
+// `a` less `b`, field by field, never below zero: what a total holds beyond its parts.
+inline Usage minus_clamped(const Usage& a, const Usage& b) {
+  return {std::max<int64_t>(0, a.input_tokens - b.input_tokens),
+          std::max<int64_t>(0, a.output_tokens - b.output_tokens),
+          std::max<int64_t>(0, a.cache_creation_input_tokens - b.cache_creation_input_tokens),
+          std::max<int64_t>(0, a.cache_read_input_tokens - b.cache_read_input_tokens)};
+}
+
 // Reads the API's snake_case usage object; absent fields are zero.
 Usage usage_from_api(const nlohmann::json& usage);
 // How many of that usage's cache writes are 1-hour writes (they cost more):

@@ -8,13 +8,6 @@ namespace {
 
 constexpr std::string_view kNames[] = {"iteration", "model", "day", "item"};
 
-meter::Usage minus_clamped(const meter::Usage& a, const meter::Usage& b) {
-  return {std::max<int64_t>(0, a.input_tokens - b.input_tokens),
-          std::max<int64_t>(0, a.output_tokens - b.output_tokens),
-          std::max<int64_t>(0, a.cache_creation_input_tokens - b.cache_creation_input_tokens),
-          std::max<int64_t>(0, a.cache_read_input_tokens - b.cache_read_input_tokens)};
-}
-
 }  // namespace
 
 std::optional<GroupBy> parse_group_by(std::string_view name) {
@@ -82,7 +75,7 @@ void Aggregator::add(const meter::IterationRecord& r) {
         covered += part.usage;
         covered_cost += part.cost_usd;
       }
-      meter::Usage rest = minus_clamped(r.usage, covered);
+      meter::Usage rest = meter::minus_clamped(r.usage, covered);
       double rest_cost = r.cost_usd - covered_cost;
       if (r.models.empty() || rest != meter::Usage{} || rest_cost != 0) {
         Group& g = group(r.model.empty() ? "unknown" : r.model);

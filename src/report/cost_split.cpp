@@ -14,13 +14,6 @@ size_t index(CostKind kind) {
   return static_cast<size_t>(kind);
 }
 
-meter::Usage minus_clamped(const meter::Usage& a, const meter::Usage& b) {
-  return {std::max<int64_t>(0, a.input_tokens - b.input_tokens),
-          std::max<int64_t>(0, a.output_tokens - b.output_tokens),
-          std::max<int64_t>(0, a.cache_creation_input_tokens - b.cache_creation_input_tokens),
-          std::max<int64_t>(0, a.cache_read_input_tokens - b.cache_read_input_tokens)};
-}
-
 // Adds what `usage` of `model` costs by kind to `parts`; an unknown model adds `cost` (what
 // the log says it cost) as unpriced.
 void add_priced(const meter::PricingTable& pricing, const std::string& model,
@@ -73,7 +66,7 @@ CostSplit split_cost(const meter::IterationRecord& record, const meter::PricingT
       covered += part.usage;
       covered_cost += part.cost_usd;
     }
-    meter::Usage rest = minus_clamped(record.usage, covered);
+    meter::Usage rest = meter::minus_clamped(record.usage, covered);
     double rest_cost = cost - covered_cost;
     if (rest != meter::Usage{} || std::abs(rest_cost) > 1e-12 * std::max(1.0, std::abs(cost))) {
       add_priced(pricing, record.model, rest, rest_cost, parts);

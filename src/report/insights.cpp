@@ -21,13 +21,6 @@ double finite(double value) {
   return std::isfinite(value) ? value : 0;
 }
 
-meter::Usage minus_clamped(const meter::Usage& a, const meter::Usage& b) {
-  return {std::max<int64_t>(0, a.input_tokens - b.input_tokens),
-          std::max<int64_t>(0, a.output_tokens - b.output_tokens),
-          std::max<int64_t>(0, a.cache_creation_input_tokens - b.cache_creation_input_tokens),
-          std::max<int64_t>(0, a.cache_read_input_tokens - b.cache_read_input_tokens)};
-}
-
 // Calls `fn(model, usage)` for each part of a record: its per-model entries (`models`), and
 // what they do not cover under `model`; a record without them is one part.
 template <typename Fn>
@@ -41,7 +34,7 @@ void for_each_part(const meter::IterationRecord& record, Fn&& fn) {
     fn(name, part.usage);
     covered += part.usage;
   }
-  meter::Usage rest = minus_clamped(record.usage, covered);
+  meter::Usage rest = meter::minus_clamped(record.usage, covered);
   if (rest != meter::Usage{}) fn(record.model, rest);
 }
 
@@ -51,18 +44,11 @@ meter::Usage tokens_of(const meter::IterationRecord& record) {
   return sum;
 }
 
-// The standard tier's prices, never the long-context tier: that tier applies per turn, and a
-// record holds the sum of its turns, not their sizes (its total would pass any threshold). The
-// 1-hour share of cache writes is not recorded either: they are priced as 5-minute writes. So
-// re-priced figures are estimates, and can be a little under what the agent was charged.
-double standard_cost(const meter::TokenPrices& p, const meter::Usage& u) {
-  auto priced = [](int64_t tokens, double per_million) {
-    return static_cast<double>(tokens) * per_million / 1e6;
-  };
-  return priced(u.input_tokens, p.input) + priced(u.output_tokens, p.output) +
-         priced(u.cache_creation_input_tokens, p.cache_write) +
-         priced(u.cache_read_input_tokens, p.cache_read);
-}
+// Re-pricing uses PricingTable::usage_cost: the standard tier's prices, never the
+// long-context tier (that tier applies per turn, and a record holds the sum of its turns, not
+// their sizes). The 1-hour share of cache writes is not recorded either: they are priced as
+// 5-minute writes. So re-priced figures are estimates, and can be a little under what the agent
+// was charged.
 
 // What a cache write and an uncached input token cost above a cache read.
 double cache_excess(const meter::TokenPrices& p, const meter::Usage& u) {
@@ -124,7 +110,7 @@ WhatIf what_if_of(const std::vector<meter::IterationRecord>& records,
     WhatIfModel m;
     m.model = model;
     m.priced_as = pricing.lookup(model).priced_as;
-    m.cost_usd = standard_cost(pricing.price_for(model).standard, tokens);
+    m.cost_usd = pricing.usage_cost(model, tokens);
     m.difference_usd = m.cost_usd - actual;
     m.used = used.count(resolved(pricing, model)) != 0;
     what_if.models.push_back(std::move(m));
@@ -153,7 +139,6 @@ StartLower start_lower_of(const std::vector<meter::IterationRecord>& records,
   StartLower start;
   if (ladder.empty()) return start;
   start.lowest_model = ladder.front();
-  const meter::TokenPrices& lowest = pricing.price_for(start.lowest_model).standard;
   std::map<std::pair<std::string, std::string>, int> iterations;  // (run, item)
   for (const auto& r : records) {
     if (r.item_id) ++iterations[{r.run_id, *r.item_id}];
@@ -169,7 +154,7 @@ StartLower start_lower_of(const std::vector<meter::IterationRecord>& records,
     item.tier = *r.tier;
     item.model_reason = r.model_reason;
     item.cost_usd = finite(r.cost_usd);
-    item.repriced_usd = standard_cost(lowest, tokens_of(r));
+    item.repriced_usd = pricing.usage_cost(start.lowest_model, tokens_of(r));
     item.saving_usd = item.cost_usd - item.repriced_usd;
     start.cost_usd += item.cost_usd;
     start.repriced_usd += item.repriced_usd;
