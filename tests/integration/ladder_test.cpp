@@ -245,9 +245,11 @@ TEST(AnomalyTest, ARunawayIterationIsFlaggedLiveToldToAHookAndHaltsTheRun) {
   h.write(".gitignore", "anomaly-events.jsonl\n");
   h.commit_all("Add the hook");
 
-  // Without halt_on_anomaly the sixth iteration would run until its timeout.
-  CommandResult run =
-      h.ralph({"run", "--model", "claude-sonnet-5-5", "--iteration-timeout", "120"});
+  // Without halt_on_anomaly the sixth iteration would run until its timeout. The agent is a
+  // wrapper that pipes the CLI through tee, as users give it, and the runaway's tool leaves a
+  // daemon behind: the stop must reach all of it.
+  CommandResult run = h.ralph({"run", "--agent", h.write_wrapper().string(), "--model",
+                               "claude-sonnet-5-5", "--iteration-timeout", "120"});
   EXPECT_EQ(run.exit_code, 8) << run.out << run.err;
   auto records = h.records();
   ASSERT_EQ(records.size(), 6u) << run.out;
@@ -267,6 +269,7 @@ TEST(AnomalyTest, ARunawayIterationIsFlaggedLiveToldToAHookAndHaltsTheRun) {
   // Stopped live: after a turn or two of the endless tool loop, not at the timeout.
   EXPECT_LT(runaway["num_turns"].get<int>(), 5) << runaway.dump();
   EXPECT_LT(runaway["duration_ms"].get<int64_t>(), 60000);
+  EXPECT_GE(runaway["stray_processes"].get<int>(), 1) << runaway.dump();  // the daemon, stopped
   EXPECT_NE(run.out.find("ralph: warning: iteration 6 on US-006 is an anomaly: cost "),
             std::string::npos)
       << run.out;
