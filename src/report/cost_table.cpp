@@ -43,16 +43,6 @@ void append_csv_field(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-std::string grouped(int64_t count) {
-  std::string digits = std::to_string(count < 0 ? -count : count);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return count < 0 ? "-" + out : out;
-}
-
 std::string percent(double ratio, bool any) {
   return any ? fmt::format("{:.1f}%", ratio * 100) : "-";
 }

@@ -8,8 +8,11 @@
 #include "meter/record.hpp"
 #include "meter/totals.hpp"
 #include "report/aggregate.hpp"
+#include "util/grouped.hpp"
 
 namespace ralph::report {
+
+using ralph::grouped;  // util/grouped.hpp: also what the budget room words counts with
 
 // One row per iteration and a totals row. A run column appears when the rows span runs. The
 // `metered` column is ralph's own meter's figure, marked "!" where it drifts from cost_usd.
@@ -26,8 +29,6 @@ void append_csv_group(std::string& out, const Group& group);
 // `text` as one CSV field (RFC 4180: quoted when it holds a comma, a quote or a line break).
 void append_csv_field(std::string& out, std::string_view text);
 
-// "12,345": an exact count, grouped by thousands.
-std::string grouped(int64_t count);
 // "91.2%"; "-" when nothing was read.
 std::string percent(double ratio, bool any);
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ralph {
 
@@ -27,9 +28,9 @@ class SystemClock final : public Clock {
 // "2026-11-23T10:15:00.123Z": RFC 3339 in UTC with milliseconds.
 std::string format_rfc3339(std::chrono::system_clock::time_point t);
 
-// The time format_rfc3339 wrote (milliseconds optional, UTC "Z" assumed); none when `text` is
-// not one.
-std::optional<std::chrono::system_clock::time_point> parse_rfc3339_utc(const std::string& text);
+// The time format_rfc3339 wrote (milliseconds optional, UTC "Z" assumed, a "+02:00" offset
+// honoured); none when `text` is not one. No allocation: the transcript reader calls it per line.
+std::optional<std::chrono::system_clock::time_point> parse_rfc3339_utc(std::string_view text);
 
 // "20261123-101500": the compact UTC stamp used in run ids.
 std::string format_compact_utc(std::chrono::system_clock::time_point t);

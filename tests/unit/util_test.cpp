@@ -1,7 +1,8 @@
-// util/: JSON positions, line splitting, durable files, suggestions.
+// util/: JSON positions, line splitting, durable files, suggestions, times.
 #include <gtest/gtest.h>
 
 #include "temp_dir.hpp"
+#include "util/clock.hpp"
 #include "util/fs.hpp"
 #include "util/json_safe.hpp"
 #include "util/json_text.hpp"
@@ -119,6 +120,15 @@ TEST(SuggestTest, ClosestName) {
   EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
   EXPECT_EQ(closest_name("buget", {"budget", "model"}), "budget");
   EXPECT_EQ(closest_name("xyzzy", {"budget", "model"}), "");
+}
+
+TEST(ClockTest, Rfc3339TimesWithAnOffsetAreReadAsTheTimeTheyName) {
+  EXPECT_EQ(*parse_rfc3339_utc("2026-12-02T12:00:00.250+02:00"),
+            *parse_rfc3339_utc("2026-12-02T10:00:00.250Z"));
+  EXPECT_EQ(format_rfc3339(*parse_rfc3339_utc("2024-02-29T23:59:59.999Z")),
+            "2024-02-29T23:59:59.999Z");
+  EXPECT_FALSE(parse_rfc3339_utc("2026-13-02T10:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339_utc("yesterday"));
 }
 
 }  // namespace
