@@ -140,9 +140,12 @@ std::string spaced(const std::string& compact) {
   for (char c : compact) {
     out += c;
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
-      else if (c == '"') in_string = false;
+      if (escaped)
+        escaped = false;
+      else if (c == '\\')
+        escaped = true;
+      else if (c == '"')
+        in_string = false;
     } else if (c == '"') {
       in_string = true;
     } else if (c == ':' || c == ',') {
@@ -180,12 +183,19 @@ struct Gen {
 
   explicit Gen(uint64_t seed) : r(seed) {
     static constexpr std::string_view words[] = {
-        "the",      "assistant", "usage",   "function", "return",  "const",   "auto",
-        "if",       "else",      "for",     "while",    "std::string", "error:", "warning:",
-        "src/main.cpp:42:7:", "TODO",   "=>",       "{",       "}",        "\"quoted\"",
-        "path\\to\\file", "tokens", "input_tokens", "\"type\":\"assistant\"", "message",
-        "model",    "claude",    "ééé",     "日本語",   "\ttab",   "null",    "true",
-        "0x7ffe",   "cache",     "read",    "write",    "test",    "PASSED",  "FAILED"};
+        "the",      "assistant",    "usage",
+        "function", "return",       "const",
+        "auto",     "if",           "else",
+        "for",      "while",        "std::string",
+        "error:",   "warning:",     "src/main.cpp:42:7:",
+        "TODO",     "=>",           "{",
+        "}",        "\"quoted\"",   "path\\to\\file",
+        "tokens",   "input_tokens", "\"type\":\"assistant\"",
+        "message",  "model",        "claude",
+        "ééé",      "日本語",       "\ttab",
+        "null",     "true",         "0x7ffe",
+        "cache",    "read",         "write",
+        "test",     "PASSED",       "FAILED"};
     text.reserve(1 << 21);
     while (text.size() < (1u << 21)) {
       text += words[r.below(std::size(words))];
@@ -205,8 +215,9 @@ struct Gen {
 
   std::string pick_model(bool subagent) {
     const double x = r.real();
-    if (subagent) return x < 0.5 ? "claude-haiku-5-5" : x < 0.9 ? "claude-sonnet-5-5" : "claude-fable-5-2";
-    return x < 0.45 ? "claude-opus-5-5"
+    if (subagent)
+      return x < 0.5 ? "claude-haiku-5-5" : x < 0.9 ? "claude-sonnet-5-5" : "claude-fable-5-2";
+    return x < 0.45  ? "claude-opus-5-5"
            : x < 0.8 ? "claude-sonnet-5-5"
            : x < 0.9 ? "claude-fable-5-2"
                      : "claude-haiku-5-5";
@@ -277,13 +288,18 @@ struct Writer {
     head(f, j);
     j["promptId"] = g.id.uuid();
     j["type"] = "user";
-    oj block = {{"tool_use_id", tool_id}, {"type", "tool_result"}, {"content", g.blob(size)},
+    oj block = {{"tool_use_id", tool_id},
+                {"type", "tool_result"},
+                {"content", g.blob(size)},
                 {"is_error", g.r.chance(0.05)}};
     j["message"] = {{"role", "user"}, {"content", oj::array({block})}};
     const std::string uuid = g.id.uuid();
     tail(f, j, uuid, f.t);
-    j["toolUseResult"] = {{"stdout", ""}, {"stderr", ""}, {"interrupted", false},
-                          {"isImage", false}, {"noOutputExpected", false}};
+    j["toolUseResult"] = {{"stdout", ""},
+                          {"stderr", ""},
+                          {"interrupted", false},
+                          {"isImage", false},
+                          {"noOutputExpected", false}};
     j["sourceToolAssistantUUID"] = source;
     put(f, j, g.r.chance(0.03));
     f.parent_uuid = uuid;
@@ -298,7 +314,8 @@ struct Writer {
               {"output_tokens_details", {{"thinking_tokens", 0}}},
               {"server_tool_use", {{"web_search_requests", 0}, {"web_fetch_requests", 0}}},
               {"service_tier", "standard"},
-              {"cache_creation", {{"ephemeral_1h_input_tokens", c1h}, {"ephemeral_5m_input_tokens", c5m}}},
+              {"cache_creation",
+               {{"ephemeral_1h_input_tokens", c1h}, {"ephemeral_5m_input_tokens", c5m}}},
               {"inference_geo", ""},
               {"iterations", oj::array()},
               {"speed", "standard"},
@@ -373,14 +390,21 @@ struct Writer {
     const std::string tool_id = end_turn ? "" : gg.id.tool();
 
     std::vector<oj> blocks;
-    if (nlines == 3) blocks.push_back({{"signature", gg.id.b62(88)}, {"thinking", gg.blob(r.range(100, 1500))}, {"type", "thinking"}});
-    if (nlines >= 2 || end_turn) blocks.push_back({{"text", gg.blob(r.range(40, 1200))}, {"type", "text"}});
+    if (nlines == 3)
+      blocks.push_back({{"signature", gg.id.b62(88)},
+                        {"thinking", gg.blob(r.range(100, 1500))},
+                        {"type", "thinking"}});
+    if (nlines >= 2 || end_turn)
+      blocks.push_back({{"text", gg.blob(r.range(40, 1200))}, {"type", "text"}});
     if (!end_turn) {
       static constexpr std::string_view tools[] = {"Bash", "Read", "Edit", "Grep", "Write", "Glob"};
-      blocks.push_back({{"id", tool_id}, {"input", {{"command", gg.blob(r.range(10, 200))}}},
-                        {"name", tools[r.below(std::size(tools))]}, {"type", "tool_use"}});
+      blocks.push_back({{"id", tool_id},
+                        {"input", {{"command", gg.blob(r.range(10, 200))}}},
+                        {"name", tools[r.below(std::size(tools))]},
+                        {"type", "tool_use"}});
     }
-    while (static_cast<int>(blocks.size()) < nlines) blocks.push_back({{"text", "ok"}, {"type", "text"}});
+    while (static_cast<int>(blocks.size()) < nlines)
+      blocks.push_back({{"text", "ok"}, {"type", "text"}});
     while (static_cast<int>(blocks.size()) > nlines) blocks.erase(blocks.begin());
 
     // Split lines of one response stay within one UTC day (ms apart).
@@ -426,7 +450,8 @@ struct Writer {
   void btw_replay(File& f) {
     for (const auto& m : f.btw_pending) {
       // The same message, now in a side question: a new requestId, isSidechain true.
-      put(f, assistant_line(f, m, g.id.req(), m["model"].get<std::string>(), f.t, g.id.uuid(), true));
+      put(f,
+          assistant_line(f, m, g.id.req(), m["model"].get<std::string>(), f.t, g.id.uuid(), true));
     }
     f.btw_pending.clear();
   }
@@ -445,7 +470,8 @@ struct Writer {
     oj j;
     if (x < 0.18) {
       head(f, j);
-      j["attachment"] = {{"type", "file"}, {"filename", f.project->cwd + "/src/module.cpp"},
+      j["attachment"] = {{"type", "file"},
+                         {"filename", f.project->cwd + "/src/module.cpp"},
                          {"content", g.blob(static_cast<size_t>(r.log_uniform(500, 56000)))}};
       j["type"] = "attachment";
       tail(f, j, g.id.uuid(), f.t);
@@ -454,27 +480,37 @@ struct Writer {
       j["sessionId"] = f.session_id;
       j["id"] = g.id.uuid();
       j["timestamp"] = ts;
-      j["params"] = {{"model", f.model}, {"max_tokens", 32000},
-                     {"system", oj::array({{{"type", "text"}, {"text", g.blob(static_cast<size_t>(r.log_uniform(2000, 100000)))}}})},
-                     {"messages", oj::array({{{"role", "user"}, {"content", "continue"}},
-                                             {{"role", "assistant"}, {"content", "ok"}}})}};
+      j["params"] = {
+          {"model", f.model},
+          {"max_tokens", 32000},
+          {"system",
+           oj::array({{{"type", "text"},
+                       {"text", g.blob(static_cast<size_t>(r.log_uniform(2000, 100000)))}}})},
+          {"messages", oj::array({{{"role", "user"}, {"content", "continue"}},
+                                  {{"role", "assistant"}, {"content", "ok"}}})}};
       j["requestRef"] = g.id.uuid();
     } else if (x < 0.38) {
       j["type"] = "api-request-shape";
       j["sessionId"] = f.session_id;
       j["requestRef"] = g.id.uuid();
       j["timestamp"] = ts;
-      j["shape"] = {{"tools", g.blob(static_cast<size_t>(r.log_uniform(1000, 38000)))}, {"messages", r.range(2, 400)}};
+      j["shape"] = {{"tools", g.blob(static_cast<size_t>(r.log_uniform(1000, 38000)))},
+                    {"messages", r.range(2, 400)}};
     } else if (x < 0.48) {  // looks like an assistant message with usage to a naive filter
       j["type"] = "api-request-blob";
       j["sessionId"] = f.session_id;
       j["blobId"] = g.id.uuid();
       j["timestamp"] = ts;
-      j["blob"] = {{"role", "assistant"}, {"type", "assistant"}, {"id", g.id.msg()},
-                   {"model", f.model},
-                   {"content", oj::array({{{"type", "text"}, {"text", g.blob(r.range(200, 8000))}}})},
-                   {"usage", {{"input_tokens", r.range(1, 99999)}, {"output_tokens", r.range(1, 9999)},
-                              {"cache_read_input_tokens", r.range(1, 99999)}}}};
+      j["blob"] = {
+          {"role", "assistant"},
+          {"type", "assistant"},
+          {"id", g.id.msg()},
+          {"model", f.model},
+          {"content", oj::array({{{"type", "text"}, {"text", g.blob(r.range(200, 8000))}}})},
+          {"usage",
+           {{"input_tokens", r.range(1, 99999)},
+            {"output_tokens", r.range(1, 9999)},
+            {"cache_read_input_tokens", r.range(1, 99999)}}}};
     } else if (x < 0.56) {
       j["type"] = "prompt_snapshot";
       j["sessionId"] = f.session_id;
@@ -491,7 +527,8 @@ struct Writer {
       j["sessionId"] = f.session_id;
       j["timestamp"] = ts;
       j["costUSD"] = static_cast<double>(r.range(1, 100000)) / 1000.0;
-      j["usage"] = {{"input_tokens", r.range(1, 999999)}, {"output_tokens", r.range(1, 99999)},
+      j["usage"] = {{"input_tokens", r.range(1, 999999)},
+                    {"output_tokens", r.range(1, 99999)},
                     {"role", "assistant"}};
     } else if (x < 0.84) {
       j["type"] = "atis-latch";
@@ -546,7 +583,9 @@ struct Writer {
       oj j;
       head(parent, j);
       j["type"] = "progress";
-      j["data"] = {{"type", "agent_progress"}, {"message", pm}, {"prompt", "explore"},
+      j["data"] = {{"type", "agent_progress"},
+                   {"message", pm},
+                   {"prompt", "explore"},
                    {"agentId", s.agent_id}};
       j["toolUseID"] = "agent_msg_01" + g.id.b62(20);
       j["parentToolUseID"] = tool_use;
@@ -632,10 +671,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (i + 1 >= argc) return usage_error(argv[0]);
-    if (a == "--out") out_dir = argv[++i];
-    else if (a == "--megabytes") megabytes = std::strtod(argv[++i], nullptr);
-    else if (a == "--seed") seed = std::strtoull(argv[++i], nullptr, 10);
-    else return usage_error(argv[0]);
+    if (a == "--out")
+      out_dir = argv[++i];
+    else if (a == "--megabytes")
+      megabytes = std::strtod(argv[++i], nullptr);
+    else if (a == "--seed")
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    else
+      return usage_error(argv[0]);
   }
   if (out_dir.empty() || megabytes <= 0) return usage_error(argv[0]);
 
@@ -646,7 +689,7 @@ int main(int argc, char** argv) {
   Rng& r = g.r;
 
   std::vector<Project> projects;
-  static constexpr std::string_view names[] = {"app", "work-ralph", "api-server", "infra",
+  static constexpr std::string_view names[] = {"app",   "work-ralph", "api-server",  "infra",
                                                "notes", "web-client", "ml-pipeline", "dotfiles"};
   for (auto n : names) {
     std::string cwd = fmt::format("/home/u/{}", n);
@@ -664,7 +707,8 @@ int main(int argc, char** argv) {
     if (r.chance(weekend ? 0.6 : 0.08)) continue;
     for (int start_hour : {7, 13, 19}) {
       if (r.chance(0.3)) continue;
-      const int64_t s = kStartMs + d * kDayMs + (start_hour + r.range(0, 2)) * kHourMs + r.range(0, 59) * 60000;
+      const int64_t s =
+          kStartMs + d * kDayMs + (start_hour + r.range(0, 2)) * kHourMs + r.range(0, 59) * 60000;
       const int64_t len = r.range(1 * kHourMs, 4 * kHourMs);
       windows.emplace_back(s, s + len);
       window_total += len;
@@ -692,8 +736,11 @@ int main(int argc, char** argv) {
     if (remaining == 0) break;
     const int64_t left = nsessions - i;
     const double factor = std::clamp(std::exp(0.9 * r.normal() - 0.4), 0.05, 8.0);
-    int64_t budget = left == 1 ? remaining
-                               : std::max<int64_t>(3000, static_cast<int64_t>(static_cast<double>(remaining) / static_cast<double>(left) * factor));
+    int64_t budget =
+        left == 1
+            ? remaining
+            : std::max<int64_t>(3000, static_cast<int64_t>(static_cast<double>(remaining) /
+                                                           static_cast<double>(left) * factor));
     const bool resumed = r.chance(0.06);
     File f;
     f.session_id = g.id.uuid();
@@ -738,8 +785,13 @@ int main(int argc, char** argv) {
   e["sessions"] = oj::object();
   for (const auto& [s, u] : g.expected.sessions) e["sessions"][s] = usage_json(u);
   e["blocks"] = blocks_json(g.expected.entries);
-  e["meta"] = {{"seed", seed}, {"megabytes", megabytes}, {"bytes", g.bytes}, {"files", g.files},
-               {"sessionFiles", sessions_written}, {"lines", g.lines}, {"responses", g.responses},
+  e["meta"] = {{"seed", seed},
+               {"megabytes", megabytes},
+               {"bytes", g.bytes},
+               {"files", g.files},
+               {"sessionFiles", sessions_written},
+               {"lines", g.lines},
+               {"responses", g.responses},
                {"generator", "ralph_usage_gen 1"}};
   std::ofstream(g.root / "expected.json") << e.dump(2) << '\n';
   fmt::print("wrote {} bytes in {} files ({} sessions, {} lines, {} responses) to {}\n", g.bytes,
