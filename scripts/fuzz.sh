@@ -23,7 +23,7 @@ fi
 source "$(dirname "$0")/lib.sh"
 root=$RALPH_ROOT
 build=$root/build-fuzz
-targets=(fuzz_prd fuzz_config fuzz_stream_meter)
+targets=(fuzz_prd fuzz_config fuzz_stream_meter fuzz_transcript_line)
 ensure_packages build-essential cmake pkg-config libgit2-dev nlohmann-json3-dev \
   libcli11-dev libfmt-dev clang libclang-rt-14-dev
 

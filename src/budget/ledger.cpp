@@ -123,14 +123,25 @@ double Ledger::spent(WallTime from, WallTime to) const {
 
 Result<std::vector<meter::IterationRecord>> Ledger::records_of(const std::string& repo) const {
   std::vector<meter::IterationRecord> records;
+  Status read = for_each_record([&](const std::string& of, const meter::IterationRecord& record) {
+    if (of == repo) records.push_back(record);
+  });
+  if (!read) return make_error(read.message());
+  return records;
+}
+
+Status Ledger::for_each_record(
+    const std::function<void(const std::string& repo, const meter::IterationRecord&)>& visit)
+    const {
   meter::RecordParser parser;
   auto read = read_lines_from(path_, 0, kPadding, [&](std::string_view line) {
-    if (repo_of(line) != repo) return;
-    if (auto record = parser.parse(line, kPadding)) records.push_back(std::move(*record));
+    auto repo = repo_of(line);
+    if (!repo) return;
+    if (auto record = parser.parse(line, kPadding)) visit(*repo, *record);
   });
   if (!read)
     return make_error(fmt::format("cannot read the ledger {}: {}", path_.string(), read.message()));
-  return records;
+  return ok_status();
 }
 
 void Ledger::publish_live(const std::string& repo, const std::string& run_id, double usd) {

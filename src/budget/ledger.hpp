@@ -49,6 +49,10 @@ class Ledger {
   double spent(WallTime from, WallTime to) const;
   // Every record of the repository at `repo`, in ledger order, read from the file.
   Result<std::vector<meter::IterationRecord>> records_of(const std::string& repo) const;
+  // Calls `visit` with every record of every repository, in ledger order, read from the file;
+  // the record is reused for the next line.
+  Status for_each_record(const std::function<void(const std::string& repo,
+                                                  const meter::IterationRecord&)>& visit) const;
 
   // This loop's running iteration cost `usd` so far (0 when none runs), for the other loops.
   void publish_live(const std::string& repo, const std::string& run_id, double usd);

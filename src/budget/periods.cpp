@@ -4,6 +4,7 @@
 #include <date/tz.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <exception>
 
@@ -67,6 +68,25 @@ Span TimeZone::span(Scope scope, WallTime t) const {
       break;
   }
   return {t, t};
+}
+
+Result<Span> TimeZone::day(const std::string& text) const {
+  std::string digits;
+  for (char c : text) {
+    if (c != '-') digits.push_back(c);
+  }
+  const bool shaped =
+      digits.size() == 8 &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) &&
+      (text.size() == 8 || (text.size() == 10 && text[4] == '-' && text[7] == '-'));
+  date::year_month_day ymd{
+      date::year{shaped ? std::stoi(digits.substr(0, 4)) : 0},
+      date::month{shaped ? static_cast<unsigned>(std::stoi(digits.substr(4, 2))) : 0},
+      date::day{shaped ? static_cast<unsigned>(std::stoi(digits.substr(6, 2))) : 0}};
+  if (!shaped || !ymd.ok())
+    return make_error(fmt::format("\"{}\" is not a date: give YYYY-MM-DD or YYYYMMDD", text));
+  date::local_days day{ymd};
+  return Span{start_of(zone_, day), start_of(zone_, day + days(1))};
 }
 
 std::string TimeZone::local_text(WallTime t) const {

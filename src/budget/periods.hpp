@@ -31,6 +31,9 @@ class TimeZone {
   const std::string& name() const { return name_; }
   // The day, the week (from Monday 00:00) or the month holding `t`. Other scopes: none.
   Span span(Scope scope, WallTime t) const;
+  // The local day a date names ("2026-12-02" or "20261202", as ccusage takes them); an error
+  // that quotes the text when it is not a real date.
+  Result<Span> day(const std::string& date) const;
   // "2026-12-03 00:00 CET": local time, for people.
   std::string local_text(WallTime t) const;
   // "2026-12-02", "2026-W49" (ISO week) or "2026-12": the period holding `t`, for tables.

@@ -16,8 +16,8 @@ int fail(int code, const std::string& message) {
 
 namespace {
 
-const std::vector<std::string> kCommands = {"init",   "run",    "validate", "costs",
-                                            "status", "report", "doctor",   "spend"};
+const std::vector<std::string> kCommands = {"init",   "run",    "validate", "costs", "status",
+                                            "report", "doctor", "spend",    "usage"};
 
 void add_plan_option(CLI::App* command, std::string& plan_dir) {
   command->add_option("--plan", plan_dir, "The plan folder")->capture_default_str();
@@ -135,6 +135,29 @@ int main(int argc, char** argv) {
   spend_cmd->add_option("--timezone", spend.timezone,
                         "IANA time zone of the periods (ralph.json's, else the machine's)");
 
+  UsageArgs usage;
+  auto* usage_cmd = app.add_subcommand(
+      "usage", "Claude Code's own transcripts per day, week, month, session or 5-hour block");
+  usage_cmd->add_option("report", usage.report, "daily, weekly, monthly, session or blocks")
+      ->check(CLI::IsMember({"daily", "weekly", "monthly", "session", "blocks"}))
+      ->capture_default_str();
+  add_plan_option(usage_cmd, usage.plan_dir);
+  auto* usage_json = usage_cmd->add_flag("--json", usage.json, "JSON with ccusage's field names");
+  usage_cmd->add_flag("--csv", usage.csv, "CSV: a header, then a row per period")
+      ->excludes(usage_json);
+  usage_cmd->add_flag("--breakdown", usage.breakdown, "Rows per model under each period");
+  usage_cmd->add_option("--since", usage.since, "From this date on (YYYY-MM-DD or YYYYMMDD)");
+  usage_cmd->add_option("--until", usage.until, "Up to this date, included");
+  usage_cmd->add_option("--timezone", usage.timezone,
+                        "IANA time zone of the days (ralph.json's, else the machine's)");
+  usage_cmd->add_option("--project", usage.project,
+                        "Only sessions whose project folder or working directory holds this");
+  usage_cmd->add_option("--token-limit", usage.token_limit,
+                        "blocks: the tokens a block may hold, or max (the largest earlier block)");
+  usage_cmd->add_flag("--live", usage.live, "blocks: refresh in place until Ctrl-C");
+  usage_cmd->add_option("--interval", usage.interval_s, "Seconds between --live refreshes (2)")
+      ->check(CLI::Range(0.05, 3600.0));
+
   // A misspelt command gets a suggestion rather than CLI11's generic complaint.
   if (argc > 1 && argv[1][0] != '-' &&
       std::find(kCommands.begin(), kCommands.end(), argv[1]) == kCommands.end()) {
@@ -162,6 +185,7 @@ int main(int argc, char** argv) {
   if (report_cmd->parsed()) return run_report(report);
   if (doctor_cmd->parsed()) return run_doctor(doctor);
   if (spend_cmd->parsed()) return run_spend(spend);
+  if (usage_cmd->parsed()) return run_usage(usage);
   return fail(2, "no command given (see `ralph --help`)");
 }
 

@@ -66,6 +66,21 @@ struct SpendArgs {
   std::optional<std::string> timezone;
 };
 
+struct UsageArgs {
+  std::string report = "daily";    // daily, weekly, monthly, session or blocks
+  std::string plan_dir = "plans";  // whose ralph.json gives the zone and whose log attributes
+  bool json = false;
+  bool csv = false;
+  bool breakdown = false;  // rows per model
+  std::optional<std::string> since;
+  std::optional<std::string> until;
+  std::optional<std::string> timezone;
+  std::optional<std::string> project;
+  std::optional<std::string> token_limit;  // blocks: a count or "max"
+  bool live = false;                       // blocks: refresh in place
+  double interval_s = 2;
+};
+
 int run_init(const InitArgs& args);
 int run_run(const RunArgs& args);
 int run_validate(const ValidateArgs& args);
@@ -74,6 +89,7 @@ int run_status(const StatusArgs& args);
 int run_report(const ReportArgs& args);
 int run_doctor(const DoctorArgs& args);
 int run_spend(const SpendArgs& args);
+int run_usage(const UsageArgs& args);
 
 // "ralph: error: <what>" on stderr; returns `code`.
 int fail(int code, const std::string& message);

@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include <algorithm>
 #include <csignal>
+#include <thread>
 
 namespace ralph::loop {
 
@@ -27,6 +29,17 @@ void install_interrupt_handlers() {
 
 int interrupt_count() {
   return g_interrupts;
+}
+
+bool pause_unless_interrupted(std::chrono::milliseconds period) {
+  auto until = std::chrono::steady_clock::now() + period;
+  while (std::chrono::steady_clock::now() < until) {
+    if (interrupt_count() > 0) return false;
+    std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(
+        std::chrono::milliseconds(50), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           until - std::chrono::steady_clock::now())));
+  }
+  return interrupt_count() == 0;
 }
 
 }  // namespace ralph::loop
