@@ -9,6 +9,17 @@
 
 namespace ralph::budget {
 
+int64_t limit_tokens(const BlockLimit& limit, const WindowView& view) {
+  return limit.largest_earlier ? view.largest_earlier : limit.tokens;
+}
+
+WindowView read_window(const meter::ScanOptions& options, const meter::PricingTable& pricing,
+                       int64_t now_ms) {
+  meter::UsageScan scan = meter::scan_transcripts(options, pricing);
+  auto blocks = meter::usage_blocks(scan.entries, now_ms);
+  return {meter::active_block(blocks), meter::largest_block_tokens(blocks)};
+}
+
 PaceDecision pace(const std::optional<meter::UsageBlock>& active, int64_t next_iteration_tokens,
                   int64_t limit, int64_t now_ms, const std::function<std::string(int64_t)>& when) {
   PaceDecision decision;

@@ -11,6 +11,27 @@
 
 namespace ralph::budget {
 
+// `block_limit` (README "Pacing to the 5-hour window"): the tokens a block may hold, or the
+// largest earlier block's.
+struct BlockLimit {
+  int64_t tokens = 0;
+  bool largest_earlier = false;  // "max"
+};
+
+// What the pacing needs of the transcripts now.
+struct WindowView {
+  std::optional<meter::UsageBlock> active;
+  int64_t largest_earlier = 0;  // the largest block that is not active
+};
+
+// The limit in tokens: `limit.tokens`, or the largest earlier block's (0, no limit, when
+// there is none).
+int64_t limit_tokens(const BlockLimit& limit, const WindowView& view);
+
+// The blocks of every transcript under `options.roots` at `now_ms`.
+WindowView read_window(const meter::ScanOptions& options, const meter::PricingTable& pricing,
+                       int64_t now_ms);
+
 // Whether the loop waits for the 5-hour window before its next iteration.
 struct PaceDecision {
   bool wait = false;

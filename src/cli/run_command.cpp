@@ -6,6 +6,7 @@
 #include "agent/agent.hpp"
 #include "agent/process_tree.hpp"
 #include "budget/ledger.hpp"
+#include "budget/window_pace.hpp"
 #include "cli/commands.hpp"
 #include "cli/model_prices.hpp"
 #include "cli/project.hpp"
@@ -161,7 +162,18 @@ int run_run(const RunArgs& args) {
                         [&redactor](std::string_view text) { return redactor.redact(text); },
                         &hook_runner,
                         &sweeper,
-                        &ledger};
+                        &ledger,
+                        {}};
+  if (options.block_limit) {
+    // The agent writes its transcripts under ralph's $HOME (or $CLAUDE_CONFIG_DIR), whose
+    // projects/ folder may appear only with its first session: looked for at every call.
+    // Pacing counts tokens, which do not depend on prices.
+    deps.window = [pricing = meter::PricingTable::builtin()](int64_t now_ms) {
+      meter::ScanOptions scan{
+          meter::transcript_roots([](const char* name) { return std::getenv(name); }), 0};
+      return budget::read_window(scan, pricing, now_ms);
+    };
+  }
   loop::Runner runner(std::move(options), std::move(*loaded), std::move(deps));
   loop::Halt halt = runner.run();
   return loop::exit_code(halt.reason);

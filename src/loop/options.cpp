@@ -26,6 +26,11 @@ void RunOptions::apply(const plan::Settings& settings) {
   ladder.auto_start = settings.text("start_tier") == "auto";
   anomaly_factor = settings.factor("anomaly_factor").value_or(4);
   halt_on_anomaly = settings.on("halt_on_anomaly");
+  if (settings.text("block_limit") == "max") {
+    block_limit = budget::BlockLimit{0, true};
+  } else if (auto tokens = settings.number("block_limit")) {
+    block_limit = budget::BlockLimit{*tokens, false};
+  }
   agent = settings.text("agent").value_or("claude");
   iteration_timeout = seconds("iteration_timeout");
   idle_timeout = seconds("idle_timeout");

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "budget/budgets.hpp"
+#include "budget/window_pace.hpp"
 #include "loop/halt.hpp"
 #include "loop/model_ladder.hpp"
 #include "plan/plan_folder.hpp"
@@ -31,6 +32,8 @@ struct RunOptions {
   LadderOptions ladder;         // the model ladder (README "Models"); the runner sets its `model`
   double anomaly_factor = 4;    // README "Anomalies"
   bool halt_on_anomaly = false;
+  // README "Pacing to the 5-hour window": wait for the block to reset rather than pass this.
+  std::optional<budget::BlockLimit> block_limit;
   std::string agent = "claude";
   std::vector<std::string> agent_args;
   std::chrono::seconds iteration_timeout{3600};

@@ -146,6 +146,15 @@ Halt Runner::run() {
         continue;
       }
     }
+    if (budget::PaceDecision paced = pace_window(); paced.wait) {
+      // README "Pacing to the 5-hour window": the block resets rather than the iteration being
+      // cut short by the subscription's limit. A minute at a time, as for a calendar cap.
+      auto until = std::chrono::system_clock::time_point(std::chrono::milliseconds(paced.until_ms));
+      if (!wait_for(calendar_wait_step(until), paced.reason + "; waiting", until)) {
+        return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
+      }
+      continue;
+    }
     IterationResult result = run_iteration(*plan, *item, choice, start.agent_budget);
     if (result.halt) return finish(*result.halt);
     if (result.wait && !wait_for(*result.wait, result.wait_reason)) {

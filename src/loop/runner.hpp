@@ -52,6 +52,9 @@ struct RunnerDeps {
   // The user-level ledger (README "Budgets"): every record goes there too, and the calendar
   // caps count from it; none: no ledger, no calendar caps.
   budget::Ledger* ledger = nullptr;
+  // The 5-hour blocks of the agent's transcripts at a time (milliseconds since the epoch), for
+  // block_limit (README "Pacing to the 5-hour window"); none: no pacing.
+  std::function<budget::WindowView(int64_t now_ms)> window;
 };
 
 class Runner {
@@ -88,6 +91,9 @@ class Runner {
   // Tells the budget room what every loop of the ledger spent in the current day, week and
   // month; an error when the ledger cannot be read.
   Status refresh_calendar();
+  // With a block_limit: whether the next iteration waits for the 5-hour block to reset, with
+  // the run's mean iteration as the next one's estimate; notes the block in state.json.
+  budget::PaceDecision pace_window();
   // Appends a record to the cost log (restoring the log first if it shrank) and the ledger.
   Status append_record(const meter::IterationRecord& record);
   // Waits `duration`, with state.json saying until when (`until` when the wait is one step of a
@@ -131,6 +137,7 @@ class Runner {
   Hooks hooks_;
   meter::Totals totals_;  // of this run's iterations so far
   RunState state_;
+  std::string pace_note_;  // the last pacing reason shown, so each is shown once
   int iterations_this_run_ = 0;
   int last_iteration_ = 0;
   uint64_t started_ticks_ = 0;  // when this ralph started the run (clock ticks since boot)

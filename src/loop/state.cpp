@@ -41,7 +41,15 @@ json to_json(const RunState& s) {
       {"claude_md_digest", s.claude_md_digest.empty() ? json(nullptr) : json(s.claude_md_digest)},
       {"passing_before", s.passing_before},
       {"blocked_items", std::move(blocked)},
-      {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)}};
+      {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)},
+      {"window", window_json(s)}};
+}
+
+json window_json(const RunState& s) {
+  if (!s.window) return nullptr;
+  return {{"tokens", s.window->tokens},
+          {"limit", s.window->limit},
+          {"resets_at", s.window->resets_at.empty() ? json(nullptr) : json(s.window->resets_at)}};
 }
 
 std::optional<RunState> state_from_json(const json& v) {
@@ -85,6 +93,16 @@ std::optional<RunState> state_from_json(const json& v) {
   s.prompt_digest = text("prompt_digest");
   s.claude_md_digest = text("claude_md_digest");
   s.waiting_until = text("waiting_until");
+  if (auto it = v.find("window"); it != v.end() && it->is_object()) {
+    auto count = [&](const char* key) {
+      auto field = it->find(key);
+      return field != it->end() && field->is_number_integer() ? field->get<int64_t>() : 0;
+    };
+    auto resets = it->find("resets_at");
+    s.window = RunState::Window{
+        count("tokens"), count("limit"),
+        resets != it->end() && resets->is_string() ? resets->get<std::string>() : ""};
+  }
   if (auto it = v.find("passing_before"); it != v.end() && it->is_array()) {
     for (const auto& id : *it) {
       if (id.is_string()) s.passing_before.push_back(id.get<std::string>());

@@ -51,11 +51,21 @@ struct RunState {
   std::string claude_md_digest;
   std::vector<std::string> passing_before;  // items passing when the iteration started
   std::string waiting_until;                // RFC 3339, while waiting for a usage limit
+  // With a block_limit (README "Pacing to the 5-hour window"): the active 5-hour block's tokens
+  // when the loop last looked, its limit, and when it resets ("": no block is active).
+  struct Window {
+    int64_t tokens = 0;
+    int64_t limit = 0;
+    std::string resets_at;
+  };
+  std::optional<Window> window;
   // Items blocked for the rest of the run by a per-item limit: id -> why.
   std::map<std::string, std::string> blocked_items;
 };
 
 nlohmann::json to_json(const RunState& state);
+// state.json's "window" (also in `ralph status --json`): null without a block_limit.
+nlohmann::json window_json(const RunState& state);
 std::optional<RunState> state_from_json(const nlohmann::json& value);
 
 Status write_state(const std::filesystem::path& path, const RunState& state);

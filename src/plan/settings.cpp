@@ -62,6 +62,9 @@ const std::vector<SettingSpec>& setting_specs() {
              "Halt after N iterations in a row without progress", 1),
         spec("max_wait", "--max-wait", K::kSeconds, 21600,
              "Longest wait in seconds for a usage limit to reset"),
+        spec("block_limit", "--block-limit", K::kTokens, nullptr,
+             "Tokens a 5-hour block of the subscription may hold, or max (the largest earlier "
+             "block): wait for the block to reset rather than pass it mid-iteration"),
         spec("max_agent_failures", "--max-agent-failures", K::kCount, 3,
              "Halt after N failed iterations in a row", 1),
         spec("hook_timeout", "", K::kSeconds, 300, "Seconds one hook may run", 1),
@@ -147,6 +150,16 @@ Result<json> check_setting(const SettingSpec& spec, const json& value, const std
       }
       return value;
     }
+    case SettingKind::kTokens:
+      if (value.is_string() && value.get<std::string>() == "max") return value;
+      if (!value.is_number_integer() || value.get<long long>() < 1 ||
+          value.get<long long>() > kLargest) {
+        return make_error(fmt::format(
+            "{} must be a whole number of tokens of at least 1, or \"max\" (the largest "
+            "earlier block), not {}",
+            name, value.dump()));
+      }
+      return json(value.get<long long>());
     case SettingKind::kSwitch:
       if (!value.is_boolean()) {
         return make_error(fmt::format("{} must be true or false, not {}", name, value.dump()));
@@ -165,7 +178,8 @@ Result<json> check_setting(const SettingSpec& spec, const json& value, const std
 
 Result<json> parse_setting_text(const SettingSpec& spec, const std::string& text) {
   json value = text;  // text and choices as they are
-  if (spec.kind == SettingKind::kCount || spec.kind == SettingKind::kSeconds) {
+  if (spec.kind == SettingKind::kCount || spec.kind == SettingKind::kSeconds ||
+      spec.kind == SettingKind::kTokens) {
     long long number = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
     if (ec == std::errc() && end == text.data() + text.size()) value = number;
@@ -202,6 +216,8 @@ std::string setting_value_name(const SettingSpec& spec) {
       return "ZONE";
     case SettingKind::kFactor:
       return "FACTOR";
+    case SettingKind::kTokens:
+      return "N|max";
     case SettingKind::kList:
     case SettingKind::kText:
     case SettingKind::kSwitch:

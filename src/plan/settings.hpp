@@ -26,6 +26,7 @@ enum class SettingKind {
   kZone,     // an IANA time zone name ("Europe/Paris")
   kFactor,   // a number greater than 1
   kList,     // a non-empty list of non-empty strings (ralph.json only)
+  kTokens,   // a whole number of tokens of at least 1, or "max"
 };
 
 struct SettingSpec {

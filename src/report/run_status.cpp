@@ -113,6 +113,7 @@ nlohmann::json to_json(const StatusReport& r) {
            {"updated_at", s.updated_at},
            {"waiting_until",
             s.waiting_until.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.waiting_until)},
+           {"window", loop::window_json(s)},
            {"pid", s.pid}};
     spend = {{"cost_usd", r.sums.totals.cost_usd},
              {"budget_usd", optional_number(s.budget_usd)},
@@ -196,6 +197,16 @@ std::string status_text(const StatusReport& r) {
     }
     for (const auto& [id, why] : s.blocked_items) {
       line("blocked", fmt::format("{}: {}", id, why));
+    }
+    if (s.window && s.window->limit > 0) {
+      // README "Pacing to the 5-hour window".
+      const auto& w = *s.window;
+      double fraction = static_cast<double>(w.tokens) / static_cast<double>(w.limit);
+      line("block", w.resets_at.empty()
+                        ? fmt::format("no 5-hour block active; limit {} tokens", grouped(w.limit))
+                        : fmt::format("{} of {} tokens {} {:.1f}%, resets {}", grouped(w.tokens),
+                                      grouped(w.limit), progress_bar(std::min(fraction, 1.0), 20),
+                                      fraction * 100, w.resets_at));
     }
     for (const auto& [id, fill] : r.sums.crowded_items) {
       line("context",

@@ -103,7 +103,8 @@ class RunnerTest : public ::testing::Test {
                       [this](std::string_view text) { return redactor.redact(text); },
                       &hooks,
                       &sweeper,
-                      ledger.get()};
+                      ledger.get(),
+                      window};
   }
 
   // The display's output, for tests that read it (after capture_display()).
@@ -137,7 +138,8 @@ class RunnerTest : public ::testing::Test {
   testing::FakeVcs vcs;
   testing::FakeHookRunner hooks;
   testing::FakeSweeper sweeper;
-  std::unique_ptr<budget::Ledger> ledger;  // none unless a test sets one
+  std::unique_ptr<budget::Ledger> ledger;             // none unless a test sets one
+  std::function<budget::WindowView(int64_t)> window;  // the 5-hour blocks; none: no pacing
   std::unique_ptr<Display> display = make_display(stdout, false);
   std::FILE* display_file = nullptr;
   RunOptions options;

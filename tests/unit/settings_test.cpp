@@ -48,6 +48,28 @@ TEST(SettingsTest, ATimeZoneMustBeOneTheSystemKnows) {
   EXPECT_FALSE(check_setting(zone, 3, "\"timezone\""));
 }
 
+TEST(SettingsTest, ABlockLimitIsTokensOrMax) {
+  const SettingSpec& limit = *find_setting("block_limit");
+  EXPECT_EQ(*parse_setting_text(limit, "1500000"), 1500000);
+  EXPECT_EQ(*parse_setting_text(limit, "max"), "max");
+  EXPECT_EQ(parse_setting_text(limit, "0").message(),
+            "--block-limit must be a whole number of tokens of at least 1, or \"max\" (the "
+            "largest earlier block), not 0");
+  EXPECT_FALSE(check_setting(limit, "most", "\"block_limit\""));
+  EXPECT_FALSE(check_setting(limit, 1.5, "\"block_limit\""));
+  Settings settings;
+  settings.set("block_limit", "max");
+  loop::RunOptions options;
+  options.apply(settings);
+  ASSERT_TRUE(options.block_limit);
+  EXPECT_TRUE(options.block_limit->largest_earlier);
+  settings.set("block_limit", 42);
+  options.apply(settings);
+  EXPECT_EQ(options.block_limit->tokens, 42);
+  EXPECT_FALSE(options.block_limit->largest_earlier);
+  EXPECT_FALSE(loop::RunOptions().block_limit);
+}
+
 TEST(SettingsTest, HelpShowsTheDefault) {
   EXPECT_EQ(setting_help(*find_setting("max_iterations")), "Stop after N iterations (50)");
   EXPECT_EQ(setting_help(*find_setting("budget")), "Hard cap in USD on this run's agent cost");
