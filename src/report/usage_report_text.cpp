@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 
 #include "loop/display.hpp"
 #include "report/cost_table.hpp"
@@ -77,8 +78,9 @@ std::string megabytes(int64_t bytes) {
 }
 
 std::string ralph_text(const RalphSession& ralph) {
-  return fmt::format("{} {} #{}{}", ralph.repo, ralph.run_id, ralph.iteration,
-                     ralph.item.empty() ? "" : " " + ralph.item);
+  // The repository's folder name: the JSON has its path.
+  return fmt::format("{} {} #{}{}", std::filesystem::path(ralph.repo).filename().string(),
+                     ralph.run_id, ralph.iteration, ralph.item.empty() ? "" : " " + ralph.item);
 }
 
 std::vector<std::string> count_cells(const UsageCount& count) {
@@ -238,10 +240,13 @@ std::string usage_text(const UsageReport& report, bool breakdown) {
 
   out += "\n";
   TextTable split({false, true, true, true});
-  split.add({"ralph", fmt::format("{} sessions", grouped(report.ralph_sessions)),
+  auto sessions_text = [](int64_t n) {
+    return fmt::format("{} session{}", grouped(n), n == 1 ? "" : "s");
+  };
+  split.add({"ralph", sessions_text(report.ralph_sessions),
              fmt::format("{} tokens", grouped(report.ralph.total_tokens())),
              dollars(report.ralph.cost_usd)});
-  split.add({"interactive", fmt::format("{} sessions", grouped(report.interactive_sessions)),
+  split.add({"interactive", sessions_text(report.interactive_sessions),
              fmt::format("{} tokens", grouped(report.interactive.total_tokens())),
              dollars(report.interactive.cost_usd)});
   out += split.text();

@@ -151,6 +151,9 @@ void ScriptedApi::handle_messages(const httplib::Request& request, httplib::Resp
   }
   std::unique_lock lock(mutex_);
   requests_.push_back(body);
+  // As the real API does: an id per request, which Claude Code writes to its transcripts as
+  // each response's requestId.
+  response.set_header("request-id", "req_scripted_" + std::to_string(requests_.size()));
   const Reply reply = script_.answer(body, request.get_header_value("X-Claude-Code-Session-Id"));
   if (observer_) {
     observer_({{"n", requests_.size()},

@@ -191,7 +191,7 @@ TEST_F(UsageReportTest, CsvAndTextCarryTheSameNumbers) {
   std::string text = usage_text(report, true);
   EXPECT_NE(text.find("1,067"), std::string::npos) << text;
   EXPECT_NE(text.find("ralph"), std::string::npos);
-  EXPECT_NE(text.find("1 sessions"), std::string::npos);
+  EXPECT_NE(text.find("1 session "), std::string::npos) << text;
 }
 
 TEST_F(UsageReportTest, BlocksHonourTheFilterAndTheLargestEarlierBlockAsLimit) {
