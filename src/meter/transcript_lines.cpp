@@ -8,6 +8,7 @@
 
 #include "meter/transcript_usage.hpp"
 #include "util/clock.hpp"
+#include "util/json_safe.hpp"
 
 namespace ralph::meter {
 
@@ -23,12 +24,18 @@ int64_t clamp_tokens(int64_t value) {
   return std::max<int64_t>(0, value);
 }
 
+// Reads the counts of a usage object; false when it is malformed. Whatever it read is left
+// consistent either way: cache writes at least their breakdown, 1-hour writes at most them.
 bool read_usage(od::object usage, ParsedLine& out) {
   int64_t breakdown = 0;
   bool has_breakdown = false;
+  bool good = true;
   for (auto field : usage) {
     std::string_view key;
-    if (field.unescaped_key().get(key)) return false;
+    if (field.unescaped_key().get(key)) {
+      good = false;
+      break;
+    }
     int64_t value = 0;
     if (key == "input_tokens") {
       if (!field.value().get_int64().get(value)) out.usage.input_tokens = clamp_tokens(value);
@@ -49,7 +56,7 @@ bool read_usage(od::object usage, ParsedLine& out) {
       for (auto part : parts) {
         std::string_view name;
         if (part.unescaped_key().get(name) || part.value().get_int64().get(value)) continue;
-        breakdown += clamp_tokens(value);
+        breakdown = saturating_add(breakdown, clamp_tokens(value));
         if (name == "ephemeral_1h_input_tokens") out.cache_write_1h = clamp_tokens(value);
       }
     }
@@ -61,10 +68,12 @@ bool read_usage(od::object usage, ParsedLine& out) {
         std::max(out.usage.cache_creation_input_tokens, breakdown);
   }
   out.cache_write_1h = std::min(out.cache_write_1h, out.usage.cache_creation_input_tokens);
-  return true;
+  return good;
 }
 
-bool read_message(od::object message, ParsedLine& out) {
+// The message of an assistant line; false when it is malformed or not the assistant's.
+// `has_usage`: it had a well-formed usage object.
+bool read_message(od::object message, ParsedLine& out, bool& has_usage) {
   bool assistant_role = true;
   for (auto field : message) {
     std::string_view key;
@@ -78,8 +87,9 @@ bool read_message(od::object message, ParsedLine& out) {
       if (!field.value().get_string().get(role)) assistant_role = role == "assistant";
     } else if (key == "usage") {
       od::object usage;
+      has_usage = false;
       if (field.value().get_object().get(usage) || !read_usage(usage, out)) return false;
-      out.ok = true;
+      has_usage = true;
     }
   }
   return assistant_role;
@@ -104,8 +114,7 @@ void parse_line(od::parser& parser, simdjson::padded_string_view json, ParsedLin
     } else if (key == "message") {
       od::object message;
       if (value.get_object().get(message)) return;
-      if (!read_message(message, out)) return;
-      has_usage = out.ok;
+      if (!read_message(message, out, has_usage)) return;
     } else if (key == "requestId") {
       if (value.get_string().get(out.request_id)) out.request_id = {};
     } else if (key == "isSidechain") {

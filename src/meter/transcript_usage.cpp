@@ -180,6 +180,9 @@ void read_file(const FileToRead& file, Partial& partial, TranscriptLineParser& p
     const size_t capacity_end = buffer.size();
     size_t start = 0;
     if (got == 0) {  // the last line may have no newline
+      // What follows it in the buffer is a leftover of an earlier block; simdjson reads a
+      // byte past the document, so give it the newline every other line has.
+      buffer[end] = '\n';
       if (end > 0) handle(buffer.data(), end, capacity_end);
       break;
     }

@@ -42,6 +42,12 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339_utc(std::stri
       *mi > 59 || *s > 60) {
     return std::nullopt;
   }
+  // Years a nanosecond system_clock can hold, and days the month has.
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
+  if (*y < 1900 || *y > 2200 || *d > kDays[*mo - 1] || (*mo == 2 && *d == 29 && !leap)) {
+    return std::nullopt;
+  }
   size_t at = 19;
   int64_t ms = 0;
   if (at < t.size() && t[at] == '.') {
@@ -54,9 +60,13 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339_utc(std::stri
   int64_t offset_min = 0;
   if (at < t.size() && (t[at] == '+' || t[at] == '-')) {
     auto oh = digits(at + 1, 2), om = digits(at + 4, 2);
-    if (!oh || !om) return std::nullopt;
+    if (!oh || !om || t[at + 3] != ':' || *oh > 23 || *om > 59) return std::nullopt;
     offset_min = (*oh * 60 + *om) * (t[at] == '-' ? -1 : 1);
+    at += 6;
+  } else if (at < t.size() && (t[at] == 'Z' || t[at] == 'z')) {
+    ++at;
   }
+  if (at != t.size()) return std::nullopt;  // nothing after the time
   // Days from the civil date (Howard Hinnant's algorithm), without timegm's time zone lookups.
   int64_t year = *y - (*mo <= 2 ? 1 : 0);
   int64_t era = (year >= 0 ? year : year - 399) / 400;

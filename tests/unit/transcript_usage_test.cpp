@@ -213,6 +213,40 @@ TEST(TranscriptUsageTest, TheCheapFilterFindsTheTopLevelTypeOnly) {
   EXPECT_FALSE(may_be_assistant_line(""));
 }
 
+// Found by fuzz/fuzz_transcript_line.cpp: what a malformed line leaves is never counted.
+TEST(TranscriptUsageTest, AMalformedOrForeignLineIsNeverOk) {
+  TranscriptLineParser parser;
+  ParsedLine out;
+  const std::string t = R"("timestamp":"2026-11-30T10:00:00Z")";
+  for (
+      const std::string& line : std::vector<std::string>{
+          // a usage object, then a user's type or role
+          R"({"message":{"id":"m1","usage":{"input_tokens":5}},"type":"user",)" + t + "}",
+          R"({"type":"assistant","message":{"usage":{"input_tokens":5},"role":"user"},)" + t + "}",
+          // a good usage object, then a malformed one
+          R"({"type":"assistant","message":{"usage":{"input_tokens":5},"usage":{"a" 5}},)" + t +
+              "}",
+          // no timestamp, or one out of any clock's range
+          R"({"type":"assistant","message":{"usage":{"input_tokens":5}}})",
+          R"({"type":"assistant","message":{"usage":{"input_tokens":5}},"timestamp":"1013-01-01T00:00:00Z"})",
+      }) {
+    parser.parse(line, 0, out);
+    EXPECT_FALSE(out.ok) << line;
+  }
+  // 1-hour writes read before the usage object broke stay within the cache writes.
+  parser.parse(
+      R"({"type":"assistant","message":{"usage":{"cache_creation":{"ephemeral_1h_input_tokens":700} 5}},"timestamp":"2026-11-30T10:00:00Z"})",
+      0, out);
+  EXPECT_FALSE(out.ok);
+  EXPECT_LE(out.cache_write_1h, out.usage.cache_creation_input_tokens);
+  // A breakdown whose parts overflow saturates.
+  parser.parse(
+      R"({"type":"assistant","message":{"usage":{"cache_creation":{"a":9223372036854775807,"b":9223372036854775807}}},"timestamp":"2026-11-30T10:00:00Z"})",
+      0, out);
+  EXPECT_TRUE(out.ok);
+  EXPECT_EQ(out.usage.cache_creation_input_tokens, INT64_MAX);
+}
+
 TEST(TranscriptUsageTest, ALastLineWithoutANewlineAndLinesLongerThanTheReadBlockCount) {
   TempDir dir;
   std::string big =

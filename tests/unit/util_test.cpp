@@ -129,6 +129,15 @@ TEST(ClockTest, Rfc3339TimesWithAnOffsetAreReadAsTheTimeTheyName) {
             "2024-02-29T23:59:59.999Z");
   EXPECT_FALSE(parse_rfc3339_utc("2026-13-02T10:00:00Z"));
   EXPECT_FALSE(parse_rfc3339_utc("yesterday"));
+  // Found by fuzzing: only real days, years a clock can hold, nothing after the time.
+  for (const char* bad :
+       {"2026-02-29T10:00:00Z", "2026-04-31T10:00:00Z", "1013-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z", "2026-12-02T10:00:00.5Zjunk", "2026-12-02T10:00:00+25:00",
+        "2026-12-02T10:00:00+02-00", "2026-12-02T10:00:00 "}) {
+    EXPECT_FALSE(parse_rfc3339_utc(bad)) << bad;
+  }
+  EXPECT_TRUE(parse_rfc3339_utc("2026-12-02T10:00:00"));
+  EXPECT_TRUE(parse_rfc3339_utc("2026-12-02T10:00:00.123456789Z"));
 }
 
 }  // namespace
