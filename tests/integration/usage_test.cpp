@@ -109,6 +109,12 @@ TEST(UsageTest, TheCLIsTranscriptsMatchItsTotalsAndRalphsSessionsAreAttributed) 
       << text.out;
   EXPECT_NE(text.out.find("ralph        2 sessions"), std::string::npos) << text.out;
   EXPECT_NE(text.out.find("interactive   1 session "), std::string::npos) << text.out;
+  // --live prints each change once when it is not a terminal, until Ctrl-C.
+  int live = h.start_ralph({"usage", "blocks", "--live", "--interval", "0.1"}, "live");
+  ASSERT_TRUE(h.wait_for_output("live", "active block", 30s));
+  ::kill(live, SIGINT);
+  CommandResult stopped = h.finish(live, "live");
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
   // --project keeps the sessions of this repository only: all three here.
   CommandResult elsewhere = h.ralph({"usage", "daily", "--json", "--project", "no-such-place"});
   EXPECT_EQ(parsed(elsewhere)["totals"]["totalTokens"], 0);
