@@ -232,14 +232,16 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
   if (git_index_write_tree(&tree_id, index.get()) != 0) {
     return git_failure("cannot write the tree");
   }
+  result.tree = oid_string(tree_id);
   if (head_id->empty() && git_index_entrycount(index.get()) == 0) {
     return result;  // a new repository and still no file
   }
-  if (parent) {
-    if (git_oid_equal(git_commit_tree_id(parent.get()), &tree_id)) {
-      git_index_read(index.get(), 1);
-      return result;  // nothing changed: no empty commits
-    }
+  if (parent && git_oid_equal(git_commit_tree_id(parent.get()), &tree_id)) {
+    // Nothing changed: no empty commit. The index holds HEAD's tree with fresh stat data;
+    // writing it keeps racily-clean entries from being hashed again at every walk. A lock
+    // held by someone else only costs that.
+    (void)git_index_write(index.get());
+    return result;
   }
   if (git_index_write(index.get()) != 0) {
     Error error = git_failure("cannot write the index");

@@ -18,6 +18,9 @@ struct Signature {
 struct CommitResult {
   std::optional<std::string> commit;   // the new commit, or none when nothing changed
   std::vector<std::string> held_back;  // secret-looking files left uncommitted
+  // The id of the tree the work tree staged to (HEAD's tree after a commit), in worktree_id's
+  // terms: the next iteration's "before" without walking the work tree again.
+  std::string tree;
 };
 
 class Vcs {
@@ -30,8 +33,9 @@ class Vcs {
   // An id of the working tree's content (tracked and untracked, honouring .gitignore, never
   // .ralph/): equal ids mean no file changed.
   virtual Result<std::string> worktree_id() = 0;
-  // Stages every change and commits it (no commit when nothing changed). Files that look like
-  // secrets are held back, unstaged, unless allowed.
+  // Stages every change and commits it (no commit when nothing changed), in one walk of the
+  // work tree; the index is written either way, so the next walk finds its stat cache warm.
+  // Files that look like secrets are held back, unstaged, unless allowed.
   virtual Result<CommitResult> commit_all(const std::string& message) = 0;
   // The files commit_all would commit now (added, modified or deleted; never .ralph/ nor
   // held-back secrets), sorted. The index is left as it is.

@@ -224,9 +224,16 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
 
   // After the pre_iteration hooks: what they change is not the agent's progress.
   auto head_before = deps_.vcs.head();
+  // The work tree before the agent, for progress without commits: the last iteration's walk
+  // when nothing but the agent could have changed it since (README "Commits": one walk of the
+  // work tree per iteration).
   std::string tree_before;
   if (options_.no_commit) {
-    if (auto id = deps_.vcs.worktree_id()) tree_before = *id;
+    if (!last_tree_.empty() && !hooks_.has("pre_iteration")) {
+      tree_before = last_tree_;
+    } else if (auto id = deps_.vcs.worktree_id()) {
+      tree_before = *id;
+    }
   }
 
   meter::StreamMeter meter(loaded_.pricing);
@@ -411,6 +418,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   } else {
     auto tree_after = deps_.vcs.worktree_id();
     out.changed_files = !record.agent_commits.empty() || !tree_after || *tree_after != tree_before;
+    last_tree_ = tree_after ? *tree_after : std::string();
   }
 
   // How the loop counts it, kept in the record so a resume counts it the same way. An iteration

@@ -137,6 +137,7 @@ class Runner {
   Hooks hooks_;
   meter::Totals totals_;  // of this run's iterations so far
   RunState state_;
+  std::string last_tree_;  // without commits: the work tree's id after the last iteration
   std::string pace_note_;  // the last pacing reason shown, so each is shown once
   int iterations_this_run_ = 0;
   int last_iteration_ = 0;

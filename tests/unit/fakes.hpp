@@ -132,14 +132,18 @@ class FakeVcs final : public git::Vcs {
     pins[name] = commit;
     return ok_status();
   }
-  Result<std::string> worktree_id() override { return std::to_string(tree_version); }
+  Result<std::string> worktree_id() override {
+    ++walks;
+    return std::to_string(tree_version);
+  }
+  int walks = 0;  // calls of worktree_id
   Result<git::CommitResult> commit_all(const std::string& message) override {
     if (fail_commit) return make_error("cannot create the commit: index.lock exists");
     if (!dirty) return git::CommitResult{};
     dirty = false;
     messages.push_back(message);
     head_id = "c" + std::to_string(messages.size());
-    return git::CommitResult{head_id, {}};
+    return git::CommitResult{head_id, {}, std::to_string(tree_version)};
   }
   Result<std::vector<std::string>> changed_files() override {
     if (!dirty) return std::vector<std::string>();

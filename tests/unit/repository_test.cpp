@@ -103,6 +103,24 @@ TEST_F(RepositoryTest, WorktreeIdChangesWithContentOnly) {
   EXPECT_EQ(git("status --porcelain"), "?? .ralph/\n?? a.txt\n");  // the index is untouched
 }
 
+TEST_F(RepositoryTest, CommitAllGivesTheTreeWorktreeIdWouldAndWritesTheIndexEvenWithoutACommit) {
+  dir.write("a.txt", "a");
+  auto first = repo->commit_all("first");
+  ASSERT_TRUE(first && first->commit);
+  EXPECT_EQ(first->tree, *repo->worktree_id());
+  EXPECT_EQ(first->tree, git("rev-parse HEAD^{tree}").substr(0, 40));
+  auto index = dir.path() / ".git" / "index";
+  auto written = std::filesystem::last_write_time(index);
+  std::filesystem::last_write_time(index, written - std::chrono::hours(1));
+  auto again = repo->commit_all("nothing");
+  ASSERT_TRUE(again);
+  EXPECT_FALSE(again->commit);
+  EXPECT_EQ(again->tree, first->tree);
+  // Written (its stat cache refreshed), though nothing was committed.
+  EXPECT_GT(std::filesystem::last_write_time(index), written - std::chrono::hours(1));
+  EXPECT_EQ(git("status --porcelain"), "");
+}
+
 TEST_F(RepositoryTest, UseBranchCreatesFromHeadOrChecksOut) {
   dir.write("a.txt", "a");
   auto base = *repo->commit_all("base")->commit;

@@ -394,6 +394,10 @@ TEST_F(RunnerTest, NoCommitMeansNoCommits) {
   EXPECT_EQ(run().reason, HaltReason::kComplete);
   EXPECT_TRUE(vcs.messages.empty());
   EXPECT_FALSE(records()[0].commit);
+  // One walk of the work tree per iteration: each iteration's "before" is the last one's
+  // "after", and both iterations made progress.
+  EXPECT_EQ(vcs.walks, 3);
+  EXPECT_TRUE(records()[1].progress && *records()[1].progress);
 }
 
 TEST_F(RunnerTest, ItemModelOverridesTheRunModel) {
