@@ -218,5 +218,16 @@ TEST_F(UsageReportTest, BlocksHonourTheFilterAndTheLargestEarlierBlockAsLimit) {
   EXPECT_EQ(only_blog.blocks[1].total_tokens(), 11);
 }
 
+TEST_F(UsageReportTest, BlocksStartAtTheUtcHourWhateverTheZoneAndShowInIt) {
+  add(at(12, 2, 9, 40), 10, 0, 0, 1);  // 15:10 in Kolkata (UTC+5:30)
+  auto kolkata = zone("Asia/Kolkata");
+  auto report = blocks_report(scan, {}, kolkata, std::nullopt, false, at(12, 2, 10));
+  ASSERT_EQ(report.blocks.size(), 1u);
+  EXPECT_EQ(report.blocks[0].start_ms, at(12, 2, 9));  // 09:00 UTC, 14:30 there
+  std::string text = blocks_text(report, kolkata);
+  EXPECT_NE(text.find("2026-12-02 14:30 IST"), std::string::npos) << text;
+  EXPECT_NE(text.find("to 2026-12-02 19:30 IST"), std::string::npos) << text;
+}
+
 }  // namespace
 }  // namespace ralph::report
