@@ -31,6 +31,9 @@ echo "==> fuzzing: each libFuzzer target for 30 s on its checked-in corpus"
 
 echo "==> benchmarks (figures, not a gate)"
 build/bench/ralph_log_bench 100000 5
+# ralph's per-iteration overhead against the bash loop, at the smallest size only (bench.sh
+# runs 10,000 and 100,000 files, and the soak).
+RALPH_BIN=build/ralph ITERATIONS=20 RUNS=1 bench/driver_bench.sh 100
 
 echo "==> format"
 files=$(git ls-files '*.cpp' '*.hpp')

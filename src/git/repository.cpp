@@ -63,16 +63,31 @@ int filter_path(const char* path, const char*, void* payload) {
   return 0;
 }
 
-// Stages every change of the work tree into `index` (in memory).
-Status stage_all(git_index* index, StageFilter& filter) {
-  char star[] = "*";
-  char* patterns[] = {star};
-  git_strarray pathspec{patterns, 1};
-  if (git_index_add_all(index, &pathspec, GIT_INDEX_ADD_DEFAULT, filter_path, &filter) != 0) {
-    return git_failure("cannot stage the work tree");
+// Stages every change of the work tree into `index` (in memory), as `git add -A` does, in one
+// walk: a diff of the index against the work tree (untracked files included, ignored ones
+// not), then each changed path added or removed. The diff refreshes the stat data of files
+// that turn out unchanged, so a written index spares the next walk from hashing them.
+Status stage_all(git_repository* repo, git_index* index, StageFilter& filter) {
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+                  GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_UPDATE_INDEX;
+  git_diff* raw_diff = nullptr;
+  if (git_diff_index_to_workdir(&raw_diff, repo, index, &options) != 0) {
+    return git_failure("cannot compare the work tree with the index");
   }
-  if (git_index_update_all(index, &pathspec, filter_path, &filter) != 0) {
-    return git_failure("cannot stage removed files");
+  std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>> diff(raw_diff);
+  for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
+    const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
+    const char* path =
+        delta->status == GIT_DELTA_DELETED ? delta->old_file.path : delta->new_file.path;
+    if (filter_path(path, nullptr, &filter) != 0) continue;
+    if (delta->status == GIT_DELTA_DELETED) {
+      if (git_index_remove_bypath(index, path) != 0) {
+        return git_failure(fmt::format("cannot stage the removal of {}", path));
+      }
+    } else if (git_index_add_bypath(index, path) != 0) {
+      return git_failure(fmt::format("cannot stage {}", path));
+    }
   }
   return ok_status();
 }
@@ -200,7 +215,7 @@ Result<std::string> Repository::worktree_id() {
   IndexHandle index(raw);
   if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
   StageFilter filter{&secrets_, {}};
-  if (Status s = stage_all(index.get(), filter); !s) return s.error();
+  if (Status s = stage_all(repo_, index.get(), filter); !s) return s.error();
   git_oid tree;
   int rc = git_index_write_tree(&tree, index.get());
   git_index_read(index.get(), 1);  // drop the in-memory staging; the index file is untouched
@@ -215,7 +230,7 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
   IndexHandle index(raw_index);
   if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
   StageFilter filter{&secrets_, {}};
-  if (Status s = stage_all(index.get(), filter); !s) return s.error();
+  if (Status s = stage_all(repo_, index.get(), filter); !s) return s.error();
   result.held_back = filter.held_back;
 
   auto head_id = head();
@@ -281,7 +296,7 @@ Result<std::vector<std::string>> Repository::changed_files() {
   // Staged in memory as commit_all would, then compared with HEAD; the index file is untouched.
   auto files = [&]() -> Result<std::vector<std::string>> {
     StageFilter filter{&secrets_, {}};
-    if (Status s = stage_all(index.get(), filter); !s) return s.error();
+    if (Status s = stage_all(repo_, index.get(), filter); !s) return s.error();
     auto head_id = head();
     if (!head_id) return head_id.error();
     CommitHandle commit;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <random>
 
 #include "temp_dir.hpp"
 
@@ -119,6 +121,71 @@ TEST_F(RepositoryTest, CommitAllGivesTheTreeWorktreeIdWouldAndWritesTheIndexEven
   // Written (its stat cache refreshed), though nothing was committed.
   EXPECT_GT(std::filesystem::last_write_time(index), written - std::chrono::hours(1));
   EXPECT_EQ(git("status --porcelain"), "");
+}
+
+// The one-walk staging against `git add -A` (on a copy of the index, .ralph/ left out), over
+// randomized changes: adds, removes, renames, mode changes, nested new folders, ignored files
+// and symlinks, committed every few rounds.
+TEST_F(RepositoryTest, StagingGivesTheTreeGitAddAllGivesOverRandomChanges) {
+  std::mt19937 random(20261202);
+  auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  dir.write(".gitignore", "*.log\nbuild/\n");
+  std::vector<std::string> files;
+  auto path_of = [&](int depth) {
+    std::string path;
+    for (int d = 0; d < depth; ++d) path += "d" + std::to_string(pick(3)) + "/";
+    return path + "f" + std::to_string(pick(1000)) + (pick(5) == 0 ? ".log" : ".txt");
+  };
+  const std::string index_copy = (dir.path() / ".git" / "index-copy").string();
+  for (int round = 0; round < 40; ++round) {
+    for (int change = 0; change < 6; ++change) {
+      const int what = files.empty() ? 0 : pick(7);
+      if (what <= 1) {  // add (nested folders, sometimes ignored)
+        std::string path = pick(6) == 0 ? "build/out" + std::to_string(pick(9)) : path_of(pick(4));
+        dir.write(path, std::to_string(random()));
+        files.push_back(path);
+      } else {
+        const size_t at = static_cast<size_t>(pick(static_cast<int>(files.size())));
+        const std::filesystem::path full = dir.path() / files[at];
+        std::error_code ec;
+        if (what == 2) {  // remove
+          std::filesystem::remove(full, ec);
+          files.erase(files.begin() + static_cast<long>(at));
+        } else if (what == 3) {  // rename
+          std::string to = path_of(pick(3));
+          std::filesystem::create_directories((dir.path() / to).parent_path(), ec);
+          std::filesystem::rename(full, dir.path() / to, ec);
+          if (!ec) files[at] = to;
+        } else if (what == 4) {  // mode change
+          std::filesystem::permissions(full, std::filesystem::perms::owner_exec,
+                                       std::filesystem::perm_options::add, ec);
+        } else if (what == 5) {  // a symlink to it
+          std::filesystem::path link = dir.path() / ("link" + std::to_string(pick(50)));
+          std::filesystem::remove(link, ec);
+          std::filesystem::create_symlink(files[at], link, ec);
+        } else if (std::filesystem::is_regular_file(full)) {  // modify
+          dir.write(files[at], std::to_string(random()));
+        }
+      }
+    }
+    dir.write(".ralph/state.json", std::to_string(round));
+    git("ls-files > /dev/null");
+    std::string expected =
+        git("--version > /dev/null; cp .git/index " + index_copy +
+            " 2>/dev/null; GIT_INDEX_FILE=" + index_copy + " git -C " + dir.path().string() +
+            " add -A -- . ':!.ralph' && GIT_INDEX_FILE=" + index_copy + " git -C " +
+            dir.path().string() + " write-tree");
+    auto id = repo->worktree_id();
+    ASSERT_TRUE(id) << id.message();
+    ASSERT_EQ(*id + "\n", expected.substr(expected.size() >= 41 ? expected.size() - 41 : 0))
+        << "round " << round << ": " << git("status --porcelain");
+    if (round % 3 == 2) {
+      auto commit = repo->commit_all("round " + std::to_string(round));
+      ASSERT_TRUE(commit) << commit.message();
+      EXPECT_EQ(commit->tree, *id);
+      EXPECT_EQ(git("status --porcelain -- . ':!.ralph'"), "") << "round " << round;
+    }
+  }
 }
 
 TEST_F(RepositoryTest, UseBranchCreatesFromHeadOrChecksOut) {
