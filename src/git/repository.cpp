@@ -78,8 +78,13 @@ Status stage_all(git_repository* repo, git_index* index, StageFilter& filter) {
   std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>> diff(raw_diff);
   for (size_t i = 0; i < git_diff_num_deltas(diff.get()); ++i) {
     const git_diff_delta* delta = git_diff_get_delta(diff.get(), i);
-    const char* path =
+    std::string_view named =
         delta->status == GIT_DELTA_DELETED ? delta->old_file.path : delta->new_file.path;
+    // An untracked folder the diff does not enter (a repository of its own) is named with a
+    // trailing slash; staged by its name, as a link to its commit.
+    if (named.size() > 1 && named.back() == '/') named.remove_suffix(1);
+    const std::string owned(named);
+    const char* path = owned.c_str();
     if (filter_path(path, nullptr, &filter) != 0) continue;
     if (delta->status == GIT_DELTA_DELETED) {
       if (git_index_remove_bypath(index, path) != 0) {

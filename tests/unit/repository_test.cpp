@@ -188,6 +188,26 @@ TEST_F(RepositoryTest, StagingGivesTheTreeGitAddAllGivesOverRandomChanges) {
   }
 }
 
+// An agent that runs `git init` in a subfolder (a scaffolding tool does): staged as git add -A
+// stages it, a link to its commit.
+TEST_F(RepositoryTest, AnEmbeddedRepositoryIsStagedAsGitAddAllStagesIt) {
+  dir.write("a.txt", "a");
+  ASSERT_TRUE(repo->commit_all("base")->commit);
+  dir.write("inner/x.txt", "x");
+  const std::string inner = (dir.path() / "inner").string();
+  ASSERT_EQ(
+      std::system(("git -C " + inner + " init -q && git -C " + inner + " add x.txt && git -C " +
+                   inner + " -c user.name=a -c user.email=a@b commit -q -m x")
+                      .c_str()),
+      0);
+  dir.write("z.txt", "z");
+  auto commit = repo->commit_all("embedded");
+  ASSERT_TRUE(commit) << commit.message();
+  ASSERT_TRUE(commit->commit);
+  EXPECT_EQ(git("ls-tree --format='%(objectmode) %(path)' HEAD"),
+            "100644 a.txt\n160000 inner\n100644 z.txt\n");
+}
+
 TEST_F(RepositoryTest, UseBranchCreatesFromHeadOrChecksOut) {
   dir.write("a.txt", "a");
   auto base = *repo->commit_all("base")->commit;
