@@ -15,6 +15,7 @@
 #include "meter/cost_log.hpp"
 #include "meter/pricing.hpp"
 #include "meter/transcript_usage.hpp"
+#include "plan/settings.hpp"
 #include "report/usage_report.hpp"
 #include "util/clock.hpp"
 
@@ -24,14 +25,6 @@ namespace {
 
 const char* env(const char* name) {
   return std::getenv(name);
-}
-
-int64_t ms_of(budget::WallTime t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-}
-
-int64_t now_ms() {
-  return ms_of(std::chrono::system_clock::now());
 }
 
 void attribute(report::Attribution& attribution, const std::string& repo,
@@ -44,7 +37,7 @@ void attribute(report::Attribution& attribution, const std::string& repo,
 // The sessions ralph started, by session id: every record of the user-level ledger, and of
 // this project's cost log (a run whose ledger was elsewhere). An unreadable ledger only costs
 // the attribution, so it is a warning.
-report::Attribution ralph_sessions(const std::string& plan_dir) {
+report::Attribution ralph_sessions(const Result<Project>& project) {
   report::Attribution attribution;
   budget::Ledger ledger(budget::ledger_path(env));
   Status read =
@@ -52,7 +45,7 @@ report::Attribution ralph_sessions(const std::string& plan_dir) {
         attribute(attribution, repo, record);
       });
   if (!read) fmt::print(stderr, "ralph: warning: {}\n", read.message());
-  if (auto project = locate_project(plan_dir)) {
+  if (project) {
     meter::CostLog log(project->root / ".ralph" / "iterations.jsonl");
     std::string repo = project->root.string();
     (void)log.scan(0, [&](const meter::IterationRecord& record) {
@@ -75,8 +68,9 @@ Result<report::UsagePeriod> period_named(const std::string& name) {
 
 int run_usage(const UsageArgs& args) {
   // The zone: --timezone, else this project's ralph.json, else the machine's.
+  const auto project = locate_project(args.plan_dir);
   std::string timezone;
-  if (auto project = locate_project(args.plan_dir)) {
+  if (project) {
     if (auto settings = project_settings(*project))
       timezone = settings->text("timezone").value_or("");
   }
@@ -88,12 +82,12 @@ int run_usage(const UsageArgs& args) {
   if (args.since) {
     auto day = zone->day(*args.since);
     if (!day) return fail(2, fmt::format("--since: {}", day.message()));
-    filter.since_ms = ms_of(day->start);
+    filter.since_ms = epoch_ms(day->start);
   }
   if (args.until) {
     auto day = zone->day(*args.until);
     if (!day) return fail(2, fmt::format("--until: {}", day.message()));
-    filter.until_ms = ms_of(day->end);  // the whole day given
+    filter.until_ms = epoch_ms(day->end);  // the whole day given
   }
   if (filter.since_ms && filter.until_ms && *filter.until_ms <= *filter.since_ms)
     return fail(2, fmt::format("--until {} is before --since {}", *args.until, *args.since));
@@ -103,17 +97,12 @@ int run_usage(const UsageArgs& args) {
   bool limit_is_max = false;
   if (args.token_limit) {
     if (args.report != "blocks") return fail(2, "--token-limit is for `ralph usage blocks`");
-    if (*args.token_limit == "max") {
-      limit_is_max = true;
-    } else {
-      char* end = nullptr;
-      long long value = std::strtoll(args.token_limit->c_str(), &end, 10);
-      if (args.token_limit->empty() || *end != '\0' || value <= 0)
-        return fail(2, fmt::format("--token-limit \"{}\": give a positive number of tokens or "
-                                   "\"max\" (the largest earlier block)",
-                                   *args.token_limit));
-      token_limit = value;
-    }
+    // Read as ralph run's --block-limit is: tokens or "max".
+    auto limit = plan::parse_setting_text(*plan::find_setting("block_limit"), *args.token_limit,
+                                          "--token-limit");
+    if (!limit) return fail(2, limit.message());
+    limit_is_max = limit->is_string();
+    if (!limit_is_max) token_limit = limit->get<int64_t>();
   }
   if (args.live && args.report != "blocks") return fail(2, "--live is for `ralph usage blocks`");
   if (args.breakdown && args.report == "blocks")
@@ -129,7 +118,8 @@ int run_usage(const UsageArgs& args) {
     for (;;) {
       meter::UsageScan scan = meter::scan_transcripts(options, pricing);
       report::BlocksReport blocks =
-          report::blocks_report(scan, filter, *zone, token_limit, limit_is_max, now_ms());
+          report::blocks_report(scan, filter, *zone, token_limit, limit_is_max,
+                                epoch_ms(std::chrono::system_clock::now()));
       std::string text = args.json ? report::blocks_json(blocks).dump() + "\n"
                                    : report::blocks_text(blocks, *zone);
       if (!args.live) {
@@ -145,7 +135,7 @@ int run_usage(const UsageArgs& args) {
   if (!period) return fail(2, period.message());
   meter::UsageScan scan = meter::scan_transcripts(options, pricing);
   report::UsageReport usage =
-      report::usage_report(scan, *period, *zone, filter, ralph_sessions(args.plan_dir));
+      report::usage_report(scan, *period, *zone, filter, ralph_sessions(project));
   if (args.json) {
     fmt::print("{}\n", report::usage_json(usage).dump());
   } else if (args.csv) {

@@ -149,7 +149,7 @@ Halt Runner::run() {
     if (budget::PaceDecision paced = pace_window(); paced.wait) {
       // README "Pacing to the 5-hour window": the block resets rather than the iteration being
       // cut short by the subscription's limit. A minute at a time, as for a calendar cap.
-      auto until = std::chrono::system_clock::time_point(std::chrono::milliseconds(paced.until_ms));
+      auto until = from_epoch_ms(paced.until_ms);
       if (!wait_for(calendar_wait_step(until), paced.reason + "; waiting", until)) {
         return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
       }

@@ -48,26 +48,20 @@ std::chrono::milliseconds Runner::calendar_wait_step(
 
 budget::PaceDecision Runner::pace_window() {
   if (!options_.block_limit || !deps_.window) return {};
-  const auto now = deps_.clock.wall_now();
-  const int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const int64_t now_ms = epoch_ms(deps_.clock.wall_now());
   budget::WindowView view = deps_.window(now_ms);
   const int64_t limit = budget::limit_tokens(*options_.block_limit, view);
-  const meter::Usage& u = totals_.usage;
-  const int64_t run_tokens =
-      u.input_tokens + u.output_tokens + u.cache_creation_input_tokens + u.cache_read_input_tokens;
-  const int64_t mean = totals_.iterations > 0 ? run_tokens / totals_.iterations : 0;
+  const int64_t mean =
+      totals_.iterations > 0 ? totals_.usage.total_tokens() / totals_.iterations : 0;
   auto when = [&](int64_t ms) {
-    auto t = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-    return zone_ ? zone_->local_text(t) : format_rfc3339(t);
+    return zone_ ? zone_->local_text(from_epoch_ms(ms)) : format_rfc3339(from_epoch_ms(ms));
   };
   budget::PaceDecision decision = budget::pace(view.active, mean, limit, now_ms, when);
   RunState::Window window;
   window.limit = limit;
   if (view.active) {
     window.tokens = view.active->total_tokens();
-    window.resets_at = format_rfc3339(
-        std::chrono::system_clock::time_point(std::chrono::milliseconds(view.active->end_ms)));
+    window.resets_at = format_rfc3339(from_epoch_ms(view.active->end_ms));
   }
   state_.window = window;
   if (!decision.wait && !decision.reason.empty() && decision.reason != pace_note_) {

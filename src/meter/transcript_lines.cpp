@@ -124,8 +124,7 @@ void parse_line(od::parser& parser, simdjson::padded_string_view json, ParsedLin
       std::string_view text;
       if (!value.get_string().get(text)) {
         if (auto at = parse_rfc3339_utc(text)) {
-          out.at_ms =
-              std::chrono::duration_cast<std::chrono::milliseconds>(at->time_since_epoch()).count();
+          out.at_ms = epoch_ms(*at);
           has_time = true;
         }
       }

@@ -38,6 +38,8 @@ struct Usage {
     return saturating_add(saturating_add(input_tokens, cache_creation_input_tokens),
                           cache_read_input_tokens);
   }
+  // Input, output, cache writes and cache reads: what a 5-hour block counts.
+  int64_t total_tokens() const { return saturating_add(context_tokens(), output_tokens); }
   // The share of the input that was read from the prompt cache: cache reads over everything
   // the model read. 0 when it read nothing.
   double cache_hit_ratio() const {

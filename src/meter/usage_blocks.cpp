@@ -35,13 +35,13 @@ void finish_block(UsageBlock& block, int64_t now_ms) {
 }
 
 std::string iso(int64_t ms) {
-  return format_rfc3339(std::chrono::system_clock::time_point(std::chrono::milliseconds(ms)));
+  return format_rfc3339(from_epoch_ms(ms));
 }
 
 }  // namespace
 
 int64_t UsageBlock::total_tokens() const {
-  return saturating_add(usage.context_tokens(), usage.output_tokens);
+  return usage.total_tokens();
 }
 
 std::vector<UsageBlock> usage_blocks(const std::vector<UsageEntry>& entries, int64_t now_ms) {

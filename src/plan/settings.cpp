@@ -176,7 +176,8 @@ Result<json> check_setting(const SettingSpec& spec, const json& value, const std
   return make_error(name + ": unknown kind");
 }
 
-Result<json> parse_setting_text(const SettingSpec& spec, const std::string& text) {
+Result<json> parse_setting_text(const SettingSpec& spec, const std::string& text,
+                                const std::string& name) {
   json value = text;  // text and choices as they are
   if (spec.kind == SettingKind::kCount || spec.kind == SettingKind::kSeconds ||
       spec.kind == SettingKind::kTokens) {
@@ -194,7 +195,7 @@ Result<json> parse_setting_text(const SettingSpec& spec, const std::string& text
   } else if (spec.kind == SettingKind::kSwitch) {
     value = text != "false";
   }
-  return check_setting(spec, value, spec.flag);
+  return check_setting(spec, value, name.empty() ? spec.flag : name);
 }
 
 std::string setting_help(const SettingSpec& spec) {

@@ -47,8 +47,10 @@ const SettingSpec* find_setting(std::string_view key);
 // ralph.json, "--budget" on the command line) and says what it must be.
 Result<nlohmann::json> check_setting(const SettingSpec& spec, const nlohmann::json& value,
                                      const std::string& name);
-// A flag's text from the command line, read as its kind and checked.
-Result<nlohmann::json> parse_setting_text(const SettingSpec& spec, const std::string& text);
+// A flag's text from the command line, read as its kind and checked; the error names it as
+// `name` (default: the setting's flag).
+Result<nlohmann::json> parse_setting_text(const SettingSpec& spec, const std::string& text,
+                                          const std::string& name = {});
 
 // The help of a flag: its line and its default.
 std::string setting_help(const SettingSpec& spec);

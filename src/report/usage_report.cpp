@@ -4,15 +4,11 @@
 #include <chrono>
 #include <map>
 
-#include "util/json_safe.hpp"
+#include "util/clock.hpp"
 
 namespace ralph::report {
 
 namespace {
-
-budget::WallTime wall(int64_t ms) {
-  return budget::WallTime(std::chrono::milliseconds(ms));
-}
 
 budget::Scope scope_of(UsagePeriod period) {
   return period == UsagePeriod::kWeek    ? budget::Scope::kWeek
@@ -28,7 +24,7 @@ class PeriodKeys {
       : zone_(zone), scope_(scope_of(period)) {}
 
   const std::string& key(int64_t at_ms) {
-    budget::WallTime at = wall(at_ms);
+    budget::WallTime at = from_epoch_ms(at_ms);
     if (!valid_ || at < span_.start || at >= span_.end) {
       span_ = zone_.span(scope_, at);
       // A week is named by its Monday, as ccusage names it by its first day.
@@ -71,9 +67,7 @@ void UsageCount::add(const meter::UsageEntry& entry) {
 }
 
 int64_t UsageCount::total_tokens() const {
-  return saturating_add(
-      saturating_add(usage.input_tokens, usage.output_tokens),
-      saturating_add(usage.cache_creation_input_tokens, usage.cache_read_input_tokens));
+  return usage.total_tokens();
 }
 
 bool passes(const meter::UsageScan& scan, const meter::UsageEntry& entry,

@@ -17,10 +17,6 @@ namespace ralph::report {
 
 namespace {
 
-budget::WallTime wall(int64_t ms) {
-  return budget::WallTime(std::chrono::milliseconds(ms));
-}
-
 const char* key_name(UsagePeriod period) {
   switch (period) {
     case UsagePeriod::kDay:
@@ -118,7 +114,7 @@ nlohmann::json usage_json(const UsageReport& report) {
     out["modelsUsed"] = std::move(used);
     out["modelBreakdowns"] = std::move(breakdowns);
     if (sessions) {
-      out["lastActivity"] = format_rfc3339(wall(row.last_ms));
+      out["lastActivity"] = format_rfc3339(from_epoch_ms(row.last_ms));
       out["projectPath"] = row.project;
       out["cwd"] = row.cwd;
       out["ralph"] = row.ralph ? nlohmann::json{{"repo", row.ralph->repo},
@@ -142,9 +138,7 @@ nlohmann::json usage_json(const UsageReport& report) {
 std::string usage_csv(const UsageReport& report, bool breakdown) {
   const bool sessions = report.period == UsagePeriod::kSession;
   std::string out = sessions ? "session,project,last_activity,ralph_run,ralph_iteration"
-                             : std::string(report.period == UsagePeriod::kDay    ? "date"
-                                           : report.period == UsagePeriod::kWeek ? "week"
-                                                                                 : "month");
+                             : key_name(report.period);
   out += breakdown ? ",model" : ",models";
   out +=
       ",input_tokens,output_tokens,cache_creation_tokens,cache_read_tokens,total_tokens,"
@@ -155,7 +149,7 @@ std::string usage_csv(const UsageReport& report, bool breakdown) {
     if (sessions) {
       lead += ',';
       append_csv_field(lead, row.project);
-      lead += ',' + format_rfc3339(wall(row.last_ms)) + ',';
+      lead += ',' + format_rfc3339(from_epoch_ms(row.last_ms)) + ',';
       if (row.ralph) {
         append_csv_field(lead, row.ralph->run_id);
         lead += fmt::format(",{}", row.ralph->iteration);
@@ -210,7 +204,7 @@ std::string usage_text(const UsageReport& report, bool breakdown) {
   auto lead = [&](const UsageRow& row, std::string models) {
     std::vector<std::string> cells = {row.key, std::move(models)};
     if (sessions) {
-      cells.insert(cells.begin() + 1, {format_rfc3339(wall(row.last_ms)).substr(0, 10),
+      cells.insert(cells.begin() + 1, {format_rfc3339(from_epoch_ms(row.last_ms)).substr(0, 10),
                                        row.ralph ? ralph_text(*row.ralph) : std::string("-")});
     }
     return cells;
@@ -280,8 +274,8 @@ std::string blocks_text(const BlocksReport& report, const budget::TimeZone& zone
         block.active
             ? "active"
             : loop::human_duration(std::chrono::milliseconds(block.last_ms - block.first_ms));
-    table.add({zone.local_text(wall(block.start_ms)), status, models, grouped(block.entries),
-               grouped(block.total_tokens()), dollars(block.cost_usd)});
+    table.add({zone.local_text(from_epoch_ms(block.start_ms)), status, models,
+               grouped(block.entries), grouped(block.total_tokens()), dollars(block.cost_usd)});
   }
   out += table.text();
 
@@ -289,13 +283,14 @@ std::string blocks_text(const BlocksReport& report, const budget::TimeZone& zone
   if (!active) {
     const meter::UsageBlock& last = report.blocks.back();
     out += fmt::format("\nno active block: the last response was at {}\n",
-                       zone.local_text(wall(last.last_ms)));
+                       zone.local_text(from_epoch_ms(last.last_ms)));
     return out;
   }
   meter::BurnRate rate = meter::burn_rate(*active);
   meter::Projection projected = meter::projection(*active, report.now_ms);
   out += fmt::format("\nactive block   {} to {}, resets in {}\n",
-                     zone.local_text(wall(active->start_ms)), zone.local_text(wall(active->end_ms)),
+                     zone.local_text(from_epoch_ms(active->start_ms)),
+                     zone.local_text(from_epoch_ms(active->end_ms)),
                      loop::human_duration(std::chrono::milliseconds(projected.remaining_ms)));
   TextTable detail({false, false}, 2);
   detail.add(

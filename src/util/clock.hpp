@@ -32,6 +32,14 @@ std::string format_rfc3339(std::chrono::system_clock::time_point t);
 // honoured); none when `text` is not one. No allocation: the transcript reader calls it per line.
 std::optional<std::chrono::system_clock::time_point> parse_rfc3339_utc(std::string_view text);
 
+// Milliseconds since the epoch, and back: how transcript times and 5-hour blocks are kept.
+inline int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+inline std::chrono::system_clock::time_point from_epoch_ms(int64_t ms) {
+  return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+}
+
 // "20261123-101500": the compact UTC stamp used in run ids.
 std::string format_compact_utc(std::chrono::system_clock::time_point t);
 
