@@ -9,12 +9,15 @@
 
 #include "git/secret_files.hpp"
 #include "git/vcs.hpp"
+#include "git/worktree_watch.hpp"
 
 struct git_repository;
 struct git_index;
 struct git_tree;
 
 namespace ralph::git {
+
+struct StageFilter;  // git/staging.cpp
 
 class Repository final : public Vcs {
  public:
@@ -32,6 +35,10 @@ class Repository final : public Vcs {
   Result<std::string> worktree_id() override;
   Result<CommitResult> commit_all(const std::string& message) override;
   Result<std::vector<std::string>> changed_files() override;
+  // Watches the work tree from now on, so each staging compares only the paths that changed
+  // since the last one with the index instead of walking the whole tree (README "Commits").
+  // `debug` hears why a staging walks the whole tree after all.
+  void watch_worktree(std::function<void(std::string_view)> debug);
   // Which secret-looking files may be committed (globs from ralph.json).
   void set_secret_policy(SecretFilePolicy policy) { secrets_ = std::move(policy); }
   // Whether a changed file's content holds a secret (an API key from the environment, say):
@@ -55,6 +62,24 @@ class Repository final : public Vcs {
                                    std::vector<std::string>& held_back);
   SecretFilePolicy secrets_{{}};
   std::function<bool(std::string_view)> content_check_;
+
+  // The index file and HEAD as the last staging left them: another writer's change to either
+  // makes the watch's list incomplete.
+  struct Stamp {
+    std::string index;  // inode, size, times and the checksum at its end
+    std::string head;
+    bool operator==(const Stamp&) const = default;
+  };
+  Stamp read_stamp();
+  // Limits this staging to the watch's paths and those that differed last time, when the
+  // watch can vouch for them; otherwise the whole tree is walked.
+  void plan_staging(StageFilter& filter, std::vector<std::string>& paths);
+  // After a staging that went through: what still differs from the index file, and its stamp.
+  void finish_staging(const StageFilter& filter);
+  std::unique_ptr<WorktreeWatch> watch_;
+  std::function<void(std::string_view)> debug_;
+  std::optional<Stamp> stamp_;
+  std::vector<std::string> carry_;
 };
 
 // Path prefixes ralph never stages.

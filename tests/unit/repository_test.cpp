@@ -31,6 +31,16 @@ class RepositoryTest : public ::testing::Test {
     ::pclose(pipe);
     return out;
   }
+  void stage_random_changes(bool watched);
+  // An agent's `git init` in a subfolder, with a commit: inner/x.txt.
+  int init_inner_repository() {
+    dir.write("inner/x.txt", "x");
+    const std::string inner = (dir.path() / "inner").string();
+    return std::system(("git -C " + inner + " init -q && git -C " + inner +
+                        " add x.txt && git -C " + inner +
+                        " -c user.name=a -c user.email=a@b commit -q -m x")
+                           .c_str());
+  }
   testing::TempDir dir;
   std::unique_ptr<Repository> repo;
 };
@@ -126,55 +136,105 @@ TEST_F(RepositoryTest, CommitAllGivesTheTreeWorktreeIdWouldAndWritesTheIndexEven
 // The one-walk staging against `git add -A` (on a copy of the index, .ralph/ left out), over
 // randomized changes: adds, removes, renames, mode changes, nested new folders, ignored files
 // and symlinks, committed every few rounds.
-TEST_F(RepositoryTest, StagingGivesTheTreeGitAddAllGivesOverRandomChanges) {
+// Random adds, removes, renames (of files and folders), mode changes, nested new folders,
+// ignored files and symlinks; after each round the staged tree must be git add -A's. With
+// `watched`, also folders moved in from outside, ignore rules changed, the index rewritten by
+// git, and a repository of its own: the watch's fast path must give the same trees, and
+// be taken in most rounds.
+void RepositoryTest::stage_random_changes(bool watched) {
+  dir.write(".gitignore", "*.log\nbuild/\n");
+  std::vector<std::string> walks;
+  if (watched) {
+    repo->watch_worktree([&](std::string_view why) { walks.emplace_back(why); });
+    ASSERT_TRUE(repo->worktree_id());
+  }
   std::mt19937 random(20261202);
   auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
-  dir.write(".gitignore", "*.log\nbuild/\n");
   std::vector<std::string> files;
   auto path_of = [&](int depth) {
     std::string path;
     for (int d = 0; d < depth; ++d) path += "d" + std::to_string(pick(3)) + "/";
     return path + "f" + std::to_string(pick(1000)) + (pick(5) == 0 ? ".log" : ".txt");
   };
+  namespace fs = std::filesystem;
   const std::string index_copy = (dir.path() / ".git" / "index-copy").string();
-  for (int round = 0; round < 40; ++round) {
+  const int rounds = watched ? 60 : 40;
+  for (int round = 0; round < rounds; ++round) {
     for (int change = 0; change < 6; ++change) {
-      const int what = files.empty() ? 0 : pick(7);
+      // Watched, one change in 30 is a move from outside and one a change by git, which
+      // the watch cannot vouch for; one in 10 a folder renamed or a new tree of folders.
+      const int rare = watched ? pick(30) : 29;
+      const int what = files.empty() ? 0 : rare == 0 ? 8 : rare == 1 ? 9 : rare <= 4 ? 7 : pick(7);
+      std::error_code ec;
       if (what <= 1) {  // add (nested folders, sometimes ignored)
         std::string path = pick(6) == 0 ? "build/out" + std::to_string(pick(9)) : path_of(pick(4));
         dir.write(path, std::to_string(random()));
         files.push_back(path);
-      } else {
-        const size_t at = static_cast<size_t>(pick(static_cast<int>(files.size())));
-        const std::filesystem::path full = dir.path() / files[at];
-        std::error_code ec;
-        if (what == 2) {  // remove
-          std::filesystem::remove(full, ec);
-          files.erase(files.begin() + static_cast<long>(at));
-        } else if (what == 3) {  // rename
-          std::string to = path_of(pick(3));
-          std::filesystem::create_directories((dir.path() / to).parent_path(), ec);
-          std::filesystem::rename(full, dir.path() / to, ec);
-          if (!ec) files[at] = to;
-        } else if (what == 4) {  // mode change
-          std::filesystem::permissions(full, std::filesystem::perms::owner_exec,
-                                       std::filesystem::perm_options::add, ec);
-        } else if (what == 5) {  // a symlink to it
-          std::filesystem::path link = dir.path() / ("link" + std::to_string(pick(50)));
-          std::filesystem::remove(link, ec);
-          std::filesystem::create_symlink(files[at], link, ec);
-        } else if (std::filesystem::is_regular_file(full)) {  // modify
-          dir.write(files[at], std::to_string(random()));
+        continue;
+      }
+      if (what == 7) {  // a folder renamed, or a new tree of folders
+        const std::string from = "d" + std::to_string(pick(3));
+        const std::string to = "r" + std::to_string(pick(3));
+        if (fs::exists(dir.path() / from) && !fs::exists(dir.path() / to)) {
+          fs::rename(dir.path() / from, dir.path() / to, ec);
+          for (auto& f : files) {
+            if (!ec && f.rfind(from + "/", 0) == 0) f = to + f.substr(from.size());
+          }
+        } else {
+          std::string path = "n" + std::to_string(pick(3)) + "/" + path_of(3);
+          dir.write(path, "new tree");
+          files.push_back(path);
         }
+        continue;
+      }
+      if (what == 8) {  // moved in from outside the work tree
+        testing::TempDir outside;
+        outside.write("pkg/a.txt", std::to_string(random()));
+        const std::string to = "m" + std::to_string(pick(1000));
+        fs::rename(outside.path() / "pkg", dir.path() / to, ec);
+        if (!ec) files.push_back(to + "/a.txt");
+        continue;
+      }
+      if (what == 9) {  // git itself: the ignore rules, or the index
+        if (pick(2) == 0) {
+          dir.write(".gitignore", pick(2) == 0 ? "*.log\nbuild/\n" : "*.log\n");
+        } else {
+          git("rm -q --cached -r --ignore-unmatch d0");
+        }
+        continue;
+      }
+      const size_t at = static_cast<size_t>(pick(static_cast<int>(files.size())));
+      const fs::path full = dir.path() / files[at];
+      if (what == 2) {  // remove
+        fs::remove(full, ec);
+        files.erase(files.begin() + static_cast<long>(at));
+      } else if (what == 3) {  // rename
+        std::string to = path_of(pick(3));
+        fs::create_directories((dir.path() / to).parent_path(), ec);
+        fs::rename(full, dir.path() / to, ec);
+        if (!ec) files[at] = to;
+      } else if (what == 4) {  // mode change
+        fs::permissions(full, fs::perms::owner_exec, fs::perm_options::add, ec);
+      } else if (what == 5) {  // a symlink to it
+        fs::path link = dir.path() / ("link" + std::to_string(pick(50)));
+        fs::remove(link, ec);
+        fs::create_symlink(files[at], link, ec);
+      } else if (fs::is_regular_file(full)) {  // modify
+        dir.write(files[at], std::to_string(random()));
       }
     }
+    if (watched && round == rounds - 10) {  // an agent's git init in a subfolder
+      ASSERT_EQ(init_inner_repository(), 0);
+    }
     dir.write(".ralph/state.json", std::to_string(round));
-    git("ls-files > /dev/null");
-    std::string expected =
-        git("--version > /dev/null; cp .git/index " + index_copy +
-            " 2>/dev/null; GIT_INDEX_FILE=" + index_copy + " git -C " + dir.path().string() +
-            " add -A -- . ':!.ralph' && GIT_INDEX_FILE=" + index_copy + " git -C " +
-            dir.path().string() + " write-tree");
+    // The copy dated 1970: git then takes every entry for racily clean and compares contents
+    // (a copy dated now would make git trust stat data where it must not).
+    std::string expected = git(
+        "--version > /dev/null; cp " + (dir.path() / ".git/index").string() + " " + index_copy +
+        " 2>/dev/null; touch -c -d @1 " + index_copy + "; GIT_INDEX_FILE=" + index_copy +
+        " git -C " + dir.path().string() +
+        " -c advice.addEmbeddedRepo=false add -A -- . ':!.ralph' && GIT_INDEX_FILE=" + index_copy +
+        " git -C " + dir.path().string() + " write-tree");
     auto id = repo->worktree_id();
     ASSERT_TRUE(id) << id.message();
     ASSERT_EQ(*id + "\n", expected.substr(expected.size() >= 41 ? expected.size() - 41 : 0))
@@ -183,9 +243,36 @@ TEST_F(RepositoryTest, StagingGivesTheTreeGitAddAllGivesOverRandomChanges) {
       auto commit = repo->commit_all("round " + std::to_string(round));
       ASSERT_TRUE(commit) << commit.message();
       EXPECT_EQ(commit->tree, *id);
-      EXPECT_EQ(git("status --porcelain -- . ':!.ralph'"), "") << "round " << round;
+      // Without the optional lock git status would refresh the index: a change by another.
+      EXPECT_EQ(git("--version >/dev/null; GIT_OPTIONAL_LOCKS=0 git -C " + dir.path().string() +
+                    " status --porcelain -- . ':!.ralph'"),
+                "")
+          << "round " << round;
     }
   }
+  if (!watched) return;
+  auto said = [&](std::string_view what) {
+    return std::count_if(walks.begin(), walks.end(), [&](const std::string& walk) {
+      return walk.find(what) != std::string::npos;
+    });
+  };
+  EXPECT_EQ(said("the first staging since the watch started"), 1);
+  EXPECT_GT(said("moved in from outside"), 0);
+  EXPECT_GT(said(".gitignore changed"), 0);
+  EXPECT_GT(said("the index or HEAD changed outside ralph"), 0);
+  EXPECT_GT(said("a repository of its own"), 8);  // every staging while it is there
+  // Most stagings took the fast path.
+  std::string all;
+  for (const auto& walk : walks) all += walk + "\n";
+  EXPECT_LT(walks.size(), static_cast<size_t>(rounds + rounds / 3) / 2) << all;  // of 80
+}
+
+TEST_F(RepositoryTest, StagingGivesTheTreeGitAddAllGivesOverRandomChanges) {
+  stage_random_changes(false);
+}
+
+TEST_F(RepositoryTest, WatchedStagingGivesTheTreesOfTheFullWalkOverRandomChanges) {
+  stage_random_changes(true);
 }
 
 // An agent that runs `git init` in a subfolder (a scaffolding tool does): staged as git add -A
@@ -193,13 +280,7 @@ TEST_F(RepositoryTest, StagingGivesTheTreeGitAddAllGivesOverRandomChanges) {
 TEST_F(RepositoryTest, AnEmbeddedRepositoryIsStagedAsGitAddAllStagesIt) {
   dir.write("a.txt", "a");
   ASSERT_TRUE(repo->commit_all("base")->commit);
-  dir.write("inner/x.txt", "x");
-  const std::string inner = (dir.path() / "inner").string();
-  ASSERT_EQ(
-      std::system(("git -C " + inner + " init -q && git -C " + inner + " add x.txt && git -C " +
-                   inner + " -c user.name=a -c user.email=a@b commit -q -m x")
-                      .c_str()),
-      0);
+  ASSERT_EQ(init_inner_repository(), 0);
   dir.write("z.txt", "z");
   auto commit = repo->commit_all("embedded");
   ASSERT_TRUE(commit) << commit.message();
