@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <sstream>
+
 #include "harness.hpp"
 
 namespace ralph::integration {
@@ -81,6 +83,54 @@ TEST(HistoryTest, AHeadMovedToAnotherBranchIsPutBackAndTheWorkCommittedOnTheRuns
   EXPECT_EQ(records[0]["agent_commits"][0].get<std::string>() + "\n",
             h.git({"rev-parse", "agent-side"}).out);
   EXPECT_EQ(records[0]["history_rewritten"], false);
+}
+
+// What the agent does to the tree, committed as git add -A would, with the whole tree walked
+// only where the watch cannot vouch for its list (README "Commits").
+TEST(HistoryTest, EachIterationCommitsTheTreeAsReshapedWithTheWatchWalkingOnlyWhenItMust) {
+  Harness h("agent_reshapes_tree");
+  h.add_plan(3);
+  h.write(".gitignore", ".ralph/\n*.log\n");
+  h.commit_all("Ignore logs");
+  h.set_env("RALPH_DEBUG", "1");
+  CommandResult run = h.ralph({"run"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  auto records = h.records();
+  ASSERT_EQ(records.size(), 3u);
+  std::vector<std::string> commits;
+  for (const auto& record : records) {
+    ASSERT_TRUE(record["commit"].is_string()) << record.dump();
+    commits.push_back(record["commit"]);
+  }
+  auto tree = [&](const std::string& commit) {  // but the plan's files
+    std::istringstream lines(
+        h.git({"ls-tree", "-r", "--format=%(objectmode) %(path)", commit}).out);
+    std::string kept;
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find(" plans/") == std::string::npos) kept += line + "\n";
+    }
+    return kept;
+  };
+  EXPECT_EQ(tree(commits[0]),
+            "100644 .gitignore\n100644 README.md\n100644 a/b/c/deep.txt\n100644 a/top.txt\n100644 "
+            "keep.txt\n"
+            "100644 pkg/pkg.txt\n");
+  EXPECT_EQ(tree(commits[1]),
+            "100644 .gitignore\n100644 README.md\n120000 link\n100644 pkg/pkg.txt\n100644 "
+            "z/b/c/deep.txt\n"
+            "100755 z/top.txt\n");
+  EXPECT_EQ(
+      tree(commits[2]),
+      "100644 .gitignore\n100644 README.md\n100644 junk.log\n120000 link\n100644 pkg/pkg.txt\n"
+      "100644 z/b/c/deep.txt\n100755 z/top.txt\n");
+  EXPECT_EQ(h.git({"show", commits[2] + ":z/b/c/deep.txt"}).out, "edited\n");
+  EXPECT_EQ(h.git({"status", "--porcelain"}).out, "");
+  // Iteration 1: the folder moved in (and the first staging). Iteration 2: only what
+  // changed. Iteration 3: the ignore rules changed.
+  EXPECT_EQ(run.err,
+            "ralph: debug: staging walks the whole work tree: pkg was moved in from outside the "
+            "work tree\n"
+            "ralph: debug: staging walks the whole work tree: .gitignore changed\n");
 }
 
 }  // namespace
