@@ -64,6 +64,9 @@ class InotifyWatch final : public WorktreeWatch {
           if (!has_dirty_ancestor(path)) changes.paths.push_back(path);
         }
         dirty_.clear();
+        // A folder moved away before this take and arriving after it is taken for one moved
+        // in from outside (a walk): forgetting the cookies keeps them from piling up.
+        moves_.clear();
         return changes;
       }
       changes.reason = reason_;
