@@ -132,10 +132,11 @@ int run_run(const RunArgs& args) {
       [&redactor](std::string_view content) { return redactor.contains_secret(content); });
   // Only what changed is staged; RALPH_DEBUG says when the whole tree is walked instead
   // (README "Commits").
-  const bool debug = std::getenv("RALPH_DEBUG") != nullptr && *std::getenv("RALPH_DEBUG") != '\0';
-  (*repo)->watch_worktree([debug](std::string_view why) {
-    if (debug) fmt::print(stderr, "ralph: debug: {}\n", why);
-  });
+  const char* debug = std::getenv("RALPH_DEBUG");
+  (*repo)->watch_worktree(
+      debug == nullptr || *debug == '\0'
+          ? std::function<void(std::string_view)>()
+          : [](std::string_view why) { fmt::print(stderr, "ralph: debug: {}\n", why); });
 
   loop::install_interrupt_handlers();
   // Whatever the agent's tools start in groups and sessions of their own is reparented to

@@ -73,7 +73,9 @@ class Repository final : public Vcs {
   Stamp read_stamp();
   // Limits this staging to the watch's paths and those that differed last time, when the
   // watch can vouch for them; otherwise the whole tree is walked.
-  void plan_staging(StageFilter& filter, std::vector<std::string>& paths);
+  void plan_staging(StageFilter& filter);
+  // Reads `index` afresh and stages the work tree into it (in memory), as planned.
+  Status stage(git_index* index, StageFilter& filter);
   // After a staging that went through: what still differs from the index file, and its stamp.
   void finish_staging(const StageFilter& filter);
   std::unique_ptr<WorktreeWatch> watch_;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "git/libgit2.hpp"
 #include "git/repository.hpp"
@@ -16,9 +17,10 @@ namespace ralph::git {
 // What stage_all leaves out: .ralph/ always, secret-looking files unless allowed. It also
 // collects the paths that differed from the index (`differing`, never .ralph/).
 struct StageFilter {
-  const SecretFilePolicy* secrets = nullptr;
+  explicit StageFilter(const SecretFilePolicy* policy) : secrets(policy) {}
+  const SecretFilePolicy* secrets;
   std::vector<std::string> held_back;
-  const std::vector<std::string>* only = nullptr;  // compare these paths only (the watch's)
+  std::optional<std::vector<std::string>> only;  // compare these paths only (the watch's)
   std::vector<std::string> differing;
 };
 
@@ -48,7 +50,7 @@ Status stage_all(git_repository* repo, git_index* index, StageFilter& filter) {
   options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
                   GIT_DIFF_INCLUDE_TYPECHANGE | GIT_DIFF_UPDATE_INDEX;
   std::vector<char*> names;
-  if (filter.only != nullptr) {
+  if (filter.only) {
     if (filter.only->empty()) return ok_status();
     for (const auto& path : *filter.only) names.push_back(const_cast<char*>(path.c_str()));
     options.pathspec.strings = names.data();
@@ -100,6 +102,12 @@ Status read_commit(git_repository* repo, const std::string& id, CommitHandle& co
   return ok_status();
 }
 
+Result<IndexHandle> open_index(git_repository* repo) {
+  git_index* raw = nullptr;
+  if (git_repository_index(&raw, repo) != 0) return git_failure("cannot open the index");
+  return IndexHandle(raw);
+}
+
 // `paths` sorted, without duplicates, and none below another.
 void tidy(std::vector<std::string>& paths) {
   std::sort(paths.begin(), paths.end());
@@ -129,11 +137,9 @@ void Repository::watch_worktree(std::function<void(std::string_view)> debug) {
     if (git_ignore_path_is_ignored(&ignored, repo_, folder.c_str()) != 0 || ignored == 0) {
       return false;
     }
-    git_index* raw = nullptr;
-    if (git_repository_index(&raw, repo_) != 0) return false;
-    IndexHandle index(raw);
+    auto index = open_index(repo_);
     size_t at = 0;
-    return git_index_find_prefix(&at, index.get(), folder.c_str()) == GIT_ENOTFOUND;
+    return index && git_index_find_prefix(&at, index->get(), folder.c_str()) == GIT_ENOTFOUND;
   });
 }
 
@@ -158,7 +164,7 @@ Repository::Stamp Repository::read_stamp() {
   return stamp;
 }
 
-void Repository::plan_staging(StageFilter& filter, std::vector<std::string>& paths) {
+void Repository::plan_staging(StageFilter& filter) {
   if (!watch_) return;
   WatchedChanges changes = watch_->take();
   std::string reason = changes.reason;
@@ -173,10 +179,19 @@ void Repository::plan_staging(StageFilter& filter, std::vector<std::string>& pat
     if (debug_) debug_(fmt::format("staging walks the whole work tree: {}", reason));
     return;
   }
-  paths = std::move(changes.paths);
-  paths.insert(paths.end(), carry_.begin(), carry_.end());
-  tidy(paths);
-  filter.only = &paths;
+  changes.paths.insert(changes.paths.end(), carry_.begin(), carry_.end());
+  tidy(changes.paths);
+  filter.only = std::move(changes.paths);
+}
+
+Status Repository::stage(git_index* index, StageFilter& filter) {
+  if (git_index_read(index, 1) != 0) return git_failure("cannot read the index");
+  plan_staging(filter);
+  if (Status s = stage_all(repo_, index, filter); !s) {
+    git_index_read(index, 1);  // drop what was staged before the failure
+    return s;
+  }
+  return ok_status();
 }
 
 void Repository::finish_staging(const StageFilter& filter) {
@@ -186,17 +201,13 @@ void Repository::finish_staging(const StageFilter& filter) {
 }
 
 Result<std::string> Repository::worktree_id() {
-  git_index* raw = nullptr;
-  if (git_repository_index(&raw, repo_) != 0) return git_failure("cannot open the index");
-  IndexHandle index(raw);
-  if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
-  StageFilter filter{&secrets_, {}, nullptr, {}};
-  std::vector<std::string> paths;
-  plan_staging(filter, paths);
-  if (Status s = stage_all(repo_, index.get(), filter); !s) return s.error();
+  auto index = open_index(repo_);
+  if (!index) return index.error();
+  StageFilter filter(&secrets_);
+  if (Status s = stage(index->get(), filter); !s) return s.error();
   git_oid tree;
-  int rc = git_index_write_tree(&tree, index.get());
-  git_index_read(index.get(), 1);  // drop the in-memory staging; the index file is untouched
+  int rc = git_index_write_tree(&tree, index->get());
+  git_index_read(index->get(), 1);  // drop the in-memory staging; the index file is untouched
   if (rc != 0) return git_failure("cannot hash the work tree");
   finish_staging(filter);
   return oid_string(tree);
@@ -204,14 +215,10 @@ Result<std::string> Repository::worktree_id() {
 
 Result<CommitResult> Repository::commit_all(const std::string& message) {
   CommitResult result;
-  git_index* raw_index = nullptr;
-  if (git_repository_index(&raw_index, repo_) != 0) return git_failure("cannot open the index");
-  IndexHandle index(raw_index);
-  if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
-  StageFilter filter{&secrets_, {}, nullptr, {}};
-  std::vector<std::string> paths;
-  plan_staging(filter, paths);
-  if (Status s = stage_all(repo_, index.get(), filter); !s) return s.error();
+  auto index = open_index(repo_);
+  if (!index) return index.error();
+  StageFilter filter(&secrets_);
+  if (Status s = stage(index->get(), filter); !s) return s.error();
   result.held_back = filter.held_back;
 
   auto head_id = head();
@@ -220,16 +227,16 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
   TreeHandle head_tree;
   if (Status s = read_commit(repo_, *head_id, parent, head_tree); !s) return s.error();
   if (content_check_) {
-    if (Status s = hold_back_secret_contents(index.get(), head_tree.get(), result.held_back); !s) {
+    if (Status s = hold_back_secret_contents(index->get(), head_tree.get(), result.held_back); !s) {
       return s.error();
     }
   }
   git_oid tree_id;
-  if (git_index_write_tree(&tree_id, index.get()) != 0) {
+  if (git_index_write_tree(&tree_id, index->get()) != 0) {
     return git_failure("cannot write the tree");
   }
   result.tree = oid_string(tree_id);
-  if (head_id->empty() && git_index_entrycount(index.get()) == 0) {
+  if (head_id->empty() && git_index_entrycount(index->get()) == 0) {
     finish_staging(filter);
     return result;  // a new repository and still no file
   }
@@ -237,11 +244,11 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
     // Nothing changed: no empty commit. The index holds HEAD's tree with fresh stat data;
     // writing it keeps racily-clean entries from being hashed again at every walk. A lock
     // held by someone else only costs that.
-    (void)git_index_write(index.get());
+    (void)git_index_write(index->get());
     finish_staging(filter);
     return result;
   }
-  if (git_index_write(index.get()) != 0) {
+  if (git_index_write(index->get()) != 0) {
     Error error = git_failure("cannot write the index");
     std::filesystem::path lock = std::filesystem::path(git_repository_path(repo_)) / "index.lock";
     std::error_code ec;
@@ -273,17 +280,13 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
 }
 
 Result<std::vector<std::string>> Repository::changed_files() {
-  git_index* raw_index = nullptr;
-  if (git_repository_index(&raw_index, repo_) != 0) return git_failure("cannot open the index");
-  IndexHandle index(raw_index);
-  if (git_index_read(index.get(), 1) != 0) return git_failure("cannot read the index");
   // Staged in memory as commit_all would, then compared with HEAD; the index file is untouched.
+  auto index = open_index(repo_);
+  if (!index) return index.error();
+  StageFilter filter(&secrets_);
+  if (Status s = stage(index->get(), filter); !s) return s.error();
+  finish_staging(filter);  // the index file is left as it was: all that differed still does
   auto files = [&]() -> Result<std::vector<std::string>> {
-    StageFilter filter{&secrets_, {}, nullptr, {}};
-    std::vector<std::string> staged_paths;
-    plan_staging(filter, staged_paths);
-    if (Status s = stage_all(repo_, index.get(), filter); !s) return s.error();
-    finish_staging(filter);  // the index file is left as it was: all that differed still does
     auto head_id = head();
     if (!head_id) return head_id.error();
     CommitHandle commit;
@@ -291,12 +294,12 @@ Result<std::vector<std::string>> Repository::changed_files() {
     if (Status s = read_commit(repo_, *head_id, commit, head_tree); !s) return s.error();
     std::vector<std::string> held_back;
     if (content_check_) {
-      if (Status s = hold_back_secret_contents(index.get(), head_tree.get(), held_back); !s) {
+      if (Status s = hold_back_secret_contents(index->get(), head_tree.get(), held_back); !s) {
         return s.error();
       }
     }
     git_diff* raw_diff = nullptr;
-    if (git_diff_tree_to_index(&raw_diff, repo_, head_tree.get(), index.get(), nullptr) != 0) {
+    if (git_diff_tree_to_index(&raw_diff, repo_, head_tree.get(), index->get(), nullptr) != 0) {
       return git_failure("cannot compare the work tree with HEAD");
     }
     DiffHandle diff(raw_diff);
@@ -309,7 +312,7 @@ Result<std::vector<std::string>> Repository::changed_files() {
     std::sort(paths.begin(), paths.end());
     return paths;
   }();
-  git_index_read(index.get(), 1);  // drop the in-memory staging
+  git_index_read(index->get(), 1);  // drop the in-memory staging
   return files;
 }
 
