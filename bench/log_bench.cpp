@@ -1,8 +1,11 @@
-// Times `ralph costs --json` and `ralph status --json` on a generated cost log of 100,000
-// records (the target: under half a second each), against a baseline measured in
-// the same run: `cat` of the same log, which reads the same bytes and starts a process too.
+// Times the readers of the cost log (`ralph costs`, `ralph status`, `ralph report`) on a
+// generated cost log of 100,000 records against a baseline measured in the same run: `cat` of
+// the same log, which reads the same bytes and starts a process too. The target: `ralph costs
+// --json` and `ralph status --json` within 3 times `cat`.
 //
-//   ralph_log_bench [RECORDS] [REPEATS]
+//   ralph_log_bench [RECORDS] [REPEATS] [--keep]
+//
+// --keep leaves the generated project (its folder is printed) for profiling a reader.
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -155,7 +158,7 @@ int main(int argc, char** argv) {
   struct Case {
     std::string label;
     std::vector<std::string> args;
-    bool targeted;  // the target: under half a second
+    bool targeted;  // the target: at most 3 times cat
   };
   const std::string ralph = RALPH_BINARY;
   const std::vector<Case> cases = {
@@ -163,17 +166,22 @@ int main(int argc, char** argv) {
       {"ralph status --json", {ralph, "status", "--json"}, true},
       {"ralph costs --json --all", {ralph, "costs", "--json", "--all"}, false},
       {"ralph costs --all --by model", {ralph, "costs", "--all", "--by", "model"}, false},
+      {"ralph report --html", {ralph, "report", "--html", (dir / "report.html").string()}, false},
   };
   fmt::print("{:<30} {:>10} {:>10} {:>11} {:>9}  {}\n", "command", "median", "best", "x baseline",
-             "peak RSS", "target < 500 ms");
+             "peak RSS", "target <= 3x cat");
   fmt::print("{:<30} {:>8.1f}ms {:>8.1f}ms {:>11} {:>7}MB\n", "cat (baseline)",
              baseline.median * 1e3, baseline.best * 1e3, "1.0", baseline.max_rss_kb / 1024);
   for (const auto& c : cases) {
     Figure f = measure(c.args, dir, repeats);
     fmt::print("{:<30} {:>8.1f}ms {:>8.1f}ms {:>11.1f} {:>7}MB  {}\n", c.label, f.median * 1e3,
                f.best * 1e3, f.median / baseline.median, f.max_rss_kb / 1024,
-               c.targeted ? (f.median < 0.5 ? "met" : "MISSED") : "-");
+               c.targeted ? (f.median <= 3 * baseline.median ? "met" : "MISSED") : "-");
   }
-  fs::remove_all(dir);
+  if (argc > 3 && std::string_view(argv[3]) == "--keep") {
+    fmt::print("\nthe project is kept in {}\n", dir.string());
+  } else {
+    fs::remove_all(dir);
+  }
   return 0;
 }

@@ -16,7 +16,9 @@
 #include "meter/pricing.hpp"
 #include "meter/record.hpp"
 #include "meter/record_costs.hpp"
+#include "meter/record_scan.hpp"
 #include "meter/record_text.hpp"
+#include "meter/record_view.hpp"
 #include "meter/stream_meter.hpp"
 #include "util/line_splitter.hpp"
 
@@ -112,12 +114,33 @@ void check_line_splitter(std::string_view text, const std::vector<std::string_vi
   }
 }
 
+// The fast scan of a cost log line reads what the DOM reader reads, whenever it reads a line
+// at all, and a line it would print as it is reads as what ralph writes.
+void check_scan(ralph::meter::RecordParser& parser, std::string_view line) {
+  std::string padded(line);
+  padded.append(ralph::meter::kScanReadAhead, '\n');
+  ralph::meter::RecordView fast;
+  ralph::meter::RecordView dom;
+  const bool is_record = parser.read_dom(line, 0, dom);
+  const std::string from_dom = is_record ? ralph::meter::record_json(to_record(dom)) : "";
+  if (ralph::meter::scan_record(std::string_view(padded.data(), line.size()), fast)) {
+    RALPH_FUZZ_CHECK(is_record);
+    std::string from_scan = ralph::meter::record_json(to_record(fast));
+    RALPH_FUZZ_CHECK(from_scan == from_dom);
+    if (!ralph::meter::verbatim_json(fast).empty()) RALPH_FUZZ_CHECK(from_scan == line);
+  }
+  ralph::meter::RecordView view;
+  RALPH_FUZZ_CHECK(parser.read(line, 0, view) == is_record);
+  if (is_record) RALPH_FUZZ_CHECK(ralph::meter::record_json(to_record(view)) == from_dom);
+}
+
 // Each line as a line of the cost log, read the way CostLog::scan reads it: a record read
 // back is written and read again to the same text.
 void check_cost_log(const std::vector<std::string_view>& lines) {
   ralph::meter::RecordParser parser;
   for (auto line : lines) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    check_scan(parser, line);
     auto record = parser.parse(line);
     if (!record) continue;
     std::string text = ralph::meter::record_json(*record);

@@ -99,8 +99,8 @@ InsightsPricing insights_pricing(const Project& project) {
 int run_insights(const CostsArgs& args, const Project& project, const meter::CostLog& log,
                  const report::Selection& selection) {
   std::vector<meter::IterationRecord> records;
-  auto scanned = log.scan(0, [&](const meter::IterationRecord& record) {
-    if (selection.matches(record)) records.push_back(record);
+  auto scanned = log.scan_views(0, [&](const meter::RecordView& record) {
+    if (selection.matches(record)) records.push_back(meter::to_record(record));
   });
   if (!scanned) return fail(1, scanned.message());
   if (args.run_id && records.empty()) {
@@ -166,7 +166,8 @@ int run_costs(const CostsArgs& args) {
   if (format == Format::kCsv && by == report::GroupBy::kIteration) {
     out.buffer() += report::csv_iteration_header();
   }
-  auto scanned = log.scan(0, [&](const meter::IterationRecord& record) {
+  meter::IterationRecord copied;  // of a record the output needs whole
+  auto scanned = log.scan_views(0, [&](const meter::RecordView& record) {
     projection.add(record);
     if (!selection.matches(record)) return;
     aggregator.add(record);
@@ -174,11 +175,18 @@ int run_costs(const CostsArgs& args) {
     if (!first_started) first_started = parse_rfc3339_utc(record.started_at);
     if (format == Format::kJson) {
       out.buffer() += any ? ",\n  " : "\n  ";
-      meter::append_record_json(out.buffer(), record);
+      // The line as it is when it is what ralph writes for the record; else written anew.
+      if (auto verbatim = meter::verbatim_json(record); !verbatim.empty()) {
+        out.buffer() += verbatim;
+      } else {
+        meter::assign(copied, record);
+        meter::append_record_json(out.buffer(), copied);
+      }
     } else if (format == Format::kCsv && by == report::GroupBy::kIteration) {
-      report::append_csv_iteration(out.buffer(), record);
+      meter::assign(copied, record);
+      report::append_csv_iteration(out.buffer(), copied);
     } else if (format == Format::kTable && by == report::GroupBy::kIteration) {
-      rows.push_back(record);
+      rows.push_back(meter::to_record(record));
     }
     any = true;
     out.maybe_flush(true);

@@ -107,11 +107,11 @@ int run_report(const ReportArgs& args) {
   report::ProjectionBuilder projection;
   std::set<std::string> runs;
   auto scanned = meter::CostLog(state_dir / "iterations.jsonl")
-                     .scan(0, [&](const meter::IterationRecord& record) {
+                     .scan_views(0, [&](const meter::RecordView& record) {
                        projection.add(record);
                        if (run_id && record.run_id != *run_id) return;
-                       page.records.push_back(record);
-                       runs.insert(record.run_id);
+                       page.records.push_back(meter::to_record(record));
+                       runs.emplace(record.run_id);
                      });
   if (!scanned) return fail(1, scanned.message());
   if (args.run_id && page.records.empty()) {

@@ -439,7 +439,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     ladder_.count(item.id, record, without_progress(record));
     anomalies_.add(record, final_figures.model);
   }
-  totals_.add(record);
+  totals_.add(record.usage, record.cost_usd);
   state_.spent_usd = budgets_.run_spent();
   deps_.display.iteration_finished(record, budgets_.run_spent(), options_.budgets.run);
   if (record.claimed_complete && record.items_completed.empty() && !item.passes && !out.rejected) {

@@ -95,7 +95,7 @@ void Runner::count_recorded(const IterationRecord& record) {
     ladder_.count(*record.item_id, record, without_progress(record));
     anomalies_.add(record, priced_name(record.model));
   }
-  totals_.add(record);
+  totals_.add(record.usage, record.cost_usd);
 }
 
 void Runner::stop_what_the_crash_left(const RunState& crashed) {

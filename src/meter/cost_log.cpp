@@ -26,16 +26,16 @@ Status CostLog::append(const IterationRecord& record) const {
   return append_line_synced(path_, record_json(record));
 }
 
-Result<ScanSummary> CostLog::scan(uint64_t offset,
-                                  const std::function<void(const IterationRecord&)>& visit) const {
+Result<ScanSummary> CostLog::scan_views(uint64_t offset,
+                                        const std::function<void(const RecordView&)>& visit) const {
   ScanSummary summary;
   RecordParser parser;
-  IterationRecord record;
+  RecordView view;
   auto read = read_lines_from(path_, offset, kPadding, [&](std::string_view line) {
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    if (parser.parse_into(line, kPadding, record)) {
+    if (parser.read(line, kPadding, view)) {
       ++summary.records;
-      visit(record);
+      visit(view);
     } else {
       ++summary.skipped_lines;
     }
@@ -44,6 +44,15 @@ Result<ScanSummary> CostLog::scan(uint64_t offset,
   summary.end_offset = read->end_offset;
   summary.partial_tail = read->partial_tail;
   return summary;
+}
+
+Result<ScanSummary> CostLog::scan(uint64_t offset,
+                                  const std::function<void(const IterationRecord&)>& visit) const {
+  IterationRecord record;
+  return scan_views(offset, [&](const RecordView& view) {
+    assign(record, view);
+    visit(record);
+  });
 }
 
 Result<CostLogContents> CostLog::read_from(uint64_t offset) const {

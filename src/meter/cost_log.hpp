@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "meter/record.hpp"
+#include "meter/record_view.hpp"
 #include "util/result.hpp"
 
 namespace ralph::meter {
@@ -39,6 +40,9 @@ class CostLog {
   // next line; copy what must outlive the call.
   Result<ScanSummary> scan(uint64_t offset,
                            const std::function<void(const IterationRecord&)>& visit) const;
+  // The same with a view of each record, valid during the call: nothing is copied.
+  Result<ScanSummary> scan_views(uint64_t offset,
+                                 const std::function<void(const RecordView&)>& visit) const;
   // The records of the complete lines from byte `offset` on: what was appended since an
   // earlier read ended there. A last line still being written is left for the next read.
   Result<CostLogContents> read_from(uint64_t offset) const;

@@ -6,38 +6,13 @@
 #include <climits>
 #include <cmath>
 
+#include "meter/record_scan.hpp"
 #include "util/json_safe.hpp"
+#include "util/utf8.hpp"
 
 namespace ralph::meter {
 
 namespace sj = simdjson;
-
-namespace {
-
-// The length of the valid UTF-8 sequence at the start of `text` (1-4), or 0 when it is not
-// one (a stray continuation byte, a truncated sequence, an overlong form, a surrogate).
-size_t utf8_sequence(std::string_view text) {
-  auto byte = [&text](size_t i) {
-    return i < text.size() ? static_cast<unsigned>(static_cast<unsigned char>(text[i])) : 0u;
-  };
-  auto cont = [&byte](size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) {
-    return byte(i) >= lo && byte(i) <= hi;
-  };
-  unsigned lead = byte(0);
-  if (lead < 0x80) return 1;
-  if (lead >= 0xC2 && lead <= 0xDF) return cont(1) ? 2 : 0;
-  if (lead == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if ((lead >= 0xE1 && lead <= 0xEC) || lead == 0xEE || lead == 0xEF) {
-    return cont(1) && cont(2) ? 3 : 0;
-  }
-  if (lead == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-  if (lead == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (lead >= 0xF1 && lead <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (lead == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
-
-}  // namespace
 
 void append_json_string(std::string& out, std::string_view text) {
   out.push_back('"');
@@ -246,31 +221,28 @@ double read_double(element value) {
   return d;
 }
 
-// Strings are copied into `out`, reusing its storage; anything else empties it.
-void read_string(element value, std::string& out) {
-  std::string_view text;
-  if (value.get_string().get(text)) text = {};
-  out.assign(text);
+// Text points into the parser's string buffer, valid until its next parse; anything but a
+// string reads as empty.
+void read_string(element value, std::string_view& out) {
+  if (value.get_string().get(out)) out = {};
 }
 
-void read_optional_string(element value, std::optional<std::string>& out) {
+void read_optional_string(element value, std::optional<std::string_view>& out) {
   std::string_view text;
   if (value.get_string().get(text)) {
     out.reset();
-  } else if (out) {
-    out->assign(text);
   } else {
-    out.emplace(text);
+    out = text;
   }
 }
 
-void read_strings(element value, std::vector<std::string>& out) {
+void read_strings(element value, std::vector<std::string_view>& out) {
   out.clear();
   sj::dom::array array;
   if (value.get_array().get(array)) return;
   for (element item : array) {
     std::string_view text;
-    if (!item.get_string().get(text)) out.emplace_back(text);
+    if (!item.get_string().get(text)) out.push_back(text);
   }
 }
 
@@ -286,7 +258,8 @@ bool read_usage_field(std::string_view key, element value, Usage& usage) {
   return true;
 }
 
-void read_models(element value, std::map<std::string, ModelCost>& models) {
+// As a map from name to cost: in name order, a name given twice holds its last entry.
+void read_models(element value, std::vector<ModelCostView>& models) {
   models.clear();
   sj::dom::object object;
   if (value.get_object().get(object)) return;
@@ -301,46 +274,19 @@ void read_models(element value, std::map<std::string, ModelCost>& models) {
         read_usage_field(key, member, cost.usage);
       }
     }
-    models[std::string(name)] = cost;
+    auto at =
+        std::lower_bound(models.begin(), models.end(), name,
+                         [](const ModelCostView& m, std::string_view n) { return m.name < n; });
+    if (at != models.end() && at->name == name) {
+      at->cost = cost;
+    } else {
+      models.insert(at, ModelCostView{name, cost});
+    }
   }
 }
 
-// Back to a default record, keeping the storage of its strings and lists.
-void reset(IterationRecord& r) {
-  for (std::string* text : {&r.run_id, &r.started_at, &r.ended_at, &r.model, &r.cost_source,
-                            &r.outcome, &r.agent_subtype, &r.model_reason}) {
-    text->clear();
-  }
-  r.iteration = r.num_turns = r.exit_code = r.compactions = 0;
-  r.peak_context_fraction.reset();
-  r.duration_ms = r.peak_context_tokens = 0;
-  r.item_id.reset();
-  r.commit.reset();
-  r.session_id.reset();
-  r.rejected_by.reset();
-  r.rejected_items.clear();
-  r.usage = {};
-  r.cost_usd = 0;
-  r.items_completed.clear();
-  r.agent_commits.clear();
-  r.models.clear();
-  r.claimed_complete = false;
-  r.metered_cost_usd.reset();
-  r.stray_processes = 0;
-  r.lingered = false;
-  r.history_rewritten = false;
-  r.tier.reset();
-  r.escalated_from.reset();
-  r.complexity.reset();
-  r.prompt_digest.reset();
-  r.claude_md_digest.reset();
-  r.anomalies.clear();
-  r.progress.reset();
-  r.item_try.reset();
-}
-
-// Fills one field of the record; unknown keys are ignored.
-void read_field(std::string_view key, element value, IterationRecord& r) {
+// Fills one field of the view; unknown keys are ignored.
+void read_field(std::string_view key, element value, RecordView& r) {
   if (read_usage_field(key, value, r.usage)) return;
   if (key == "run_id") {
     read_string(value, r.run_id);
@@ -426,6 +372,7 @@ void read_field(std::string_view key, element value, IterationRecord& r) {
 struct RecordParser::Impl {
   sj::dom::parser parser;
   std::string copy;  // a line without enough readable bytes after it, padded
+  RecordView view;   // parse_into's
 };
 
 RecordParser::RecordParser() : impl_(std::make_unique<Impl>()) {
@@ -435,6 +382,35 @@ RecordParser::RecordParser() : impl_(std::make_unique<Impl>()) {
 }
 RecordParser::~RecordParser() = default;
 
+std::string_view RecordParser::padded(std::string_view line, size_t readable_after) {
+  static_assert(kScanReadAhead <= sj::SIMDJSON_PADDING);
+  if (readable_after >= sj::SIMDJSON_PADDING) return line;
+  // NUL bytes end the scan's runs of string text (a line cut inside a string stops there).
+  impl_->copy.assign(line);
+  impl_->copy.append(sj::SIMDJSON_PADDING, '\0');
+  return {impl_->copy.data(), line.size()};
+}
+
+bool RecordParser::read(std::string_view line, size_t readable_after, RecordView& out) {
+  line = padded(line, readable_after);
+  return scan_record(line, out) || read_dom(line, sj::SIMDJSON_PADDING, out);
+}
+
+bool RecordParser::read_dom(std::string_view line, size_t readable_after, RecordView& out) {
+  line = padded(line, readable_after);
+  sj::dom::object doc;
+  if (impl_->parser.parse(line.data(), line.size(), false).get_object().get(doc)) return false;
+  reset(out);
+  bool has_run_id = false;
+  bool has_iteration = false;
+  for (auto [key, value] : doc) {
+    has_run_id |= key == "run_id";
+    has_iteration |= key == "iteration";
+    read_field(key, value, out);
+  }
+  return has_run_id && has_iteration;
+}
+
 std::optional<IterationRecord> RecordParser::parse(std::string_view line, size_t readable_after) {
   IterationRecord record;
   if (!parse_into(line, readable_after, record)) return std::nullopt;
@@ -442,23 +418,9 @@ std::optional<IterationRecord> RecordParser::parse(std::string_view line, size_t
 }
 
 bool RecordParser::parse_into(std::string_view line, size_t readable_after, IterationRecord& r) {
-  const char* data = line.data();
-  if (readable_after < sj::SIMDJSON_PADDING) {
-    impl_->copy.assign(line);
-    impl_->copy.append(sj::SIMDJSON_PADDING, ' ');
-    data = impl_->copy.data();
-  }
-  sj::dom::object doc;
-  if (impl_->parser.parse(data, line.size(), false).get_object().get(doc)) return false;
-  reset(r);
-  bool has_run_id = false;
-  bool has_iteration = false;
-  for (auto [key, value] : doc) {
-    has_run_id |= key == "run_id";
-    has_iteration |= key == "iteration";
-    read_field(key, value, r);
-  }
-  return has_run_id && has_iteration;
+  if (!read(line, readable_after, impl_->view)) return false;
+  assign(r, impl_->view);
+  return true;
 }
 
 }  // namespace ralph::meter

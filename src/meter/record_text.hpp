@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "meter/record.hpp"
+#include "meter/record_view.hpp"
 
 namespace ralph::meter {
 
@@ -30,17 +31,25 @@ class RecordParser {
   RecordParser(const RecordParser&) = delete;
   RecordParser& operator=(const RecordParser&) = delete;
 
-  // A record from one line, or nullopt when the line is not a record (not JSON, torn, or
-  // without `run_id` and `iteration`). Missing or mistyped fields take their defaults;
-  // numbers are clamped to their field's range. `readable_after` says how many bytes after
-  // the line may be read (the parser reads ahead up to 64 bytes; with fewer it copies).
+  // A record from one line, into a view of it that is valid until the next read and while
+  // the line is (README "Files ralph writes"); false when the line is not a record (not JSON,
+  // torn, or without `run_id` and `iteration`). Missing or mistyped fields take their
+  // defaults; numbers are clamped to their field's range. `readable_after` says how many
+  // bytes after the line may be read (with fewer than 64 the line is copied first). The fast
+  // scan of record_scan.hpp reads the lines it can; the DOM reader the rest.
+  bool read(std::string_view line, size_t readable_after, RecordView& out);
+  // The DOM reader alone: what `read` gives for any line the scan leaves to it.
+  bool read_dom(std::string_view line, size_t readable_after, RecordView& out);
+  // The same, copied into a record.
   std::optional<IterationRecord> parse(std::string_view line, size_t readable_after = 0);
-  // The same into `out`, reusing its storage; false (and `out` unspecified) when not a record.
+  // Into `out`, reusing its storage; false (and `out` unspecified) when not a record.
   bool parse_into(std::string_view line, size_t readable_after, IterationRecord& out);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  // The line with at least 64 readable bytes after it: itself, or a padded copy.
+  std::string_view padded(std::string_view line, size_t readable_after);
 };
 
 }  // namespace ralph::meter

@@ -4,7 +4,7 @@ namespace ralph::meter {
 
 Totals sum(const std::vector<IterationRecord>& records) {
   Totals totals;
-  for (const auto& record : records) totals.add(record);
+  for (const auto& record : records) totals.add(record.usage, record.cost_usd);
   return totals;
 }
 

@@ -14,9 +14,9 @@ struct Totals {
   double cost_usd = 0;
   int iterations = 0;
 
-  void add(const IterationRecord& record) {
-    usage += record.usage;
-    cost_usd += record.cost_usd;
+  void add(const Usage& more, double more_usd) {
+    usage += more;
+    cost_usd += more_usd;
     ++iterations;
   }
 };

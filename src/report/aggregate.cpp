@@ -32,14 +32,17 @@ nlohmann::json to_json(const Group& group) {
   return out;
 }
 
-Group& Aggregator::group(const std::string& key) {
-  auto [it, inserted] = groups_.try_emplace(key);
-  if (inserted) it->second.key = key;
+Group& Aggregator::group(std::string_view key) {
+  auto it = groups_.find(key);
+  if (it == groups_.end()) {
+    it = groups_.emplace(std::string(key), Group{}).first;
+    it->second.key = key;
+  }
   return it->second;
 }
 
-void Aggregator::add(const meter::IterationRecord& r) {
-  totals_.add(r);
+void Aggregator::add(const meter::RecordView& r) {
+  totals_.add(r.usage, r.cost_usd);
 
   auto count_in = [&r](Group& g) {
     ++g.iterations;
@@ -79,7 +82,9 @@ void Aggregator::add(const meter::IterationRecord& r) {
       double rest_cost = r.cost_usd - covered_cost;
       if (r.models.empty() || rest != meter::Usage{} || rest_cost != 0) {
         Group& g = group(r.model.empty() ? "unknown" : r.model);
-        if (!r.models.count(g.key)) count_in(g);
+        bool counted = std::any_of(r.models.begin(), r.models.end(),
+                                   [&g](const meter::ModelCostView& m) { return m.name == g.key; });
+        if (!counted) count_in(g);
         g.usage += rest;
         g.cost_usd += rest_cost;
       }

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "meter/record.hpp"
+#include "meter/record_view.hpp"
 #include "meter/totals.hpp"
 
 namespace ralph::report {
@@ -37,16 +37,16 @@ nlohmann::json to_json(const Group& group);
 class Aggregator {
  public:
   explicit Aggregator(GroupBy by) : by_(by) {}
-  void add(const meter::IterationRecord& record);
+  void add(const meter::RecordView& record);
   // Days and items in order of their keys; models by cost, the dearest first. By iteration
   // there are no groups (the records are the rows), only the totals.
   std::vector<Group> groups() const;
   const meter::Totals& totals() const { return totals_; }
 
  private:
-  Group& group(const std::string& key);
+  Group& group(std::string_view key);
   GroupBy by_;
-  std::map<std::string, Group> groups_;
+  std::map<std::string, Group, std::less<>> groups_;
   meter::Totals totals_;
 };
 

@@ -35,7 +35,7 @@ nlohmann::json optional_time(const std::optional<WallTime>& t) {
 
 }  // namespace
 
-void ForecastBuilder::add(const meter::IterationRecord& record) {
+void ForecastBuilder::add(const meter::RecordView& record) {
   ++iterations_;
   cost_ += record.cost_usd;
   auto started = parse_rfc3339_utc(record.started_at);

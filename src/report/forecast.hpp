@@ -48,7 +48,7 @@ struct Forecast {
 // Fed the records of one run in log order.
 class ForecastBuilder {
  public:
-  void add(const meter::IterationRecord& record);
+  void add(const meter::RecordView& record);
   // `started`: when the run started; `now`; `running`: the run is still going (its elapsed time
   // runs to now, else to its last record's end); `caps` with their budget, spend and reset.
   Forecast forecast(const Projection& projection, WallTime started, WallTime now, bool running,

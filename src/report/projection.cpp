@@ -6,13 +6,23 @@
 
 namespace ralph::report {
 
-void ProjectionBuilder::add(const meter::IterationRecord& record) {
+ProjectionBuilder::ItemSums& ProjectionBuilder::item(std::string_view id) {
+  if (!last_ || last_->first != id) {
+    auto it = items_.find(id);
+    if (it == items_.end()) it = items_.emplace(std::string(id), ItemSums{}).first;
+    last_ = &*it;
+  }
+  return last_->second;
+}
+
+void ProjectionBuilder::add(const meter::RecordView& record) {
   if (record.item_id) {
-    cost_by_item_[*record.item_id] += record.cost_usd;
-    hours_by_item_[*record.item_id] += static_cast<double>(record.duration_ms) / 3'600'000.0;
+    ItemSums& sums = item(*record.item_id);
+    sums.cost_usd += record.cost_usd;
+    sums.hours += static_cast<double>(record.duration_ms) / 3'600'000.0;
   }
   if (record.outcome == "rejected") return;
-  completed_.insert(record.items_completed.begin(), record.items_completed.end());
+  for (std::string_view id : record.items_completed) item(id).completed = true;
 }
 
 Projection ProjectionBuilder::projection(const std::set<std::string>& plan_items,
@@ -23,16 +33,13 @@ Projection ProjectionBuilder::projection(const std::set<std::string>& plan_items
   double high = 0;
   double fastest = 0;
   double slowest = 0;
-  auto of = [](const std::map<std::string, double>& by_item, const std::string& item) {
-    auto it = by_item.find(item);
-    return it == by_item.end() ? 0.0 : it->second;
-  };
   for (const auto& id : plan_items) {
-    double cost = of(cost_by_item_, id);
-    double hours = of(hours_by_item_, id);
+    auto it = items_.find(id);
+    if (it == items_.end()) continue;
+    const auto& [cost, hours, completed] = it->second;
     p.basis_cost_usd += cost;
     p.basis_hours += hours;
-    if (!completed_.count(id)) continue;
+    if (!completed) continue;
     bool first = p.completed_items == 0;
     low = first ? cost : std::min(low, cost);
     high = first ? cost : std::max(high, cost);

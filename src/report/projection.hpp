@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "meter/record.hpp"
+#include "meter/record_view.hpp"
 #include "plan/prd.hpp"
 
 namespace ralph::report {
@@ -39,16 +39,29 @@ std::string projection_text(const Projection& projection);
 // rejected one) completed it.
 class ProjectionBuilder {
  public:
-  void add(const meter::IterationRecord& record);
+  ProjectionBuilder() = default;
+  ProjectionBuilder(const ProjectionBuilder& other) : items_(other.items_) {}
+  ProjectionBuilder& operator=(const ProjectionBuilder& other) {
+    items_ = other.items_;
+    last_ = nullptr;
+    return *this;
+  }
+  void add(const meter::RecordView& record);
   // `plan_items`: every id in prd.json; `remaining`: how many of them do not pass yet.
   Projection projection(const std::set<std::string>& plan_items, int remaining) const;
   // For the plan as prd.json has it now.
   Projection projection(const plan::Plan& plan) const;
 
  private:
-  std::map<std::string, double> cost_by_item_;
-  std::map<std::string, double> hours_by_item_;
-  std::set<std::string> completed_;
+  struct ItemSums {
+    double cost_usd = 0;
+    double hours = 0;
+    bool completed = false;
+  };
+  std::map<std::string, ItemSums, std::less<>> items_;
+  // The item of the last record: a log's records come item after item.
+  std::pair<const std::string, ItemSums>* last_ = nullptr;
+  ItemSums& item(std::string_view id);
 };
 
 }  // namespace ralph::report

@@ -289,19 +289,31 @@ void StatusSource::meter_in_flight(const loop::RunState& state, StatusReport& re
 }
 
 Result<StatusReport> StatusSource::refresh() {
-  auto scanned = log_.scan(offset_, [this](const meter::IterationRecord& record) {
-    RunSums& sums = runs_[record.run_id];
-    sums.totals.add(record);
-    sums.last = record;
-    sums.forecast.add(record);
+  RunSums* sums = nullptr;  // the last record's run: a log's records come run after run
+  auto scanned = log_.scan_views(offset_, [&](const meter::RecordView& record) {
+    if (!sums || newest_run_ != record.run_id) {
+      auto it = runs_.find(record.run_id);
+      if (it == runs_.end()) it = runs_.emplace(std::string(record.run_id), RunSums{}).first;
+      sums = &it->second;
+      newest_run_ = record.run_id;
+    }
+    sums->totals.add(record.usage, record.cost_usd);
+    RunSums::Last& last = sums->last ? *sums->last : sums->last.emplace();
+    last.iteration = record.iteration;
+    if (record.item_id) {
+      last.item_id.emplace(*record.item_id);
+    } else {
+      last.item_id.reset();
+    }
+    last.outcome.assign(record.outcome);
+    sums->forecast.add(record);
     double fill = record.peak_context_fraction.value_or(0);
     if (record.item_id && (record.compactions > 0 || fill >= 0.8)) {
-      auto& [fullest, compactions] = sums.crowded_items[*record.item_id];
+      auto& [fullest, compactions] = sums->crowded_items[std::string(*record.item_id)];
       fullest = std::max(fullest, fill);
       compactions += record.compactions;
     }
-    if (record.history_rewritten) sums.history_rewrites.push_back(record.iteration);
-    newest_run_ = record.run_id;
+    if (record.history_rewritten) sums->history_rewrites.push_back(record.iteration);
     projection_.add(record);
   });
   if (!scanned) return scanned.error();

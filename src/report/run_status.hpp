@@ -39,7 +39,13 @@ struct PlanProgress {
 // One run's iterations as the log has them.
 struct RunSums {
   meter::Totals totals;
-  std::optional<meter::IterationRecord> last;
+  // The last iteration, as `ralph status` shows it.
+  struct Last {
+    int iteration = 0;
+    std::optional<std::string> item_id;
+    std::string outcome;
+  };
+  std::optional<Last> last;
   std::vector<int> history_rewrites;  // iterations whose agent rewrote the run's branch
   ForecastBuilder forecast;
   // Items whose iterations compacted their context or filled 80% of its window: worth
@@ -88,7 +94,7 @@ class StatusSource {
   meter::CostLog log_;
   uint64_t offset_ = 0;
   int skipped_lines_ = 0;
-  std::map<std::string, RunSums> runs_;
+  std::map<std::string, RunSums, std::less<>> runs_;
   std::string newest_run_;
   ProjectionBuilder projection_;
   // The running iteration's stream file, read on from where the last refresh stopped.

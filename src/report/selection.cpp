@@ -10,7 +10,7 @@
 
 namespace ralph::report {
 
-bool Selection::matches(const meter::IterationRecord& record) const {
+bool Selection::matches(const meter::RecordView& record) const {
   if (run_id && record.run_id != *run_id) return false;
   if (since && record.started_at < *since) return false;
   if (until && record.started_at >= *until) return false;

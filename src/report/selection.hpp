@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "meter/record.hpp"
+#include "meter/record_view.hpp"
 #include "util/result.hpp"
 
 namespace ralph::report {
@@ -19,7 +19,7 @@ struct Selection {
   std::optional<std::string> since;
   std::optional<std::string> until;
 
-  bool matches(const meter::IterationRecord& record) const;
+  bool matches(const meter::RecordView& record) const;
 };
 
 // The run a report shows by default: the state file's (the current or last run), else the
