@@ -6,7 +6,9 @@
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <deque>
 
+#include "meter/record_scan.hpp"
 #include "meter/record_text.hpp"
 #include "util/fd.hpp"
 #include "util/file_lines.hpp"
@@ -26,21 +28,66 @@ Status CostLog::append(const IterationRecord& record) const {
   return append_line_synced(path_, record_json(record));
 }
 
+namespace {
+
+// The records of each block, parsed into views on either thread; visited in file order. A
+// line the DOM parser reads is copied into the slot (its view would point into the parser).
+class RecordBlocks : public BlockWork {
+ public:
+  explicit RecordBlocks(const std::function<void(const RecordView&)>& visit) : visit_(visit) {}
+
+  void parse(int slot, int worker, std::string_view lines) override {
+    Slot& s = slots_[slot];
+    s.records = 0;
+    s.skipped = 0;
+    s.owned.clear();
+    for (size_t start = 0, end; start < lines.size(); start = end + 1) {
+      end = lines.find('\n', start);
+      std::string_view line = lines.substr(start, end - start);
+      if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      if (s.records == s.views.size()) s.views.emplace_back();
+      RecordView& view = s.views[s.records];
+      if (scan_record(line, view)) {
+        ++s.records;
+      } else if (parsers_[worker].read_dom(line, kPadding, dom_[worker])) {
+        view = RecordView(s.owned.emplace_back(to_record(dom_[worker])));
+        ++s.records;
+      } else {
+        ++s.skipped;
+      }
+    }
+  }
+
+  void visit(int slot) override {
+    Slot& s = slots_[slot];
+    for (size_t i = 0; i < s.records; ++i) visit_(s.views[i]);
+    summary.records += static_cast<int>(s.records);
+    summary.skipped_lines += s.skipped;
+  }
+
+  ScanSummary summary;
+
+ private:
+  struct Slot {
+    std::vector<RecordView> views;  // the first `records` hold the block's records
+    size_t records = 0;
+    int skipped = 0;
+    std::deque<IterationRecord> owned;
+  };
+  const std::function<void(const RecordView&)>& visit_;
+  Slot slots_[kBlockSlots];
+  RecordParser parsers_[2];  // one per thread
+  RecordView dom_[2];
+};
+
+}  // namespace
+
 Result<ScanSummary> CostLog::scan_views(uint64_t offset,
                                         const std::function<void(const RecordView&)>& visit) const {
-  ScanSummary summary;
-  RecordParser parser;
-  RecordView view;
-  auto read = read_lines_from(path_, offset, kPadding, [&](std::string_view line) {
-    if (line.find_first_not_of(" \t\r") == std::string_view::npos) return;
-    if (parser.read(line, kPadding, view)) {
-      ++summary.records;
-      visit(view);
-    } else {
-      ++summary.skipped_lines;
-    }
-  });
+  RecordBlocks blocks(visit);
+  auto read = read_blocks_from(path_, offset, kPadding, blocks);
   if (!read) return read.error();
+  ScanSummary summary = blocks.summary;
   summary.end_offset = read->end_offset;
   summary.partial_tail = read->partial_tail;
   return summary;

@@ -139,7 +139,6 @@ const std::array<Key, 42>& keys() {
 class Scanner : TokenScanner {
  public:
   Scanner(std::string_view line, RecordView& out) : TokenScanner(line), out_(out) {}
-  using TokenScanner::number;
 
   bool record() {
     reset(out_);
@@ -199,6 +198,8 @@ class Scanner : TokenScanner {
   }
 
  private:
+  using TokenScanner::number;
+
   // The form append_record_json writes, in one straight pass: each key where it writes it.
   bool written_form() {
     RecordView& v = out_;
