@@ -182,6 +182,53 @@ TEST_F(RunStatusTest, ARunningIterationOnTheLadderSaysItsRungAndWhy) {
   EXPECT_EQ(loop::RunState{}.tier, -1);
 }
 
+TEST_F(RunStatusTest, AWatchThatSeesANewRunStartGivesItTheForecastAFreshReadGives) {
+  auto timed = [this](const std::string& run, int iteration, const std::string& start,
+                      const std::string& end, double cost) {
+    meter::IterationRecord r;
+    r.run_id = run;
+    r.iteration = iteration;
+    r.item_id = "US-2";
+    r.started_at = "2026-11-23T" + start + ".000Z";
+    r.ended_at = "2026-11-23T" + end + ".000Z";
+    r.cost_usd = cost;
+    r.outcome = "success";
+    ASSERT_TRUE(log().append(r));
+  };
+  auto state_of = [this](const std::string& run, const std::string& started) {
+    loop::RunState s;
+    s.run_id = run;
+    s.status = "halted";
+    s.halt_reason = "max_iterations";
+    s.started_at = "2026-11-23T" + started + ".000Z";
+    ASSERT_TRUE(loop::write_state(dir_.path() / ".ralph" / "state.json", s));
+  };
+  timed("run-1", 1, "09:00:00", "09:30:00", 1.0);
+  timed("run-1", 2, "09:30:00", "10:00:00", 1.0);
+  state_of("run-1", "09:00:00");
+  report::StatusSource watch(dir_.path() / ".ralph", folder_);
+  auto first = watch.refresh();
+  ASSERT_TRUE(first);
+  ASSERT_TRUE(first->forecast);
+  EXPECT_DOUBLE_EQ(*first->forecast->burn_usd_per_hour, 2.0);  // $2 over the hour
+
+  // run-2's first record lands before the state that names it (a resumed run's can): the watch
+  // reads it while the state still names run-1.
+  timed("run-2", 1, "11:00:00", "11:15:00", 3.0);
+  ASSERT_TRUE(watch.refresh());
+  state_of("run-2", "11:00:00");
+  timed("run-2", 2, "11:15:00", "11:30:00", 3.0);
+  auto second = watch.refresh();
+  auto fresh = report::StatusSource(dir_.path() / ".ralph", folder_).refresh();
+  ASSERT_TRUE(second && fresh);
+  ASSERT_TRUE(second->forecast && fresh->forecast);
+  EXPECT_EQ(second->run->run_id, "run-2");
+  EXPECT_EQ(second->sums.totals.iterations, 2);
+  EXPECT_DOUBLE_EQ(*second->forecast->burn_usd_per_hour, 12.0);  // $6 over half an hour
+  EXPECT_EQ(to_json(*second->forecast), to_json(*fresh->forecast));
+  EXPECT_EQ(to_json(*second->projection), to_json(*fresh->projection));
+}
+
 TEST(ProgressBarTest, FillsItsShareAndClamps) {
   EXPECT_EQ(report::progress_bar(0.5, 10), "[#####-----]");
   EXPECT_EQ(report::progress_bar(3.0, 4), "[####]");
