@@ -320,7 +320,7 @@ Result<StatusReport> StatusSource::read_and_report() {
       newest_run_ = record.run_id;
     }
     sums->totals.add(record.usage, record.cost_usd);
-    RunSums::Last& last = sums->last ? *sums->last : sums->last.emplace();
+    LastIteration& last = sums->last ? *sums->last : sums->last.emplace();
     last.iteration = record.iteration;
     if (record.item_id) {
       last.item_id.emplace(*record.item_id);

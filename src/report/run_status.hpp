@@ -36,16 +36,17 @@ struct PlanProgress {
   std::string problem;  // set when prd.json cannot be read
 };
 
+// A run's last iteration, as `ralph status` shows it.
+struct LastIteration {
+  int iteration = 0;
+  std::optional<std::string> item_id;
+  std::string outcome;
+};
+
 // One run's iterations as the log has them.
 struct RunSums {
   meter::Totals totals;
-  // The last iteration, as `ralph status` shows it.
-  struct Last {
-    int iteration = 0;
-    std::optional<std::string> item_id;
-    std::string outcome;
-  };
-  std::optional<Last> last;
+  std::optional<LastIteration> last;
   std::vector<int> history_rewrites;  // iterations whose agent rewrote the run's branch
   ForecastBuilder forecast;
   // Items whose iterations compacted their context or filled 80% of its window: worth
