@@ -118,7 +118,7 @@ void check_line_splitter(std::string_view text, const std::vector<std::string_vi
 // at all, and a line it would print as it is reads as what ralph writes.
 void check_scan(ralph::meter::RecordParser& parser, std::string_view line) {
   std::string padded(line);
-  padded.append(ralph::meter::kScanReadAhead, '\n');
+  padded.append(ralph::meter::kScanReadAhead, 'a');  // no terminator: the scan must stop itself
   ralph::meter::RecordView fast;
   ralph::meter::RecordView dom;
   const bool is_record = parser.read_dom(line, 0, dom);

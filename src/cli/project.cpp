@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,54 +18,68 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Whether a repository's config sets core.worktree or core.bare = true, so that its work tree
-// is not simply the folder holding `.git`.
+// Whether a repository's config may set core.worktree or core.bare, or include other
+// config files, so that its work tree need not be the folder holding `.git`. Erring towards
+// yes: libgit2 then decides.
 bool config_moves_work_tree(const fs::path& config) {
   auto text = read_file(config);
-  if (!text) return true;  // libgit2 decides
+  if (!text) return true;
   std::string_view rest(*text);
   while (!rest.empty()) {
     size_t end = rest.find('\n');
     std::string line(rest.substr(0, end));
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
-    std::erase_if(line, [](char c) { return c == ' ' || c == '\t'; });
+    line = line.substr(0, line.find_first_of(";#"));  // a comment
+    std::erase_if(line, [](char c) { return c == ' ' || c == '\t' || c == '"'; });
     std::transform(line.begin(), line.end(), line.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    if (line.rfind("worktree", 0) == 0) return true;
-    if (line == "bare" || line == "bare=true" || line == "bare=yes" || line == "bare=on" ||
-        line == "bare=1") {
+    if (line.rfind("worktree", 0) == 0 || line.rfind("[include", 0) == 0) return true;
+    if (line.rfind("bare", 0) == 0 && line != "bare=false" && line != "bare=no" &&
+        line != "bare=off" && line != "bare=0") {
       return true;
     }
   }
   return false;
 }
 
+// A folder libgit2 takes for a repository: HEAD, objects/ and refs/ in it.
+bool looks_like_git_dir(const fs::path& dir) {
+  struct stat st {};
+  return ::stat((dir / "HEAD").c_str(), &st) == 0 && ::stat((dir / "objects").c_str(), &st) == 0 &&
+         S_ISDIR(st.st_mode) && ::stat((dir / "refs").c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 // The folder holding the nearest `.git` folder above `cwd` (on the same file system), when
-// that is plainly the work tree, as libgit2 would find it; none when libgit2 must decide (a
-// `.git` file of a linked worktree or a submodule, a config that moves the work tree) or there
-// is no repository. This spares every command libgit2's start-up, which loads the system's
-// TLS certificates: milliseconds, a tenth of what `ralph costs` takes on a large log.
+// that is plainly the work tree, as libgit2 would find it; none when there is no repository,
+// or (with `undecided` set) when libgit2 must decide: a `.git` file (a linked worktree, a
+// submodule), a bare repository or the inside of `.git`, a config that may move the work
+// tree, a repository another user owns (libgit2's safe.directory check). This spares the
+// usual case libgit2's start-up, which loads the system's TLS certificates: milliseconds, a
+// tenth of what `ralph costs` takes on a large log.
 std::optional<fs::path> plain_work_tree(const fs::path& cwd, bool& undecided) {
-  undecided = false;
+  undecided = true;
   struct stat here {};
-  if (::stat(cwd.c_str(), &here) != 0) {
-    undecided = true;
-    return std::nullopt;
-  }
+  if (::stat(cwd.c_str(), &here) != 0) return std::nullopt;
   for (fs::path dir = cwd;; dir = dir.parent_path()) {
     struct stat st {};
-    if (::stat(dir.c_str(), &st) != 0 || st.st_dev != here.st_dev) return std::nullopt;
+    if (::stat(dir.c_str(), &st) != 0) return std::nullopt;
+    if (st.st_dev != here.st_dev) break;  // libgit2 does not cross file systems either
+    if (looks_like_git_dir(dir)) return std::nullopt;
     const fs::path dot_git = dir / ".git";
     if (::lstat(dot_git.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode) || config_moves_work_tree(dot_git / "config")) {
-        undecided = true;
+      if (!S_ISDIR(st.st_mode) || st.st_uid != ::geteuid() ||
+          config_moves_work_tree(dot_git / "config")) {
         return std::nullopt;
       }
-      struct stat head {};
-      if (::stat((dot_git / "HEAD").c_str(), &head) == 0) return dir;
+      if (looks_like_git_dir(dot_git)) {
+        undecided = false;
+        return dir;
+      }
     }
-    if (dir == dir.parent_path()) return std::nullopt;
+    if (dir == dir.parent_path()) break;
   }
+  undecided = false;  // no repository
+  return std::nullopt;
 }
 
 void discover_with_libgit2(const fs::path& cwd, Project& project) {

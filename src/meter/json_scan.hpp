@@ -98,7 +98,8 @@ class TokenScanner {
     const char* start = p_;
     for (;;) {
       uint64_t special = 0;
-      while ((special = special_bytes(load8(p_))) == 0) p_ += 8;
+      while (p_ < end_ && (special = special_bytes(load8(p_))) == 0) p_ += 8;
+      if (p_ >= end_) return false;  // cut inside the string
       p_ += std::countr_zero(special) / 8;
       if (p_ >= end_) return false;
       if (*p_ == '"') break;

@@ -290,19 +290,21 @@ void StatusSource::meter_in_flight(const loop::RunState& state, StatusReport& re
 
 Result<StatusReport> StatusSource::refresh() {
   // Only the shown run's forecast is built (two timestamps read a record): state.json's run,
-  // or every run's while there is no state file. Should the shown run change (a new run
-  // started, or started while this one was read), the log is read again from the start.
+  // or every run's while there has been no state file. Should the shown run change (a new
+  // run started, or started while this one was read), the log is read again from the start.
   for (int attempt = 0;; ++attempt) {
     auto state = loop::read_state(state_dir_ / "state.json");
     const std::string shown = state ? state->run_id : "";
-    if (forecast_run_ && *forecast_run_ != shown) {
-      runs_.clear();
-      projection_ = ProjectionBuilder();
-      offset_ = 0;
-      skipped_lines_ = 0;
-      newest_run_.clear();
+    if (!shown.empty() && forecast_run_ != shown) {
+      if (!forecast_run_.empty()) {  // built for another run only: start over
+        runs_.clear();
+        projection_ = ProjectionBuilder();
+        offset_ = 0;
+        skipped_lines_ = 0;
+        newest_run_.clear();
+      }
+      forecast_run_ = shown;  // a state file briefly unreadable changes nothing
     }
-    forecast_run_ = shown;
     auto report = read_and_report();
     if (!report || !report->run || shown.empty() || report->run->run_id == shown || attempt > 0) {
       return report;
@@ -328,7 +330,7 @@ Result<StatusReport> StatusSource::read_and_report() {
       last.item_id.reset();
     }
     last.outcome.assign(record.outcome);
-    if (forecast_run_->empty() || record.run_id == *forecast_run_) sums->forecast.add(record);
+    if (forecast_run_.empty() || record.run_id == forecast_run_) sums->forecast.add(record);
     double fill = record.peak_context_fraction.value_or(0);
     if (record.item_id && (record.compactions > 0 || fill >= 0.8)) {
       auto& [fullest, compactions] = sums->crowded_items[std::string(*record.item_id)];

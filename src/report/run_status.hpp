@@ -97,8 +97,8 @@ class StatusSource {
   int skipped_lines_ = 0;
   std::map<std::string, RunSums, std::less<>> runs_;
   std::string newest_run_;
-  // The run whose forecast is built: state.json's; empty: every run's (no state file).
-  std::optional<std::string> forecast_run_;
+  // The run whose forecast is built: state.json's; empty: every run's (no state file yet).
+  std::string forecast_run_;
   Result<StatusReport> read_and_report();
   ProjectionBuilder projection_;
   // The running iteration's stream file, read on from where the last refresh stopped.

@@ -148,7 +148,8 @@ class Random {
 
 // The line with the read-ahead the scan needs after it.
 struct Padded {
-  explicit Padded(std::string_view line) : text(std::string(line) + std::string(64, '\n')) {}
+  // Plain bytes after the line, no terminator: the scan must stop at the line's end itself.
+  explicit Padded(std::string_view line) : text(std::string(line) + std::string(64, 'a')) {}
   std::string_view line() const { return {text.data(), text.size() - 64}; }
   std::string text;
 };
