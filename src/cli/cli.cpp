@@ -66,6 +66,10 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   run_cmd->add_flag("--resume", run.resume, "Continue the last run");
   run_cmd->add_flag("--new", run.fresh, "Start a new run even if the last was interrupted");
+  run_cmd
+      ->add_option("--events", run.events,
+                   "Print events instead of lines: jsonl, one JSON object per event on stdout")
+      ->check(CLI::IsMember({"jsonl"}));
 
   ValidateArgs validate;
   auto* validate_cmd = app.add_subcommand("validate",

@@ -20,6 +20,7 @@ struct RunArgs {
   std::vector<std::string> agent_args;
   bool resume = false;
   bool fresh = false;  // --new
+  std::string events;  // --events: "jsonl", or empty for lines (README "Events")
 };
 
 struct ValidateArgs {

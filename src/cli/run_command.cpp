@@ -13,6 +13,7 @@
 #include "cli/validation.hpp"
 #include "git/repository.hpp"
 #include "loop/countdown.hpp"
+#include "loop/events.hpp"
 #include "loop/hook_runner.hpp"
 #include "loop/lock.hpp"
 #include "loop/runner.hpp"
@@ -112,9 +113,12 @@ int run_run(const RunArgs& args) {
   loop::RunOptions options = resolve_options(args, *project, loaded->config, *flags);
   auto clock = run_clock();
   if (!clock) return fail(2, clock.message());
+  // Lines for people, or with --events jsonl one JSON object per event (README "Events").
+  auto display = args.events == "jsonl" ? loop::make_event_display(stdout, *clock)
+                                        : loop::make_display(stdout, ::isatty(STDOUT_FILENO) == 1);
   if (auto missing = missing_agent_message(options.agent)) {
     fmt::print(stderr, "ralph: error: {}\n", *missing);
-    fmt::print("halt: agent_fatal - {}\n", *missing);
+    display->halted(loop::Halt{loop::HaltReason::kAgentFatal, *missing});
     return loop::exit_code(loop::HaltReason::kAgentFatal);
   }
 
@@ -150,7 +154,6 @@ int run_run(const RunArgs& args) {
   agent::SystemSweeper sweeper;
   budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
   agent::ProcessLauncher launcher;
-  auto display = loop::make_display(stdout, ::isatty(STDOUT_FILENO) == 1);
   loop::ProcessHookRunner hook_runner(loop::HookSettings{
       options.repo_root, options.hook_timeout, options.stop_grace,
       [] { return loop::interrupt_count(); },

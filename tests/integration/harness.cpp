@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -196,6 +197,24 @@ CommandResult Harness::finish(int pid, const std::string& tag) const {
   result.out = slurp(root_ / (tag + ".stdout"));
   result.err = slurp(root_ / (tag + ".stderr"));
   return result;
+}
+
+CommandResult Harness::finish_or_kill(int pid, const std::string& tag,
+                                      std::chrono::milliseconds grace) const {
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      CommandResult result;
+      result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      result.out = slurp(root_ / (tag + ".stdout"));
+      result.err = slurp(root_ / (tag + ".stderr"));
+      return result;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  return finish(pid, tag);
 }
 
 bool Harness::wait_for_output(const std::string& tag, const std::string& text,

@@ -51,6 +51,10 @@ class Harness {
   // Starts ralph without waiting (output to files named after `tag`); `finish` waits for it.
   int start_ralph(const std::vector<std::string>& args, const std::string& tag) const;
   CommandResult finish(int pid, const std::string& tag) const;
+  // Waits up to `grace` for it to end, then SIGKILLs it and waits: what Kubernetes does to a
+  // container after SIGTERM and terminationGracePeriodSeconds. Killed, its exit code is 137.
+  CommandResult finish_or_kill(int pid, const std::string& tag,
+                               std::chrono::milliseconds grace) const;
   // Waits until what the command started as `tag` printed holds `text`; false at `timeout`.
   bool wait_for_output(const std::string& tag, const std::string& text,
                        std::chrono::milliseconds timeout) const;
