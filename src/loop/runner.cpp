@@ -142,7 +142,7 @@ Halt Runner::run() {
         continue;
       }
       if (!afford.ok) {
-        block(item->id, afford.why, true);
+        block(item->id, afford.why, BlockCause::kUnaffordable);
         continue;
       }
     }

@@ -79,12 +79,18 @@ class Runner {
   Status start_or_resume();
   Status recover(const RunState& crashed);
   // The next item that may have an iteration, and its model: items that reached a per-item
-  // limit, or whose escalation the budget cannot pay for, are blocked on the way. None when
-  // every item left is blocked or passes.
+  // limit, or whose escalation the budget cannot pay for, are blocked on the way, and so are
+  // the items that depend on a blocked one. None when every item left is blocked or passes.
   const plan::PlanItem* choose_item(const plan::Plan& plan, ModelChoice& choice);
+  // Why an item is blocked, for what progress.txt advises.
+  enum class BlockCause { kLimit, kUnaffordable, kDependency };
   // Blocks `item` for the rest of the run, saying why on the display and in progress.txt;
-  // `unaffordable`: the budget cannot pay for its next model.
-  void block(const std::string& item, const std::string& why, bool unaffordable = false);
+  // kUnaffordable: the budget cannot pay for its next model.
+  void block(const std::string& item, const std::string& why,
+             BlockCause cause = BlockCause::kLimit);
+  // Blocks every item left that depends (through others too) on a blocked item: it could
+  // never start.
+  void block_dependents(const plan::Plan& plan);
   // What the items of each estimated complexity cost in this repository, for start_tier
   // "auto" (read from the cost log once, when the run starts).
   void learn_history();

@@ -3,6 +3,8 @@
 // from the cost log.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "loop/runner.hpp"
 #include "plan/complexity.hpp"
 #include "util/clock.hpp"
@@ -30,6 +32,7 @@ const plan::PlanItem* Runner::choose_item(const plan::Plan& plan, ModelChoice& c
   items_.forget_passing(plan);
   state_.blocked_items = items_.blocked();
   for (;;) {
+    block_dependents(plan);
     const plan::PlanItem* item = plan::next_item(plan, items_.blocked_ids());
     if (item == nullptr) return nullptr;
     if (auto why = items_.exhausted(*item)) {
@@ -46,16 +49,35 @@ const plan::PlanItem* Runner::choose_item(const plan::Plan& plan, ModelChoice& c
   }
 }
 
-void Runner::block(const std::string& item, const std::string& why, bool unaffordable) {
-  items_.block(item, why, unaffordable);
+void Runner::block_dependents(const plan::Plan& plan) {
+  for (bool blocked_one = true; blocked_one;) {
+    blocked_one = false;
+    const std::set<std::string> blocked = items_.blocked_ids();
+    for (const auto& item : plan.items) {
+      if (item.passes || blocked.count(item.id)) continue;
+      auto on = std::find_if(item.depends_on.begin(), item.depends_on.end(),
+                             [&blocked](const std::string& id) { return blocked.count(id) != 0; });
+      if (on == item.depends_on.end()) continue;
+      block(item.id, fmt::format("it depends on {}, which is blocked", *on),
+            BlockCause::kDependency);
+      blocked_one = true;
+      break;
+    }
+  }
+}
+
+void Runner::block(const std::string& item, const std::string& why, BlockCause cause) {
+  items_.block(item, why, cause == BlockCause::kUnaffordable);
   state_.blocked_items = items_.blocked();
   deps_.display.note(fmt::format("ralph: {} is blocked for the rest of the run: {}", item, why));
   if (blocked_before_.count(item)) return;  // progress.txt says so from before the resume
   std::string note = fmt::format(
-      "\n## ralph: {} blocked ({})\n{}. ralph gives it no more iterations in run {}. It may be "
-      "too big for one iteration: split it into smaller items, or raise its limit and run "
-      "`ralph run --resume`.\n",
-      item, format_rfc3339(deps_.clock.wall_now()), why, state_.run_id);
+      "\n## ralph: {} blocked ({})\n{}. ralph gives it no more iterations in run {}. {}\n", item,
+      format_rfc3339(deps_.clock.wall_now()), why, state_.run_id,
+      cause == BlockCause::kDependency
+          ? "Unblock what it depends on, then run `ralph run --resume`."
+          : "It may be too big for one iteration: split it into smaller items, or raise its "
+            "limit and run `ralph run --resume`.");
   if (Status s = plan::append_progress_note(options_.plan, note); !s) {
     deps_.display.note("ralph: warning: " + s.message());
   }

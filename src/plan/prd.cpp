@@ -3,10 +3,14 @@
 #include "plan/json_input.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
+
+#include "util/suggest.hpp"
 
 namespace ralph::plan {
 
@@ -96,6 +100,26 @@ std::optional<PlanItem> parse_item(const json& value, const std::string& pointer
       item.budget_usd = it->get<double>();
     }
   }
+  if (auto it = value.find("dependsOn"); it != value.end() && !it->is_null()) {
+    if (!it->is_array()) {
+      check.problem(pointer + "/dependsOn",
+                    fmt::format("\"dependsOn\" must be a list of item ids, like [\"US-001\"], "
+                                "not {}",
+                                it->dump()));
+    } else {
+      for (size_t i = 0; i < it->size(); ++i) {
+        const json& id = (*it)[i];
+        if (!id.is_string() || id.get<std::string>().empty()) {
+          check.problem(fmt::format("{}/dependsOn/{}", pointer, i),
+                        fmt::format("each id in \"dependsOn\" must be a non-empty string, not {}",
+                                    id.dump()));
+        } else if (std::find(item.depends_on.begin(), item.depends_on.end(), id) ==
+                   item.depends_on.end()) {
+          item.depends_on.push_back(id.get<std::string>());
+        }
+      }
+    }
+  }
   if (auto it = value.find("acceptanceCriteria"); it != value.end() && !it->is_null()) {
     if (!it->is_array()) {
       check.problem(pointer + "/acceptanceCriteria",
@@ -108,6 +132,85 @@ std::optional<PlanItem> parse_item(const json& value, const std::string& pointer
     }
   }
   return item;
+}
+
+// Every "dependsOn" names another item of the plan, and no item depends on itself through
+// others: a cycle would never start.
+void check_dependencies(const Plan& plan, const json& stories, Checker& check) {
+  std::map<std::string, size_t> index;
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < plan.items.size(); ++i) {
+    index.emplace(plan.items[i].id, i);
+    ids.push_back(plan.items[i].id);
+  }
+  auto pointer_of = [&](size_t item, size_t dependency) {
+    const json& listed = stories[item]["dependsOn"];
+    for (size_t k = 0; k < listed.size(); ++k) {
+      if (listed[k] == plan.items[item].depends_on[dependency]) {
+        return fmt::format("/userStories/{}/dependsOn/{}", item, k);
+      }
+    }
+    return fmt::format("/userStories/{}/dependsOn", item);
+  };
+  bool unknown = false;
+  for (size_t i = 0; i < plan.items.size(); ++i) {
+    const auto& item = plan.items[i];
+    for (size_t d = 0; d < item.depends_on.size(); ++d) {
+      const std::string& id = item.depends_on[d];
+      if (id == item.id) {
+        check.problem(pointer_of(i, d), fmt::format("{} depends on itself: remove \"{}\"", id, id));
+        unknown = true;
+      } else if (!index.count(id)) {
+        std::vector<std::string> others;  // an item is never the one it should depend on
+        std::copy_if(ids.begin(), ids.end(), std::back_inserter(others),
+                     [&item](const std::string& other) { return other != item.id; });
+        std::string close = closest_name(id, others);
+        check.problem(
+            pointer_of(i, d),
+            fmt::format("{} depends on \"{}\", which is not an item of the plan{}", item.id, id,
+                        close.empty() ? "" : fmt::format(" (did you mean \"{}\"?)", close)));
+        unknown = true;
+      }
+    }
+  }
+  if (unknown) return;
+  // Depth-first search with a stack of its own (a plan may chain thousands of items); an item
+  // met again while still on the path closes a cycle, named from where it starts.
+  enum class Mark { kNew, kOnPath, kDone };
+  std::vector<Mark> mark(plan.items.size(), Mark::kNew);
+  std::vector<std::pair<size_t, size_t>> path;  // item, its next dependency to look at
+  for (size_t root = 0; root < plan.items.size(); ++root) {
+    if (mark[root] != Mark::kNew) continue;
+    path.emplace_back(root, 0);
+    mark[root] = Mark::kOnPath;
+    while (!path.empty()) {
+      auto& [i, d] = path.back();
+      const auto& deps = plan.items[i].depends_on;
+      if (d == deps.size()) {
+        mark[i] = Mark::kDone;
+        path.pop_back();
+        continue;
+      }
+      const size_t item = i;
+      const size_t dependency = d++;
+      const size_t next = index.at(deps[dependency]);
+      if (mark[next] == Mark::kNew) {
+        mark[next] = Mark::kOnPath;
+        path.emplace_back(next, 0);
+      } else if (mark[next] == Mark::kOnPath) {
+        std::vector<std::string> cycle;
+        auto from = std::find_if(path.begin(), path.end(),
+                                 [next](const auto& step) { return step.first == next; });
+        for (auto it = from; it != path.end(); ++it) cycle.push_back(plan.items[it->first].id);
+        cycle.push_back(plan.items[next].id);
+        check.problem(pointer_of(item, dependency),
+                      fmt::format("\"dependsOn\" makes a cycle, so none of its items could "
+                                  "start: {}; remove one of these",
+                                  fmt::join(cycle, " -> ")));
+        return;
+      }
+    }
+  }
 }
 
 }  // namespace
@@ -152,6 +255,8 @@ std::optional<Plan> parse_plan(std::string_view text, const std::string& file_na
       }
       plan.items.push_back(std::move(*item));
     }
+    // Items map to stories by position only when every story was an object.
+    if (plan.items.size() == stories->size()) check_dependencies(plan, *stories, check);
   }
   if (problems.size() != problems_before) return std::nullopt;
   return plan;
@@ -160,7 +265,7 @@ std::optional<Plan> parse_plan(std::string_view text, const std::string& file_na
 const PlanItem* next_item(const Plan& plan, const std::set<std::string>& skip) {
   const PlanItem* best = nullptr;
   for (const auto& item : plan.items) {
-    if (item.passes || skip.count(item.id)) continue;
+    if (item.passes || skip.count(item.id) || unmet_dependency(plan, item) != nullptr) continue;
     if (best == nullptr) {
       best = &item;
       continue;
@@ -169,6 +274,15 @@ const PlanItem* next_item(const Plan& plan, const std::set<std::string>& skip) {
     if (better) best = &item;
   }
   return best;
+}
+
+const PlanItem* unmet_dependency(const Plan& plan, const PlanItem& item) {
+  for (const auto& id : item.depends_on) {
+    for (const auto& other : plan.items) {
+      if (other.id == id && !other.passes) return &other;
+    }
+  }
+  return nullptr;
 }
 
 std::set<std::string> passing_ids(const Plan& plan) {

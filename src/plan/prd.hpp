@@ -21,6 +21,8 @@ struct PlanItem {
   // ralph's extensions (README "The plan"): this item's own per-item limits.
   std::optional<int> max_iterations;  // "maxIterations"
   std::optional<double> budget_usd;   // "budgetUsd"
+  // "dependsOn": ids of items that must pass before this one starts (README "The plan").
+  std::vector<std::string> depends_on;
   double priority = 0;  // lower goes first; items without one keep file order after those with one
   bool has_priority = false;
   bool passes = false;
@@ -37,9 +39,12 @@ struct Plan {
 std::optional<Plan> parse_plan(std::string_view text, const std::string& file_name,
                                Problems& problems);
 
-// The next item to work on: `passes: false` with the lowest priority, then file order.
-// Items in `skip` are passed over.
+// The next item to work on: `passes: false` with the lowest priority, then file order, among
+// those whose `dependsOn` items all pass. Items in `skip` are passed over.
 const PlanItem* next_item(const Plan& plan, const std::set<std::string>& skip = {});
+
+// The first item `item` depends on that does not pass, if any.
+const PlanItem* unmet_dependency(const Plan& plan, const PlanItem& item);
 
 std::set<std::string> passing_ids(const Plan& plan);
 bool all_pass(const Plan& plan);

@@ -8,10 +8,11 @@
 
 namespace ralph {
 
-TextPos text_pos_at(std::string_view text, size_t offset) {
-  TextPos pos;
-  offset = std::min(offset, text.size());
-  for (size_t i = 0; i < offset; ++i) {
+namespace {
+
+// Moves `pos`, the line and column at `from`, on to `to`.
+void count_lines(std::string_view text, size_t from, size_t to, TextPos& pos) {
+  for (size_t i = from; i < to; ++i) {
     if (text[i] == '\n') {
       ++pos.line;
       pos.column = 1;
@@ -19,6 +20,13 @@ TextPos text_pos_at(std::string_view text, size_t offset) {
       ++pos.column;
     }
   }
+}
+
+}  // namespace
+
+TextPos text_pos_at(std::string_view text, size_t offset) {
+  TextPos pos;
+  count_lines(text, 0, std::min(offset, text.size()), pos);
   return pos;
 }
 
@@ -116,7 +124,7 @@ class Scanner {
   }
 
   void value(const std::string& pointer, size_t where) {
-    if (!out_.count(pointer)) out_[pointer] = text_pos_at(text_, where);
+    if (!out_.count(pointer)) out_[pointer] = pos_at(where);
     if (pos_ >= text_.size()) return;
     char c = text_[pos_];
     if (c == '{') {
@@ -158,9 +166,24 @@ class Scanner {
     }
   }
 
+  // The line and column at `offset`, counted on from the last one asked (values come in text
+  // order), so locating every value of a large plan stays linear.
+  TextPos pos_at(size_t offset) {
+    offset = std::min(offset, text_.size());
+    if (offset < counted_to_) {
+      counted_to_ = 0;
+      counted_ = TextPos{};
+    }
+    count_lines(text_, counted_to_, offset, counted_);
+    counted_to_ = offset;
+    return counted_;
+  }
+
   std::string_view text_;
   std::map<std::string, TextPos>& out_;
   size_t pos_ = 0;
+  size_t counted_to_ = 0;
+  TextPos counted_;
 };
 
 }  // namespace

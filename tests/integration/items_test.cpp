@@ -69,5 +69,36 @@ TEST(ItemsTest, AnItemBudgetStopsTheAgentLiveAndEveryItemEndsBlocked) {
   EXPECT_TRUE(h.leftover_processes().empty());
 }
 
+TEST(ItemsTest, DependsOnOrdersTheItemsAgainstTheirPriority) {
+  Harness h("depends_on_order");
+  // File order and priority say US-001, US-002, US-003; dependsOn says US-003, US-001, US-002.
+  h.write("plans/prd.json", R"({
+  "project": "sample",
+  "userStories": [
+    {"id": "US-001", "title": "Item 1", "dependsOn": ["US-003"], "priority": 1,
+      "passes": false},
+    {"id": "US-002", "title": "Item 2", "dependsOn": ["US-001", "US-003"], "priority": 2,
+      "passes": false},
+    {"id": "US-003", "title": "Item 3", "priority": 3,
+      "passes": false}
+  ]
+}
+)");
+  h.write("plans/progress.txt", "");
+  h.write("plans/PROMPT.md", "Work on {{item_id}}: {{item_title}}.\n");
+  h.commit_all("Add the plan");
+
+  CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  auto records = h.records();
+  ASSERT_EQ(records.size(), 3u) << run.out;
+  const char* order[] = {"US-003", "US-001", "US-002"};
+  for (size_t i = 0; i < records.size(); ++i) {
+    EXPECT_EQ(records[i]["item_id"], order[i]) << run.out;
+    EXPECT_EQ(records[i]["items_completed"], json::array({order[i]})) << records[i].dump();
+  }
+  EXPECT_EQ(h.read("two.txt"), "two\n");
+}
+
 }  // namespace
 }  // namespace ralph::integration

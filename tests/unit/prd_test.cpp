@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 namespace ralph::plan {
 namespace {
 
@@ -79,6 +81,73 @@ TEST(PrdTest, ReportsEveryProblemWithItsPosition) {
   EXPECT_NE(problems[2].message.find("\"passes\" must be true or false"), std::string::npos);
   EXPECT_EQ(problems[3].pos->line, 6);
   EXPECT_NE(problems[3].message.find("duplicate id \"C\""), std::string::npos);
+}
+
+TEST(PrdTest, AnItemWaitsForWhatItDependsOnWhateverItsPriority) {
+  Problems problems;
+  auto plan = parse(R"({"userStories": [
+      {"id": "A", "title": "a", "passes": false, "priority": 1, "dependsOn": ["B", "C", "B"]},
+      {"id": "B", "title": "b", "passes": false, "priority": 2},
+      {"id": "C", "title": "c", "passes": true, "priority": 3}]})",
+                    problems);
+  ASSERT_TRUE(plan) << problems.front().to_string();
+  EXPECT_EQ(plan->items[0].depends_on, (std::vector<std::string>{"B", "C"}));
+  EXPECT_EQ(unmet_dependency(*plan, plan->items[0])->id, "B");
+  EXPECT_EQ(next_item(*plan)->id, "B");
+  EXPECT_EQ(next_item(*plan, {"B"}), nullptr);  // A still waits for B
+  plan->items[1].passes = true;
+  EXPECT_EQ(unmet_dependency(*plan, plan->items[0]), nullptr);
+  EXPECT_EQ(next_item(*plan)->id, "A");
+}
+
+TEST(PrdTest, DependsOnNamesItemsOfThePlanAndMakesNoCycle) {
+  Problems problems;
+  EXPECT_FALSE(parse(R"({"userStories": [
+    {"id": "US-001", "title": "a", "passes": false, "dependsOn": "US-002"},
+    {"id": "US-002", "title": "b", "passes": false, "dependsOn": [7, "US-02", "US-002"]}
+  ]})",
+                     problems));
+  ASSERT_EQ(problems.size(), 4u);
+  EXPECT_EQ(problems[0].pos->line, 2);
+  EXPECT_NE(problems[0].message.find("\"dependsOn\" must be a list of item ids"),
+            std::string::npos);
+  EXPECT_NE(problems[1].message.find("must be a non-empty string, not 7"), std::string::npos);
+  EXPECT_NE(problems[2].to_string().find("plans/prd.json:3:"), std::string::npos);
+  EXPECT_NE(problems[2].message.find(
+                "US-002 depends on \"US-02\", which is not an item of the plan (did you mean "
+                "\"US-001\"?)"),
+            std::string::npos)
+      << problems[2].message;
+  EXPECT_NE(problems[3].message.find("US-002 depends on itself"), std::string::npos);
+
+  problems.clear();
+  EXPECT_FALSE(parse(R"({"userStories": [
+    {"id": "A", "title": "a", "passes": false},
+    {"id": "B", "title": "b", "passes": false, "dependsOn": ["C"]},
+    {"id": "C", "title": "c", "passes": false, "dependsOn": ["A", "D"]},
+    {"id": "D", "title": "d", "passes": false, "dependsOn": ["B"]}
+  ]})",
+                     problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].pos->line, 5);
+  EXPECT_NE(problems[0].message.find("cycle, so none of its items could start: B -> C -> D -> B"),
+            std::string::npos)
+      << problems[0].message;
+}
+
+TEST(PrdTest, ALongChainOfDependenciesIsCheckedWithoutRecursion) {
+  // Item k depends on item k+1; the last on the first closes a cycle through all of them.
+  constexpr int kItems = 50000;
+  std::string stories;
+  for (int k = 0; k < kItems; ++k) {
+    stories += fmt::format(R"({}{{"id":"I{}","title":"t","passes":false,"dependsOn":["I{}"]}})",
+                           k == 0 ? "" : ",", k, (k + 1) % kItems);
+  }
+  Problems problems;
+  EXPECT_FALSE(parse(R"({"userStories":[)" + stories + "]}", problems));
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_NE(problems[0].message.find("makes a cycle"), std::string::npos);
+  EXPECT_NE(problems[0].message.find("I49999 -> I0"), std::string::npos);
 }
 
 TEST(PrdTest, ReadsAndChecksThePerItemLimits) {

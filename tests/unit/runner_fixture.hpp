@@ -52,8 +52,10 @@ class RunnerTest : public ::testing::Test {
     std::string stories;
     for (size_t i = 0; i < passes.size(); ++i) {
       if (i > 0) stories += ",";
-      stories += fmt::format(R"({{"id":"US-{}","title":"Item {}","passes":{},"priority":{}}})",
-                             i + 1, i + 1, passes[i], i + 1);
+      auto extra = item_fields.find(i);
+      stories += fmt::format(R"({{"id":"US-{}","title":"Item {}","passes":{},"priority":{}{}}})",
+                             i + 1, i + 1, passes[i], i + 1,
+                             extra == item_fields.end() ? "" : "," + extra->second);
     }
     dir.write("plans/prd.json", R"({"userStories":[)" + stories + "]}");
     plan_state = passes;
@@ -144,6 +146,8 @@ class RunnerTest : public ::testing::Test {
   std::FILE* display_file = nullptr;
   RunOptions options;
   std::vector<bool> plan_state;
+  // More members of item i's JSON object in write_plan, e.g. "\"dependsOn\":[\"US-1\"]".
+  std::map<size_t, std::string> item_fields;
   int message_ids = 0;
   int interrupts = 0;
   std::vector<std::pair<std::chrono::milliseconds, std::string>> waits;

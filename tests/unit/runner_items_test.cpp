@@ -76,6 +76,33 @@ TEST_F(RunnerItemsTest, AnItemIsBlockedAfterItsIterationsAndTheNextOneCompletes)
   EXPECT_EQ(state->halt_reason, "blocked");
 }
 
+TEST_F(RunnerItemsTest, AnItemThatDependsOnABlockedOneIsBlockedWithItAndNeverStarts) {
+  options.item_max_iterations = 2;
+  item_fields[1] = R"("dependsOn":["US-1"])";
+  item_fields[2] = R"("dependsOn":["US-2"])";
+  write_plan({false, false, false});
+  capture_display();
+  agent.scripts = {busy(0.1), busy(0.1), busy(0.1)};
+  Halt halt = run();
+  EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-1", "US-1"}));
+  EXPECT_EQ(halt.reason, HaltReason::kBlocked);
+  EXPECT_NE(halt.detail.find("US-2 (it depends on US-1, which is blocked)"), std::string::npos)
+      << halt.detail;
+  EXPECT_NE(halt.detail.find("US-3 (it depends on US-2, which is blocked)"), std::string::npos)
+      << halt.detail;
+  EXPECT_NE(progress().find("## ralph: US-3 blocked"), std::string::npos) << progress();
+  EXPECT_NE(progress().find("Unblock what it depends on"), std::string::npos) << progress();
+}
+
+TEST_F(RunnerItemsTest, AnItemStartsOnlyOnceWhatItDependsOnPasses) {
+  item_fields[0] = R"("dependsOn":["US-2"])";
+  write_plan({false, false});
+  agent.scripts = {completing_second(0.1), completing(0.1)};
+  Halt halt = run();
+  EXPECT_EQ(halt.reason, HaltReason::kComplete);
+  EXPECT_EQ(items_worked(), (std::vector<std::string>{"US-2", "US-1"}));
+}
+
 TEST_F(RunnerItemsTest, AnItemsOwnMaxIterationsWins) {
   dir.write("plans/prd.json",
             R"({"userStories":[{"id":"US-1","title":"Big","passes":false,"maxIterations":1},
