@@ -8,8 +8,9 @@ source "$(dirname "$0")/lib.sh"
 cd "$RALPH_ROOT"
 
 # jq and curl: the example hooks in hooks/, which the integration tests run;
-# chromium: the cost report is rendered in headless Chromium.
-ensure_packages "${RALPH_PACKAGES[@]}" clang-format jq curl chromium
+# chromium: the cost report is rendered in headless Chromium; python3-yaml and binutils
+# (readelf): the check of deploy/.
+ensure_packages "${RALPH_PACKAGES[@]}" clang-format jq curl chromium python3-yaml binutils
 ensure_claude
 
 echo "==> build"

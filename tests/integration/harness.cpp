@@ -146,6 +146,10 @@ int Harness::start_ralph(const std::vector<std::string>& args, const std::string
   return spawn(argv, agent_env(), tag);
 }
 
+int Harness::start(const std::vector<std::string>& argv, const std::string& tag) const {
+  return spawn(argv, agent_env(), tag);
+}
+
 int Harness::spawn(const std::vector<std::string>& argv,
                    const std::map<std::string, std::string>& env, const std::string& tag) const {
   // The test's own environment, less anything that would point the agent elsewhere.

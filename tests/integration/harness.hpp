@@ -50,6 +50,8 @@ class Harness {
   CommandResult shell(const std::string& script) const;
   // Starts ralph without waiting (output to files named after `tag`); `finish` waits for it.
   int start_ralph(const std::vector<std::string>& args, const std::string& tag) const;
+  // Starts any command the same way, with the environment ralph() gets.
+  int start(const std::vector<std::string>& argv, const std::string& tag) const;
   CommandResult finish(int pid, const std::string& tag) const;
   // Waits up to `grace` for it to end, then SIGKILLs it and waits: what Kubernetes does to a
   // container after SIGTERM and terminationGracePeriodSeconds. Killed, its exit code is 137.

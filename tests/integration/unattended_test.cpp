@@ -124,5 +124,39 @@ TEST(UnattendedTest, SigtermAsKubernetesSendsItEndsTheRunWithinTheGracePeriod) {
   EXPECT_EQ(h.read("one.txt"), "one\n");
 }
 
+TEST(UnattendedTest, TheJobsCommandPassesSigtermOnPushesTheBranchAndExitsWithRalphsCode) {
+  Harness h("sigterm_ignored");
+  h.add_plan(1);
+  const std::filesystem::path origin = h.home() / "origin.git";
+  ASSERT_EQ(h.git({"init", "-q", "--bare", origin.string()}).exit_code, 0);
+  ASSERT_EQ(h.git({"remote", "add", "origin", origin.string()}).exit_code, 0);
+  const std::string branch = h.git({"rev-parse", "--abbrev-ref", "HEAD"}).out;
+  // deploy/ralph-job.sh finds ralph on PATH, as in the image.
+  h.set_env("PATH", std::filesystem::path(RALPH_BINARY).parent_path().string() + ":" +
+                        claude_path().parent_path().string() + ":" + std::getenv("PATH"));
+  const std::string job_sh = std::string(RALPH_SOURCE_DIR) + "/deploy/ralph-job.sh";
+  int pid = h.start({job_sh, "--agent", h.write_wrapper().string()}, "job");
+  ASSERT_TRUE(h.wait_for_file(h.home() / "pids" / "setsid", 60s));
+  ASSERT_TRUE(h.wait_for_output("job", "\"iteration_started\"", 10s));
+  ::kill(pid, SIGTERM);  // to the container's command, not to ralph
+  CommandResult job = h.finish_or_kill(pid, "job", 30s);
+  EXPECT_EQ(job.exit_code, 130) << job.out << job.err;
+  auto left = h.leftover_processes();
+  EXPECT_TRUE(left.empty()) << left.size() << " processes outlived the job, e.g. pid "
+                            << (left.empty() ? 0 : left[0]);
+  auto records = h.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["outcome"], "interrupted");
+  std::vector<json> events = events_of(job.out);
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back()["event"], "halt");
+  EXPECT_EQ(events.back()["exit_code"], 130);
+  // The interrupted iteration's commit reached the remote, so the next attempt resumes on it.
+  ASSERT_TRUE(records[0]["commit"].is_string()) << records[0].dump();
+  std::string pushed =
+      h.git({"--git-dir", origin.string(), "rev-parse", branch.substr(0, branch.size() - 1)}).out;
+  EXPECT_EQ(pushed, records[0]["commit"].get<std::string>() + "\n");
+}
+
 }  // namespace
 }  // namespace ralph::integration
