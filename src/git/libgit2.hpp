@@ -25,6 +25,13 @@ using SignatureHandle = Handle<git_signature, git_signature_free>;
 using RevwalkHandle = Handle<git_revwalk, git_revwalk_free>;
 using DiffHandle = Handle<git_diff, git_diff_free>;
 
+using ObjectHandle = Handle<git_object, git_object_free>;
+using WorktreeHandle = Handle<git_worktree, git_worktree_free>;
+
+// The signature of ralph's commits: git config's author (user.name, user.email), else
+// `ralph <ralph@localhost>`; now.
+Result<SignatureHandle> commit_signature(git_repository* repo);
+
 // `what` and libgit2's last error message.
 Error git_failure(const std::string& what);
 std::string oid_string(const git_oid& oid);

@@ -36,6 +36,15 @@ Error git_failure(const std::string& what) {
   return make_error(fmt::format("{}: {}", what, last != nullptr ? last->message : "unknown error"));
 }
 
+Result<SignatureHandle> commit_signature(git_repository* repo) {
+  git_signature* raw = nullptr;
+  if (git_signature_default(&raw, repo) != 0 &&  // as configured_signature()
+      git_signature_now(&raw, "ralph", "ralph@localhost") != 0) {
+    return git_failure("cannot make a commit signature");
+  }
+  return SignatureHandle(raw);
+}
+
 std::string oid_string(const git_oid& oid) {
   char text[GIT_OID_HEXSZ + 1];
   git_oid_tostr(text, sizeof text, &oid);

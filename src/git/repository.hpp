@@ -54,6 +54,22 @@ class Repository final : public Vcs {
   Status attach_head(const std::string& branch, const std::string& base) override;
   Status pin(const std::string& name, const std::string& commit) override;
 
+  // Worktrees and merges of items run side by side (git/merge.cpp).
+  // Adds the linked worktree `name` at `path` on a new branch `branch` made at commit `base`.
+  // A worktree of that name at that path is kept as it is (a resume); anywhere else, or a
+  // branch that already exists without it, is an error.
+  Status add_worktree(const std::string& name, const std::filesystem::path& path,
+                      const std::string& branch, const std::string& base);
+  // Removes the worktree `name`: its folder and git's records of it. Its branch stays.
+  Status remove_worktree(const std::string& name);
+  // Brings branch `source` into the branch HEAD is on, whose index and tracked files must be
+  // as HEAD has them: a fast-forward when that branch has not moved since `source` left it;
+  // else `source`'s commits replayed onto it (their authors and messages kept, ralph the
+  // committer); else, when a replay conflicts or `source` holds a merge, a merge commit with
+  // `message`. When that conflicts too, nothing changes and the conflicting paths are told.
+  // The work tree and the index follow HEAD.
+  Result<MergeOutcome> merge_into_head(const std::string& source, const std::string& message);
+
  private:
   explicit Repository(git_repository* repo) : repo_(repo) {}
   git_repository* repo_;

@@ -262,15 +262,11 @@ Result<CommitResult> Repository::commit_all(const std::string& message) {
   git_tree* raw_tree = nullptr;
   if (git_tree_lookup(&raw_tree, repo_, &tree_id) != 0) return git_failure("cannot read the tree");
   TreeHandle tree(raw_tree);
-  git_signature* raw_signature = nullptr;
-  if (git_signature_default(&raw_signature, repo_) != 0 &&  // as configured_signature()
-      git_signature_now(&raw_signature, "ralph", "ralph@localhost") != 0) {
-    return git_failure("cannot make a commit signature");
-  }
-  SignatureHandle signature(raw_signature);
+  auto signature = commit_signature(repo_);
+  if (!signature) return signature.error();
   const git_commit* parents[] = {parent.get()};
   git_oid commit_id;
-  if (git_commit_create(&commit_id, repo_, "HEAD", signature.get(), signature.get(), nullptr,
+  if (git_commit_create(&commit_id, repo_, "HEAD", signature->get(), signature->get(), nullptr,
                         message.c_str(), tree.get(), parent ? 1 : 0, parents) != 0) {
     return git_failure("cannot create the commit");
   }

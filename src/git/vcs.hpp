@@ -23,6 +23,21 @@ struct CommitResult {
   std::string tree;
 };
 
+// How a branch came into HEAD's branch (Repository::merge_into_head).
+enum class MergeKind {
+  kUpToDate,     // it held nothing HEAD's branch lacks
+  kFastForward,  // HEAD's branch had not moved since it branched off
+  kRebased,      // its commits replayed onto HEAD's branch, one by one
+  kMergeCommit,  // a replay conflicted (or it holds a merge), a three-way merge did not
+  kConflict,     // the merge conflicts too: nothing changed
+};
+
+struct MergeOutcome {
+  MergeKind kind = MergeKind::kUpToDate;
+  std::string commit;                  // HEAD after it
+  std::vector<std::string> conflicts;  // with kConflict: the paths, sorted
+};
+
 class Vcs {
  public:
   virtual ~Vcs() = default;

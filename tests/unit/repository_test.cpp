@@ -22,15 +22,7 @@ class RepositoryTest : public ::testing::Test {
     ASSERT_TRUE(opened) << opened.message();
     repo = std::move(*opened);
   }
-  std::string git(const std::string& args) {
-    std::string command = "git -C " + dir.path().string() + " " + args + " 2>&1";
-    std::string out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    char buffer[4096];
-    while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-    ::pclose(pipe);
-    return out;
-  }
+  std::string git(const std::string& args) { return testing::git_output(dir.path(), args); }
   void stage_random_changes(bool watched);
   // An agent's `git init` in a subfolder, with a commit: inner/x.txt.
   int init_inner_repository() {

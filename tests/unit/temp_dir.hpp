@@ -4,11 +4,23 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
 
 namespace ralph::testing {
+
+// What `git -C where ARGS` prints, stdout and stderr together.
+inline std::string git_output(const std::filesystem::path& where, const std::string& args) {
+  std::string command = "git -C " + where.string() + " " + args + " 2>&1";
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  char buffer[4096];
+  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
+  ::pclose(pipe);
+  return out;
+}
 
 class TempDir {
  public:
