@@ -295,6 +295,10 @@ std::string process_tag_prefix(const std::string& run_id, int iteration) {
   return iteration > 0 ? fmt::format("{}:{}:", run_id, iteration) : run_id + ":";
 }
 
+std::string worktree_tag_scope(const std::string& run_id, const std::string& item) {
+  return fmt::format("{}:w:{}", run_id, item);
+}
+
 std::vector<StrayProcess> SystemSweeper::sweep(const SweepSpec& spec) {
   return Sweep(spec).run();
 }

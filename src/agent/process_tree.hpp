@@ -35,6 +35,11 @@ std::string new_process_tag(const std::string& run_id, int iteration);
 // The prefix every tag of `run_id`'s iteration `iteration` starts with (all of the run's when
 // `iteration` is 0).
 std::string process_tag_prefix(const std::string& run_id, int iteration = 0);
+// What stands for the run id in the tags of the loop of `item`'s worktree of a run of items
+// side by side (README "Running many loops"), and the tag of that loop itself:
+// "<run_id>:w:<item>", so the run's prefix finds every worktree's processes, and one worktree's
+// none of another's.
+std::string worktree_tag_scope(const std::string& run_id, const std::string& item);
 
 struct StrayProcess {
   int pid = 0;

@@ -117,6 +117,11 @@ void Budgets::set_calendar(Scope scope, double spent, const std::string& period,
   cap.resets_text = resets_text;
 }
 
+void Budgets::set_run_elsewhere(double spent) {
+  run_.spent += spent - run_elsewhere_;
+  run_elsewhere_ = spent;
+}
+
 double Budgets::item_spent(const std::string& item) const {
   auto it = items_.find(item);
   return it == items_.end() ? 0 : it->second.spent;

@@ -86,6 +86,10 @@ class Budgets {
                     const std::string& resets_text);
   bool has_calendar() const { return limits_.day || limits_.week || limits_.month; }
 
+  // A worktree of items run side by side (README "Running many loops"): what the run's other
+  // worktrees spent, recorded and live, which counts under the run's cap with this one's.
+  void set_run_elsewhere(double spent);
+
   // Whether an iteration on `item` may start; `item_limit` is the item's own cap, if it has one.
   // A cap refuses when nothing is left of it, or when it was spent under and what is left is
   // less than the run's cheapest iteration so far.
@@ -110,7 +114,9 @@ class Budgets {
   // iteration's own cap ends with it.
   std::optional<Stop> finish_iteration(double cost, std::optional<Scope> stopped_by);
 
+  // What the run spent: its other worktrees' too (set_run_elsewhere), and this loop's alone.
   double run_spent() const { return run_.spent; }
+  double run_own_spent() const { return run_.spent - run_elsewhere_; }
   std::optional<double> run_limit() const { return limits_.run; }
   double item_spent(const std::string& item) const;
 
@@ -122,6 +128,7 @@ class Budgets {
 
   Limits limits_;
   Cap run_;                           // its limit is meaningful only when limits_.run is set
+  double run_elsewhere_ = 0;          // of run_.spent, what the run's other worktrees spent
   std::map<std::string, Cap> items_;  // every item the run spent on
   std::optional<Cap> iteration_;      // the running iteration's own cap
   std::optional<Cap> item_;           // the running iteration's item's cap

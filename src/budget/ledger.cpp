@@ -35,22 +35,6 @@ std::optional<std::string> repo_of(std::string_view line) {
   return literal.get<std::string>();
 }
 
-// Writes `content` to `path` through a temporary file and a rename: readers see the old text
-// or the new, never a part. Not fsynced: the file only matters while its loop runs.
-bool replace_file(const fs::path& path, const std::string& content) {
-  fs::path temporary = path;
-  temporary += ".tmp";
-  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  if (!fd.valid()) return false;
-  bool written =
-      ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size());
-  fd.reset();
-  std::error_code ec;
-  if (written) fs::rename(temporary, path, ec);
-  if (!written || ec) fs::remove(temporary, ec);
-  return written && !ec;
-}
-
 }  // namespace
 
 fs::path ledger_path(const std::function<const char*(const char*)>& env) {

@@ -70,6 +70,11 @@ int main(int argc, char** argv) {
       ->add_option("--events", run.events,
                    "Print events instead of lines: jsonl, one JSON object per event on stdout")
       ->check(CLI::IsMember({"jsonl"}));
+  // The loop of one worktree of `--parallel`, started by the coordinator: hidden (group "").
+  run_cmd->add_option("--worktree-item", run.worktree_item)->group("");
+  run_cmd->add_option("--worktree-run", run.worktree_run)->group("");
+  run_cmd->add_option("--worktree-main", run.worktree_main)->group("");
+  run_cmd->add_option("--worktree-parent", run.worktree_parent)->group("");
 
   ValidateArgs validate;
   auto* validate_cmd = app.add_subcommand("validate",

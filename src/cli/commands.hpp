@@ -21,6 +21,13 @@ struct RunArgs {
   bool resume = false;
   bool fresh = false;  // --new
   std::string events;  // --events: "jsonl", or empty for lines (README "Events")
+  // Hidden: the loop of one worktree of a run of items side by side, as its coordinator starts
+  // it (README "Running many loops"): the item, the run, the main work tree, and the
+  // coordinator's pid.
+  std::string worktree_item;
+  std::string worktree_run;
+  std::string worktree_main;
+  int worktree_parent = 0;
 };
 
 struct ValidateArgs {

@@ -1,5 +1,9 @@
-// `ralph run`: validate, take the lock, and run the loop.
+// `ralph run`: validate, take the lock, and run the loop (or, with --parallel, the loops of the
+// items' worktrees).
+#include <sys/prctl.h>
 #include <unistd.h>
+
+#include <csignal>
 
 #include <fmt/format.h>
 
@@ -16,6 +20,7 @@
 #include "loop/events.hpp"
 #include "loop/hook_runner.hpp"
 #include "loop/lock.hpp"
+#include "loop/parallel.hpp"
 #include "loop/runner.hpp"
 #include "loop/signals.hpp"
 #include "plan/hook_files.hpp"
@@ -84,9 +89,31 @@ loop::RunOptions resolve_options(const RunArgs& args, const Project& project,
   return options;
 }
 
+// The flags of this run that each worktree's loop of --parallel is given too.
+std::vector<std::string> loop_args(const RunArgs& args) {
+  std::vector<std::string> out;
+  for (const auto& [key, text] : args.settings) {
+    const plan::SettingSpec* spec = plan::find_setting(key);
+    if (key == "parallel" || spec == nullptr || spec->flag.empty()) continue;
+    out.push_back(spec->flag);
+    if (spec->kind != plan::SettingKind::kSwitch) out.push_back(text);
+  }
+  for (const auto& arg : args.agent_args) {
+    out.push_back("--agent-arg");
+    out.push_back(arg);
+  }
+  return out;
+}
+
 }  // namespace
 
 int run_run(const RunArgs& args) {
+  if (!args.worktree_item.empty()) {
+    // A worktree's loop ends with its coordinator, however that ends (a kill -9 too): SIGTERM,
+    // which stops its agent as a Ctrl-C would. A coordinator gone already: nothing to do.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != args.worktree_parent) return loop::exit_code(loop::HaltReason::kInterrupted);
+  }
   if (args.resume && args.fresh) return fail(2, "--resume and --new exclude each other");
   auto flags = flag_settings(args);
   if (!flags) return fail(2, flags.message());
@@ -111,6 +138,11 @@ int run_run(const RunArgs& args) {
                                project->root.string()));
   }
   loop::RunOptions options = resolve_options(args, *project, loaded->config, *flags);
+  if (!args.worktree_item.empty()) {
+    options.worktree =
+        loop::WorktreeRole{args.worktree_item, args.worktree_run, args.worktree_main};
+    options.parallel = 1;
+  }
   auto clock = run_clock();
   if (!clock) return fail(2, clock.message());
   // Lines for people, or with --events jsonl one JSON object per event (README "Events").
@@ -152,6 +184,21 @@ int run_run(const RunArgs& args) {
                s.message());
   }
   agent::SystemSweeper sweeper;
+  if (options.parallel > 1) {
+    std::error_code self_ec;
+    loop::ParallelDeps parallel{
+        **repo,
+        *clock,
+        *display,
+        [] { return loop::interrupt_count(); },
+        [&clock] { return loop::new_run_id(*clock); },
+        [&lock](const std::string& run_id) { (void)lock->set_run_id(run_id); },
+        &sweeper,
+        std::filesystem::read_symlink("/proc/self/exe", self_ec),
+        loop_args(args)};
+    loop::ParallelRun run(std::move(options), std::move(*loaded), std::move(parallel));
+    return loop::exit_code(run.run().reason);
+  }
   budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
   agent::ProcessLauncher launcher;
   loop::ProcessHookRunner hook_runner(loop::HookSettings{

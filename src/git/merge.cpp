@@ -63,7 +63,81 @@ Result<bool> commits_to_replay(git_repository* repo, const git_oid& onto, const 
   return true;
 }
 
+// Puts the paths `ours` in `index` as `tree` has them (or removes them when it lacks them), any
+// conflict on them resolved so.
+Status keep_ours(git_index* index, git_tree* tree, const std::vector<std::string>& ours) {
+  for (const auto& path : ours) {
+    (void)git_index_conflict_remove(index, path.c_str());  // none: nothing to resolve
+    git_tree_entry* raw = nullptr;
+    if (git_tree_entry_bypath(&raw, tree, path.c_str()) != 0) {
+      (void)git_index_remove(index, path.c_str(), 0);  // absent in both: nothing to remove
+      continue;
+    }
+    git_index_entry entry{};
+    entry.mode = git_tree_entry_filemode(raw);
+    entry.id = *git_tree_entry_id(raw);
+    entry.path = path.c_str();
+    const int added = git_index_add(index, &entry);
+    git_tree_entry_free(raw);
+    if (added != 0) return git_failure(fmt::format("cannot keep {} as it is", path));
+  }
+  return ok_status();
+}
+
+// Whether a replay of `commit` would change any of the paths `ours`.
+bool touches(git_commit* commit, const std::vector<std::string>& ours) {
+  if (ours.empty() || git_commit_parentcount(commit) != 1) return !ours.empty();
+  git_tree* tree = nullptr;
+  git_commit* parent = nullptr;
+  git_tree* parent_tree = nullptr;
+  bool changed = true;
+  if (git_commit_tree(&tree, commit) == 0 && git_commit_parent(&parent, commit, 0) == 0 &&
+      git_commit_tree(&parent_tree, parent) == 0) {
+    changed = false;
+    for (const auto& path : ours) {
+      git_tree_entry* a = nullptr;
+      git_tree_entry* b = nullptr;
+      const bool in_a = git_tree_entry_bypath(&a, tree, path.c_str()) == 0;
+      const bool in_b = git_tree_entry_bypath(&b, parent_tree, path.c_str()) == 0;
+      if (in_a != in_b || (in_a && !git_oid_equal(git_tree_entry_id(a), git_tree_entry_id(b)))) {
+        changed = true;
+      }
+      git_tree_entry_free(a);
+      git_tree_entry_free(b);
+    }
+  }
+  git_tree_free(parent_tree);
+  git_commit_free(parent);
+  git_tree_free(tree);
+  return changed;
+}
+
 }  // namespace
+
+Result<std::optional<std::string>> Repository::file_at(const std::string& commit,
+                                                       const std::string& path) {
+  git_oid id;
+  if (git_oid_fromstr(&id, commit.c_str()) != 0) {
+    return make_error(fmt::format("\"{}\" is not a commit id", commit));
+  }
+  auto found = lookup_commit(repo_, id);
+  if (!found) return found.error();
+  git_tree* raw_tree = nullptr;
+  if (git_commit_tree(&raw_tree, found->get()) != 0) return git_failure("cannot read a tree");
+  TreeHandle tree(raw_tree);
+  git_tree_entry* raw_entry = nullptr;
+  if (git_tree_entry_bypath(&raw_entry, tree.get(), path.c_str()) != 0) {
+    return std::optional<std::string>();
+  }
+  git_blob* blob = nullptr;
+  const int looked_up = git_blob_lookup(&blob, repo_, git_tree_entry_id(raw_entry));
+  git_tree_entry_free(raw_entry);
+  if (looked_up != 0) return git_failure(fmt::format("cannot read {} at {}", path, commit));
+  std::string content(static_cast<const char*>(git_blob_rawcontent(blob)),
+                      static_cast<size_t>(git_blob_rawsize(blob)));
+  git_blob_free(blob);
+  return std::optional<std::string>(std::move(content));
+}
 
 Status Repository::add_worktree(const std::string& name, const std::filesystem::path& path,
                                 const std::string& branch, const std::string& base) {
@@ -120,7 +194,8 @@ Status Repository::remove_worktree(const std::string& name) {
 }
 
 Result<MergeOutcome> Repository::merge_into_head(const std::string& source,
-                                                 const std::string& message) {
+                                                 const std::string& message,
+                                                 const std::vector<std::string>& kept_paths) {
   git_reference* raw_head = nullptr;
   if (git_repository_head(&raw_head, repo_) != 0) return git_failure("cannot read HEAD");
   RefHandle head_ref(raw_head);
@@ -144,11 +219,19 @@ Result<MergeOutcome> Repository::merge_into_head(const std::string& source,
   if (!signature) return signature.error();
   git_oid result_id = source_id;
   outcome.kind = MergeKind::kFastForward;
-  if (!git_oid_equal(&base_id, &head_id)) {
+  std::vector<git_oid> commits;
+  auto linear = commits_to_replay(repo_, head_id, source_id, commits);
+  if (!linear) return linear.error();
+  // A fast-forward would bring in what `source` changed of the paths kept as HEAD has them.
+  bool forward = git_oid_equal(&base_id, &head_id);
+  for (size_t i = 0; forward && !kept_paths.empty() && i < commits.size(); ++i) {
+    auto commit = lookup_commit(repo_, commits[i]);
+    if (!commit) return commit.error();
+    forward = !touches(commit->get(), kept_paths);
+  }
+  if (forward && !*linear && !kept_paths.empty()) forward = false;
+  if (!forward) {
     // Replayed one by one, in memory: nothing is written unless every commit applies.
-    std::vector<git_oid> commits;
-    auto linear = commits_to_replay(repo_, head_id, source_id, commits);
-    if (!linear) return linear.error();
     auto onto = lookup_commit(repo_, head_id);
     if (!onto) return onto.error();
     CommitHandle tip = std::move(*onto);
@@ -161,12 +244,17 @@ Result<MergeOutcome> Repository::merge_into_head(const std::string& source,
         return git_failure("cannot replay a commit");
       }
       IndexHandle index(raw_index);
+      git_tree* raw_tip_tree = nullptr;
+      if (git_commit_tree(&raw_tip_tree, tip.get()) != 0) return git_failure("cannot read a tree");
+      TreeHandle tip_tree(raw_tip_tree);
+      if (Status s = keep_ours(index.get(), tip_tree.get(), kept_paths); !s) return s.error();
       if (git_index_has_conflicts(index.get())) {
         replayed = false;
         break;
       }
       auto tree = write_tree(repo_, index.get());
       if (!tree) return tree.error();
+      if (git_oid_equal(git_tree_id(tree->get()), git_tree_id(tip_tree.get()))) continue;
       const git_commit* parents[] = {tip.get()};
       git_oid id;
       if (git_commit_create(&id, repo_, nullptr, git_commit_author(commit->get()), signature->get(),
@@ -180,6 +268,10 @@ Result<MergeOutcome> Repository::merge_into_head(const std::string& source,
     }
     outcome.kind = MergeKind::kRebased;
     result_id = *git_commit_id(tip.get());
+    if (replayed && git_oid_equal(&result_id, &head_id)) {
+      outcome.kind = MergeKind::kUpToDate;  // it changed nothing but the paths left out
+      return outcome;
+    }
     if (!replayed) {
       auto ours = lookup_commit(repo_, head_id);
       auto theirs = lookup_commit(repo_, source_id);
@@ -190,6 +282,12 @@ Result<MergeOutcome> Repository::merge_into_head(const std::string& source,
         return git_failure(fmt::format("cannot merge {}", source));
       }
       IndexHandle index(raw_index);
+      git_tree* raw_ours_tree = nullptr;
+      if (git_commit_tree(&raw_ours_tree, ours->get()) != 0) {
+        return git_failure("cannot read a tree");
+      }
+      TreeHandle ours_tree(raw_ours_tree);
+      if (Status s = keep_ours(index.get(), ours_tree.get(), kept_paths); !s) return s.error();
       if (git_index_has_conflicts(index.get())) {
         outcome.kind = MergeKind::kConflict;
         outcome.conflicts = conflicting_paths(index.get());

@@ -67,8 +67,14 @@ class Repository final : public Vcs {
   // else `source`'s commits replayed onto it (their authors and messages kept, ralph the
   // committer); else, when a replay conflicts or `source` holds a merge, a merge commit with
   // `message`. When that conflicts too, nothing changes and the conflicting paths are told.
-  // The work tree and the index follow HEAD.
-  Result<MergeOutcome> merge_into_head(const std::string& source, const std::string& message);
+  // The work tree and the index follow HEAD. What `source` changed of the paths `ours` is left
+  // out (HEAD's version stays; a commit left with no change of its own is dropped): the plan
+  // files, which ralph itself updates after the merge (README "Running many loops").
+  Result<MergeOutcome> merge_into_head(const std::string& source, const std::string& message,
+                                       const std::vector<std::string>& ours = {});
+  // The content of `path` (relative to the work tree) at commit `commit`; none when the commit
+  // has no such file.
+  Result<std::optional<std::string>> file_at(const std::string& commit, const std::string& path);
 
  private:
   explicit Repository(git_repository* repo) : repo_(repo) {}

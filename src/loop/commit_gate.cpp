@@ -28,26 +28,30 @@ size_t offset_of(std::string_view text, TextPos pos) {
   return std::min(text.size(), offset + static_cast<size_t>(pos.column - 1));
 }
 
-// The offset of the `true` after the member key at `key_at`, or npos.
-size_t true_literal_after(std::string_view text, size_t key_at) {
+// The offset of `literal` right after the member key at `key_at`, or npos.
+size_t literal_after(std::string_view text, size_t key_at, std::string_view literal) {
   size_t colon = text.find(':', key_at);
   if (colon == std::string_view::npos) return colon;
   size_t at = colon + 1;
   while (at < text.size() && std::isspace(static_cast<unsigned char>(text[at]))) ++at;
-  return text.compare(at, 4, "true") == 0 ? at : std::string_view::npos;
+  return text.compare(at, literal.size(), literal) == 0 ? at : std::string_view::npos;
 }
 
 }  // namespace
 
-Status set_items_failing(const plan::PlanFolder& folder, const std::vector<std::string>& ids) {
+Status set_items_passes(const plan::PlanFolder& folder, const std::vector<std::string>& ids,
+                        bool passes) {
   if (ids.empty()) return ok_status();
   const std::string file = folder.display("prd.json");
+  const std::string_view from = passes ? "false" : "true";
+  const std::string_view to = passes ? "true" : "false";
+  const char* what = passes ? "passing" : "back to failing";
   auto text = read_file(folder.prd_path());
   if (!text) return text.error();
   JsonSyntaxError syntax;
   auto doc = parse_json_text(*text, syntax);
   if (!doc || !doc->contains("userStories") || !(*doc)["userStories"].is_array()) {
-    return make_error(fmt::format("cannot set items back to failing: {} is no longer valid", file));
+    return make_error(fmt::format("cannot set items {}: {} is no longer valid", what, file));
   }
   JsonLocations locations(*text);
   std::vector<size_t> literals;
@@ -56,22 +60,22 @@ Status set_items_failing(const plan::PlanFolder& folder, const std::vector<std::
     const json& story = stories[i];
     if (!story.is_object() || !story.contains("id") || !story["id"].is_string() ||
         std::find(ids.begin(), ids.end(), story["id"].get<std::string>()) == ids.end() ||
-        story.value("passes", json()) != json(true)) {
+        story.value("passes", json()) != json(!passes)) {
       continue;
     }
     size_t key_at = offset_of(*text, locations.at(fmt::format("/userStories/{}/passes", i)));
-    size_t literal = true_literal_after(*text, key_at);
+    size_t literal = literal_after(*text, key_at, from);
     if (literal == std::string::npos) {
       return make_error(
-          fmt::format("cannot set {} back to failing in {}: its \"passes\" is not "
-                      "written as `\"passes\": true`",
-                      story["id"].get<std::string>(), file));
+          fmt::format("cannot set {} {} in {}: its \"passes\" is not written as "
+                      "`\"passes\": {}`",
+                      story["id"].get<std::string>(), what, file, from));
     }
     literals.push_back(literal);
   }
   std::string edited = *text;
   std::sort(literals.rbegin(), literals.rend());  // from the end, so offsets stay valid
-  for (size_t at : literals) edited.replace(at, 4, "false");
+  for (size_t at : literals) edited.replace(at, from.size(), to);
   if (Status s = write_file_atomic(folder.prd_path(), edited); !s) return s;
   return ok_status();
 }
@@ -112,7 +116,7 @@ bool pass_commit_gate(Hooks& hooks, git::Vcs& vcs, const plan::PlanFolder& plan,
   record.rejected_by = rejection->hook;
   record.rejected_items = std::move(record.items_completed);
   record.items_completed.clear();
-  if (Status s = set_items_failing(plan, record.rejected_items); !s) {
+  if (Status s = set_items_passes(plan, record.rejected_items, false); !s) {
     display.note("ralph: warning: " + s.message());
   }
   if (Status s = note_rejection(plan, record.iteration, rejection->hook, rejection->result,

@@ -24,9 +24,11 @@ namespace ralph::loop {
 bool pass_commit_gate(Hooks& hooks, git::Vcs& vcs, const plan::PlanFolder& plan, Display& display,
                       meter::IterationRecord& record);
 
-// Sets `"passes": true` back to false for the items `ids` in prd.json, editing only those
-// literals so the rest of the file stays as it was written.
-Status set_items_failing(const plan::PlanFolder& folder, const std::vector<std::string>& ids);
+// Sets `"passes"` of the items `ids` in prd.json to `passes` (back to false for rejected work;
+// true for an item merged from its worktree), editing only those literals so the rest of the
+// file stays as it was written.
+Status set_items_passes(const plan::PlanFolder& folder, const std::vector<std::string>& ids,
+                        bool passes);
 
 // Appends a note on the rejection to progress.txt: which hook, what it printed last, and that
 // the changes are still in the work tree.

@@ -1,6 +1,15 @@
 #include "loop/options.hpp"
 
+#include <fmt/format.h>
+
 namespace ralph::loop {
+
+Status RunOptions::create_run_dir(const std::string& run_id) const {
+  std::error_code ec;
+  std::filesystem::create_directories(runs_dir() / run_id, ec);
+  if (ec) return make_error(fmt::format("cannot create the run folder: {}", ec.message()));
+  return ok_status();
+}
 
 void RunOptions::apply(const plan::Settings& settings) {
   auto seconds = [&](const char* key) {
@@ -20,6 +29,7 @@ void RunOptions::apply(const plan::Settings& settings) {
   halts.max_agent_failures = count("max_agent_failures");
   halts.max_wait = seconds("max_wait");
   item_max_iterations = count("item_max_iterations");
+  parallel = count("parallel");
   model = settings.text("model").value_or("");
   ladder.models = settings.list("models");
   ladder.escalate_after = count("escalate_after");

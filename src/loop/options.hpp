@@ -19,6 +19,15 @@
 
 namespace ralph::loop {
 
+// The loop of one worktree of a run of items side by side (README "Running many loops"): it
+// works on `item` alone, on the branch its worktree has checked out; the run's id, cost log,
+// run folder and pool (budget/run_pool.hpp) are the main work tree's.
+struct WorktreeRole {
+  std::string item;
+  std::string run_id;
+  std::filesystem::path main_root;  // the main work tree
+};
+
 struct RunOptions {
   std::filesystem::path repo_root;
   plan::PlanFolder plan;
@@ -45,6 +54,10 @@ struct RunOptions {
   bool halt_on_history_rewrite = false;
   std::chrono::milliseconds stop_grace{5000};
   enum class Resume { kAuto, kResume, kNew } resume = Resume::kAuto;
+  // As resumes_last_run (loop/state.hpp) takes it: none for kAuto.
+  std::optional<bool> resume_asked() const {
+    return resume == Resume::kAuto ? std::nullopt : std::optional<bool>(resume == Resume::kResume);
+  }
   // Lifecycle hooks (README "Hooks"): event -> executables, relative to repo_root or absolute.
   std::map<std::string, std::vector<std::string>> hooks;
   std::chrono::seconds hook_timeout{300};
@@ -54,9 +67,26 @@ struct RunOptions {
   // Takes every run setting from `settings` (flags over ralph.json over the defaults).
   void apply(const plan::Settings& settings);
 
+  // Set: this loop is one worktree's of a run of items side by side.
+  std::optional<WorktreeRole> worktree;
+  // Items side by side at most (ralph.json "parallel"); 1: one item at a time.
+  int parallel = 1;
+
+  // This loop's own: its lock and state.json.
   std::filesystem::path state_dir() const { return repo_root / ".ralph"; }
-  std::filesystem::path log_path() const { return state_dir() / "iterations.jsonl"; }
   std::filesystem::path state_path() const { return state_dir() / "state.json"; }
+  // The run's: the main work tree's, whichever worktree this loop runs in.
+  const std::filesystem::path& run_root() const {
+    return worktree ? worktree->main_root : repo_root;
+  }
+  std::filesystem::path run_state_dir() const { return run_root() / ".ralph"; }
+  std::filesystem::path log_path() const { return run_state_dir() / "iterations.jsonl"; }
+  std::filesystem::path runs_dir() const { return run_state_dir() / "runs"; }
+  std::filesystem::path pool_dir(const std::string& run_id) const {
+    return runs_dir() / run_id / "pool";
+  }
+  // Creates the run's folder under runs_dir(); an error says why it could not.
+  Status create_run_dir(const std::string& run_id) const;
 };
 
 }  // namespace ralph::loop

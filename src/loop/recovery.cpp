@@ -47,7 +47,7 @@ Recovery recover_crashed_iteration(const RunState& crashed, const std::set<int>&
     return recovery;  // the crash came between iterations: nothing was lost
   }
 
-  const fs::path run_dir = options.state_dir() / "runs" / crashed.run_id;
+  const fs::path run_dir = options.runs_dir() / crashed.run_id;
   meter::StreamMeter meter(pricing);
   meter_file(run_dir / fmt::format("{}.stream.jsonl", crashed.iteration), meter);
   std::string transcript_note = "no transcript found";

@@ -53,7 +53,7 @@ Runner::Runner(RunOptions options, plan::LoadedPlan loaded, RunnerDeps deps)
                     plan::estimate_complexity(item, loaded_.config.complexity_rules), history_,
                     static_cast<int>(options_.ladder.models.size()));
               }),
-      log_guard_(log_, deps_.ledger, options_.repo_root.string()),
+      log_guard_(log_, deps_.ledger, options_.run_root().string()),
       hooks_(options_.hooks, deps_.hooks, deps_.display),
       branch_(deps_.vcs, deps_.display, options_.plan.display("ralph.json")) {}
 
@@ -65,34 +65,29 @@ void Runner::note_held_back(const std::vector<std::string>& files) {
                   fmt::join(files, ", "), options_.plan.display("ralph.json")));
 }
 
-std::vector<agent::StrayProcess> Runner::sweep(const agent::SweepSpec& spec,
-                                               const std::string& whose) {
-  if (deps_.sweeper == nullptr) return {};
-  auto strays = deps_.sweeper->sweep(spec);
-  if (!strays.empty()) deps_.display.note(agent::strays_warning(strays, whose));
-  return strays;
-}
-
-std::string Runner::redact(std::string_view text) const {
-  return deps_.redact ? deps_.redact(text) : std::string(text);
-}
-
 Halt Runner::run() {
   if (Status s = start_or_resume(); !s) return finish(Halt{HaltReason::kError, s.message()});
   learn_history();
-  if (!loaded_.plan.branch_name.empty() && !options_.no_commit) {
+  // A worktree's loop stays on its worktree's branch (README "Running many loops").
+  if (!loaded_.plan.branch_name.empty() && !options_.no_commit && !options_.worktree) {
     if (Status s = deps_.vcs.use_branch(loaded_.plan.branch_name); !s) {
       return finish(Halt{HaltReason::kError, s.message()});
     }
   }
   for (;;) {
     plan::Problems problems;
-    auto plan = plan::reload_plan(options_.plan, problems);
+    auto plan = reload(problems);
     if (!plan) {
       return finish(Halt{HaltReason::kError,
                          fmt::format("the plan is no longer valid: {} (fix it, then run again)",
                                      problems.front().to_string())});
     }
+    if (options_.worktree && !keep_only(*plan, options_.worktree->item)) {
+      return finish(
+          Halt{HaltReason::kError, fmt::format("{} is no longer in {}", options_.worktree->item,
+                                               options_.plan.display("prd.json"))});
+    }
+    share_run_spend(0);
     state_.items_total = static_cast<int>(plan->items.size());
     state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
     // The calendar caps as they are now (a period may have begun), before any cap is asked.
@@ -155,6 +150,7 @@ Halt Runner::run() {
       }
       continue;
     }
+    if (auto halt = claim_number()) return finish(*halt);
     IterationResult result = run_iteration(*plan, *item, choice, start.agent_budget);
     if (result.halt) return finish(*result.halt);
     if (result.wait && !wait_for(*result.wait, result.wait_reason)) {
@@ -172,6 +168,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   ++iterations_this_run_;
   const std::string& model = choice.model;
   record.tier = choice.tier;
+  if (options_.worktree) record.worktree = options_.worktree->item;
   record.escalated_from = choice.escalated_from;
   record.model_reason = choice.reason;
   record.complexity = choice.complexity;
@@ -192,7 +189,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   // A new model is a new chance: the stall count starts afresh (README "Models").
   if (choice.escalates) rules_.fresh_start();
   state_.iteration_started_at = format_rfc3339(deps_.clock.wall_now());
-  state_.process_tag = agent::new_process_tag(state_.run_id, n);
+  state_.process_tag = agent::new_process_tag(tag_scope(state_.run_id), n);
   state_.iteration_start_ticks = agent::boot_ticks_now();
   const auto passing_before = plan::passing_ids(plan);
   state_.passing_before.assign(passing_before.begin(), passing_before.end());
@@ -206,7 +203,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   command.model = model;
   command.max_budget_usd = agent_budget;
   command.extra_args = options_.agent_args;
-  const fs::path run_dir = options_.state_dir() / "runs" / state_.run_id;
+  const fs::path run_dir = options_.runs_dir() / state_.run_id;
   agent::LaunchSpec spec{agent::agent_command(command), options_.repo_root, {}};
   spec.env = {{"RALPH_RUN_ID", state_.run_id},
               {"RALPH_ITERATION", std::to_string(n)},
@@ -301,10 +298,11 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   };
   auto calendar_read = deps_.clock.steady_now();
   hooks.before_check = [&](double live_cost) {
+    share_run_spend(live_cost);  // a worktree's: the run's cap counts every worktree's
     if (deps_.ledger == nullptr) return;
     // What this iteration spends, for the other loops' calendar caps, as soon as it is
     // metered; and theirs, for ours, read at most every 100 ms.
-    deps_.ledger->publish_live(options_.repo_root.string(), state_.run_id, live_cost);
+    deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, live_cost);
     if (zone_ && deps_.clock.steady_now() - calendar_read >= std::chrono::milliseconds(100)) {
       (void)refresh_calendar();  // a read that fails keeps the last figures
       calendar_read = deps_.clock.steady_now();
@@ -384,7 +382,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   }
 
   plan::Problems problems;
-  if (auto after = plan::reload_plan(options_.plan, problems)) {
+  if (auto after = reload(problems)) {
     for (const auto& id : plan::passing_ids(*after)) {
       if (!passing_before.count(id)) record.items_completed.push_back(id);
     }
@@ -463,7 +461,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
   if (session.stopped == StopCause::kFatal) end.fatal = session.detail;
   if (options_.halt_on_anomaly && !anomalies_.flagged().empty()) {
     const fs::path stream =
-        (run_dir / fmt::format("{}.stream.jsonl", n)).lexically_relative(options_.repo_root);
+        (run_dir / fmt::format("{}.stream.jsonl", n)).lexically_relative(options_.run_root());
     end.anomaly = fmt::format(
         "iteration {} on {} is an anomaly: {} (halt_on_anomaly); see {}, then `ralph run "
         "--resume` to go on",
@@ -485,7 +483,7 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     failure = rules_.usage_limit(resets_at, deps_.clock.wall_now());
   } else {
     const fs::path stderr_log =
-        (run_dir / fmt::format("{}.stderr.log", n)).lexically_relative(options_.repo_root);
+        (run_dir / fmt::format("{}.stderr.log", n)).lexically_relative(options_.run_root());
     failure = rules_.after_outcome(record.outcome, record.exit_code, stderr_log.string());
   }
   out.halt = failure.halt;

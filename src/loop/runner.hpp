@@ -12,6 +12,7 @@
 #include "budget/budgets.hpp"
 #include "budget/ledger.hpp"
 #include "budget/periods.hpp"
+#include "budget/run_pool.hpp"
 #include "git/vcs.hpp"
 #include "loop/anomaly_watch.hpp"
 #include "loop/display.hpp"
@@ -100,6 +101,23 @@ class Runner {
   // With a block_limit: whether the next iteration waits for the 5-hour block to reset, with
   // the run's mean iteration as the next one's estimate; notes the block in state.json.
   budget::PaceDecision pace_window();
+  // A worktree's loop: publishes what it spent in the run, its running iteration's `live` cost
+  // included, and tells the run's cap what the other worktrees spent.
+  void share_run_spend(double live);
+  // A worktree's loop: the next iteration's number, claimed from the run's pool, which every
+  // worktree shares with the run's iteration limit (README "Items side by side"); a halt when
+  // the run started all its iterations.
+  std::optional<Halt> claim_number();
+  // A worktree's loop: leaves `item` alone in `plan`, its dependencies met (the run started it
+  // once they passed); false when the plan no longer has it.
+  static bool keep_only(plan::Plan& plan, const std::string& item);
+  // prd.json read again: in a worktree's loop, its item alone (when the plan still has it).
+  std::optional<plan::Plan> reload(plan::Problems& problems) const;
+  // What stands for the run id in this loop's process tags: the run's, or in a worktree's loop
+  // the worktree's scope of it (agent::worktree_tag_scope), so its sweeps stop only its own.
+  std::string tag_scope(const std::string& run_id) const {
+    return options_.worktree ? agent::worktree_tag_scope(run_id, options_.worktree->item) : run_id;
+  }
   // Appends a record to the cost log (restoring the log first if it shrank) and the ledger.
   Status append_record(const meter::IterationRecord& record);
   // Waits `duration`, with state.json saying until when (`until` when the wait is one step of a
@@ -149,6 +167,7 @@ class Runner {
   int last_iteration_ = 0;
   uint64_t started_ticks_ = 0;  // when this ralph started the run (clock ticks since boot)
   RunBranch branch_;
+  std::optional<budget::RunPool> pool_;  // a worktree's loop: what the run's worktrees share
 };
 
 // "20261123-101500-ab12": UTC start time and four random hex digits.

@@ -49,6 +49,23 @@ const plan::PlanItem* Runner::choose_item(const plan::Plan& plan, ModelChoice& c
   }
 }
 
+std::optional<plan::Plan> Runner::reload(plan::Problems& problems) const {
+  auto plan = plan::reload_plan(options_.plan, problems);
+  if (plan && options_.worktree) (void)keep_only(*plan, options_.worktree->item);
+  return plan;
+}
+
+bool Runner::keep_only(plan::Plan& plan, const std::string& item) {
+  auto kept = std::find_if(plan.items.begin(), plan.items.end(),
+                           [&item](const plan::PlanItem& it) { return it.id == item; });
+  if (kept == plan.items.end()) return false;
+  plan::PlanItem only = std::move(*kept);
+  only.depends_on.clear();
+  plan.items.clear();
+  plan.items.push_back(std::move(only));
+  return true;
+}
+
 void Runner::block_dependents(const plan::Plan& plan) {
   for (bool blocked_one = true; blocked_one;) {
     blocked_one = false;

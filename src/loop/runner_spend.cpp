@@ -1,6 +1,7 @@
 // The runner's side of money and waiting (README "Budgets"): records go to the cost log and the
 // user-level ledger, the calendar caps learn what every loop spent, budget warnings reach the
-// display and the hooks, and waits show in state.json.
+// display and the hooks, and waits show in state.json; a worktree's loop shares its spend and
+// its iteration numbers with the run's other worktrees (README "Items side by side").
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -15,13 +16,33 @@ Status Runner::append_record(const meter::IterationRecord& record) {
   if (Status s = log_.append(record); !s) return s;
   log_guard_.mark();
   if (deps_.ledger != nullptr) {
-    if (Status s = deps_.ledger->append(options_.repo_root.string(), record); !s) {
+    if (Status s = deps_.ledger->append(options_.run_root().string(), record); !s) {
       deps_.display.note("ralph: warning: " + s.message() +
                          " (the daily, weekly and monthly caps do not count this iteration)");
     }
-    deps_.ledger->publish_live(options_.repo_root.string(), state_.run_id, 0);
+    deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, 0);
   }
   return ok_status();
+}
+
+void Runner::share_run_spend(double live) {
+  if (!pool_) return;
+  const std::string& item = options_.worktree->item;
+  pool_->publish(item, budgets_.run_own_spent() + live);
+  budgets_.set_run_elsewhere(pool_->spent_except(item));
+}
+
+std::optional<Halt> Runner::claim_number() {
+  if (!pool_) return std::nullopt;
+  auto claimed = pool_->claim_iteration(options_.halts.max_iterations);
+  if (!claimed) return Halt{HaltReason::kError, claimed.message()};
+  if (!*claimed) {
+    return Halt{HaltReason::kMaxIterations,
+                fmt::format("the run started its {} iterations (raise --max-iterations to go on)",
+                            options_.halts.max_iterations)};
+  }
+  last_iteration_ = **claimed - 1;
+  return std::nullopt;
 }
 
 Status Runner::refresh_calendar() {

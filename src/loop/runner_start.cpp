@@ -17,20 +17,15 @@ using meter::IterationRecord;
 Status Runner::start_or_resume() {
   started_ticks_ = agent::boot_ticks_now();
   std::error_code ec;
-  fs::create_directories(options_.state_dir() / "runs", ec);
+  fs::create_directories(options_.runs_dir(), ec);
   if (ec) {
-    return make_error(fmt::format("cannot create {}: {}", (options_.state_dir() / "runs").string(),
-                                  ec.message()));
+    return make_error(
+        fmt::format("cannot create {}: {}", (options_.runs_dir()).string(), ec.message()));
   }
   auto previous = read_state(options_.state_path());
-  bool interrupted = previous && (previous->status == "running" ||
-                                  previous->halt_reason == halt_name(HaltReason::kInterrupted));
-  bool resume = options_.resume == RunOptions::Resume::kResume ||
-                (options_.resume == RunOptions::Resume::kAuto && interrupted);
-  if (resume && !previous) {
-    deps_.display.note("ralph: no earlier run to resume; starting a new one");
-    resume = false;
-  }
+  const bool resume =
+      resumes_last_run(previous, options_.resume_asked(),
+                       [this](const std::string& text) { deps_.display.note(text); });
   // Whatever is decided, what a crashed ralph left running goes first: its agent must not go
   // on editing the work tree beside a new one.
   if (previous && previous->status == "running") stop_what_the_crash_left(*previous);
@@ -41,19 +36,29 @@ Status Runner::start_or_resume() {
     if (auto warning = log_guard_.restore_missing()) deps_.display.note(*warning);
     state_.run_id = previous->run_id;
     state_.started_at = previous->started_at;
-    auto scanned = log_.scan(0, [this](const IterationRecord& record) {
-      if (record.run_id == state_.run_id) count_recorded(record);
-    });
-    if (!scanned) return scanned.error();
     for (const auto& [id, why] : previous->blocked_items) blocked_before_.insert(id);
   } else {
-    state_.run_id = deps_.make_run_id();
+    // A worktree's loop is part of the run that started it (README "Running many loops").
+    state_.run_id = options_.worktree ? options_.worktree->run_id : deps_.make_run_id();
     state_.started_at = format_rfc3339(deps_.clock.wall_now());
+  }
+  if (resume || options_.worktree) {
+    // A worktree's loop counts its item's records of the run, from its earlier worktrees too:
+    // an iteration whose merge conflicted is a try of the item like any other.
+    auto scanned = log_.scan(0, [this](const IterationRecord& record) {
+      if (record.run_id != state_.run_id) return;
+      if (options_.worktree && record.worktree != options_.worktree->item) return;
+      count_recorded(record);
+    });
+    if (!scanned) return scanned.error();
+  }
+  if (options_.worktree) {
+    pool_.emplace(options_.pool_dir(state_.run_id));
   }
   if (!options_.no_commit) {
     // The run's branch: branchName; else, resuming after a crash, the crashed run's (its agent
     // may have moved HEAD before the crash); else the one checked out now.
-    std::string name = loaded_.plan.branch_name;
+    std::string name = options_.worktree ? "" : loaded_.plan.branch_name;
     if (name.empty() && resume && previous->status == "running") name = previous->branch;
     if (name.empty()) {
       auto on = deps_.vcs.branch();
@@ -76,8 +81,7 @@ Status Runner::start_or_resume() {
   state_.plan_dir = options_.plan.display_dir;
   state_.spent_usd = budgets_.run_spent();
   state_.iteration = last_iteration_;
-  fs::create_directories(options_.state_dir() / "runs" / state_.run_id, ec);
-  if (ec) return make_error(fmt::format("cannot create the run folder: {}", ec.message()));
+  if (Status s = options_.create_run_dir(state_.run_id); !s) return s;
   if (deps_.on_run_id) deps_.on_run_id(state_.run_id);
   deps_.display.run_started(state_.run_id, resume);
   write_state("running", std::nullopt);
@@ -104,7 +108,7 @@ void Runner::stop_what_the_crash_left(const RunState& crashed) {
   // is never hit.
   agent::SweepSpec left;
   if (!crashed.process_tag.empty() && crashed.iteration > 0) {
-    left.tag = agent::process_tag_prefix(crashed.run_id, crashed.iteration);
+    left.tag = agent::process_tag_prefix(tag_scope(crashed.run_id), crashed.iteration);
     left.tag_prefix = true;
     left.started_after = crashed.iteration_start_ticks;
   } else if (crashed.agent_pid > 0 && crashed.agent_start_ticks > 0 &&
@@ -127,7 +131,7 @@ Status Runner::recover(const RunState& crashed) {
   });
   if (!scanned) return scanned.error();
   plan::Problems problems;
-  auto plan = plan::reload_plan(options_.plan, problems);
+  auto plan = reload(problems);
   Recovery recovery = recover_crashed_iteration(
       crashed, recorded, plan ? plan::passing_ids(*plan) : std::set<std::string>(), options_,
       loaded_.pricing, deps_.clock);
@@ -136,6 +140,7 @@ Status Runner::recover(const RunState& crashed) {
   meter::IterationRecord& record = *recovery.record;
   // The lost iteration's work passes the same checks and the same pre_commit gate as any
   // other, and lands on the run's branch.
+  if (options_.worktree) record.worktree = options_.worktree->item;
   if (!options_.no_commit) record.history_rewritten = branch_.keep();
   if (!options_.no_commit &&
       pass_commit_gate(hooks_, deps_.vcs, options_.plan, deps_.display, record)) {

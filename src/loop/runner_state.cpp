@@ -1,5 +1,8 @@
 // What the run tells state.json, and how it ends (README "Files ralph writes", "Hooks"): the
-// on_halt hooks, the last sweep of the run's processes, the halt line.
+// on_halt hooks, the last sweep of the run's processes, the halt line; and the sweeps and
+// notes the other parts share.
+#include <fmt/format.h>
+
 #include "agent/process_tree.hpp"
 #include "loop/runner.hpp"
 #include "util/clock.hpp"
@@ -7,21 +10,28 @@
 namespace ralph::loop {
 
 void Runner::write_state(const std::string& status, const std::optional<Halt>& halt) {
-  state_.status = status;
-  state_.updated_at = format_rfc3339(deps_.clock.wall_now());
-  if (halt) {
-    state_.halt_reason = halt_name(halt->reason);
-    state_.halt_detail = halt->detail;
-  }
-  if (Status s = loop::write_state(options_.state_path(), state_); !s) {
-    deps_.display.note("ralph: warning: " + s.message());
-  }
+  write_state_as(options_.state_path(), state_, status, halt,
+                 format_rfc3339(deps_.clock.wall_now()),
+                 [this](const std::string& text) { deps_.display.note(text); });
+}
+
+std::vector<agent::StrayProcess> Runner::sweep(const agent::SweepSpec& spec,
+                                               const std::string& whose) {
+  if (deps_.sweeper == nullptr) return {};
+  auto strays = deps_.sweeper->sweep(spec);
+  if (!strays.empty()) deps_.display.note(agent::strays_warning(strays, whose));
+  return strays;
+}
+
+std::string Runner::redact(std::string_view text) const {
+  return deps_.redact ? deps_.redact(text) : std::string(text);
 }
 
 Halt Runner::finish(Halt halt) {
+  share_run_spend(0);
   if (!state_.run_id.empty()) {
     plan::Problems problems;
-    if (auto plan = plan::reload_plan(options_.plan, problems)) {
+    if (auto plan = reload(problems)) {
       state_.items_total = static_cast<int>(plan->items.size());
       state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
     }
@@ -31,7 +41,7 @@ Halt Runner::finish(Halt halt) {
     // Anything of this run's still running (an orphan whose iteration's sweep it escaped, by
     // leaving its environment behind, say): no process outlives the run.
     agent::SweepSpec rest;
-    rest.tag = agent::process_tag_prefix(state_.run_id);
+    rest.tag = agent::process_tag_prefix(tag_scope(state_.run_id));
     rest.tag_prefix = true;
     rest.started_after = started_ticks_;
     rest.orphans = true;

@@ -11,7 +11,20 @@ using nlohmann::json;
 json to_json(const RunState& s) {
   json blocked = json::array();
   for (const auto& [id, why] : s.blocked_items) blocked.push_back({{"id", id}, {"reason", why}});
-  return json{
+  json worktrees = json::array();
+  for (const auto& w : s.worktrees) {
+    worktrees.push_back({{"item", w.item},
+                         {"status", w.status},
+                         {"path", w.path},
+                         {"branch", w.branch},
+                         {"base", w.base},
+                         {"attempt", w.attempt},
+                         {"pid", w.pid},
+                         {"conflicts", w.conflicts},
+                         {"conflicted", w.conflicted},
+                         {"detail", w.detail}});
+  }
+  json out{
       {"run_id", s.run_id},
       {"status", s.status},
       {"halt_reason", s.halt_reason.empty() ? json(nullptr) : json(s.halt_reason)},
@@ -43,6 +56,11 @@ json to_json(const RunState& s) {
       {"blocked_items", std::move(blocked)},
       {"waiting_until", s.waiting_until.empty() ? json(nullptr) : json(s.waiting_until)},
       {"window", window_json(s)}};
+  if (s.parallel > 0) {
+    out["parallel"] = s.parallel;
+    out["worktrees"] = std::move(worktrees);
+  }
+  return out;
 }
 
 json window_json(const RunState& s) {
@@ -118,6 +136,32 @@ std::optional<RunState> state_from_json(const json& v) {
           why != item.end() && why->is_string() ? why->get<std::string>() : std::string();
     }
   }
+  s.parallel = static_cast<int>(number("parallel"));
+  if (auto it = v.find("worktrees"); it != v.end() && it->is_array()) {
+    for (const auto& w : *it) {
+      if (!w.is_object()) continue;
+      auto field = [&](const char* key) {
+        auto at = w.find(key);
+        return at != w.end() && at->is_string() ? at->get<std::string>() : std::string();
+      };
+      auto count = [&](const char* key) {
+        auto at = w.find(key);
+        return at != w.end() && at->is_number_integer()
+                   ? static_cast<int>(std::clamp<int64_t>(at->get<int64_t>(), 0, 1 << 30))
+                   : 0;
+      };
+      RunState::Worktree tree{field("item"),       field("status"),  field("path"), field("branch"),
+                              field("base"),       count("attempt"), count("pid"),  {},
+                              count("conflicted"), field("detail")};
+      if (tree.item.empty()) continue;
+      if (auto paths = w.find("conflicts"); paths != w.end() && paths->is_array()) {
+        for (const auto& path : *paths) {
+          if (path.is_string()) tree.conflicts.push_back(path.get<std::string>());
+        }
+      }
+      s.worktrees.push_back(std::move(tree));
+    }
+  }
   s.process_tag = text("process_tag");
   for (auto [key, out] : {std::pair{"agent_start_ticks", &s.agent_start_ticks},
                           std::pair{"iteration_start_ticks", &s.iteration_start_ticks}}) {
@@ -130,6 +174,31 @@ std::optional<RunState> state_from_json(const json& v) {
 
 Status write_state(const std::filesystem::path& path, const RunState& state) {
   return write_file_atomic(path, to_json(state).dump(2) + "\n");
+}
+
+void write_state_as(const std::filesystem::path& path, RunState& state, const std::string& status,
+                    const std::optional<Halt>& halt, const std::string& now,
+                    const std::function<void(const std::string&)>& warn) {
+  state.status = status;
+  state.updated_at = now;
+  if (halt) {
+    state.halt_reason = halt_name(halt->reason);
+    state.halt_detail = halt->detail;
+  }
+  if (Status s = write_state(path, state); !s) warn("ralph: warning: " + s.message());
+}
+
+bool resumes_last_run(const std::optional<RunState>& previous, std::optional<bool> resume,
+                      const std::function<void(const std::string&)>& note) {
+  const bool interrupted =
+      previous && (previous->status == "running" ||
+                   previous->halt_reason == halt_name(HaltReason::kInterrupted));
+  if (!resume.value_or(interrupted)) return false;
+  if (!previous) {
+    note("ralph: no earlier run to resume; starting a new one");
+    return false;
+  }
+  return true;
 }
 
 std::optional<RunState> read_state(const std::filesystem::path& path) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "loop/halt.hpp"
 #include "util/result.hpp"
 
 namespace ralph::loop {
@@ -61,6 +63,24 @@ struct RunState {
   std::optional<Window> window;
   // Items blocked for the rest of the run by a per-item limit: id -> why.
   std::map<std::string, std::string> blocked_items;
+  // A run of items side by side (README "Running many loops"): how many at most (0: one at a
+  // time, no worktrees), and each item's worktree.
+  struct Worktree {
+    std::string item;
+    // "running", "merged" (its worktree is gone), "conflict" (its merge conflicted: it gets a
+    // fresh worktree), "blocked" (kept until the run ends), "stopped" (resumed by a resume)
+    std::string status;
+    std::string path;    // relative to the repository: .ralph/worktrees/<item>
+    std::string branch;  // ralph/<run>/<item>; after a conflict ralph/<run>/<item>-<attempt>
+    std::string base;    // the run's commit it started from
+    int attempt = 1;
+    int pid = 0;                         // its loop's, while it runs
+    std::vector<std::string> conflicts;  // the paths of the merges of the item that conflicted
+    int conflicted = 0;                  // how many of its merges conflicted
+    std::string detail;                  // why it is blocked, or how it was merged
+  };
+  int parallel = 0;
+  std::vector<Worktree> worktrees;
 };
 
 nlohmann::json to_json(const RunState& state);
@@ -69,6 +89,16 @@ nlohmann::json window_json(const RunState& state);
 std::optional<RunState> state_from_json(const nlohmann::json& value);
 
 Status write_state(const std::filesystem::path& path, const RunState& state);
+// Sets `state`'s status, its time (`now`, RFC 3339) and the halt when one is given, and writes
+// it to `path`; `warn` hears a write that failed.
+void write_state_as(const std::filesystem::path& path, RunState& state, const std::string& status,
+                    const std::optional<Halt>& halt, const std::string& now,
+                    const std::function<void(const std::string&)>& warn);
+// Whether a run resumes the last one, `previous`: when asked to (`resume` true), or by default
+// (`resume` none) when it was interrupted or crashed; never when asked not to (false). `note`
+// hears that there is none to resume.
+bool resumes_last_run(const std::optional<RunState>& previous, std::optional<bool> resume,
+                      const std::function<void(const std::string&)>& note);
 // The state file, or nullopt when there is none or it cannot be read.
 std::optional<RunState> read_state(const std::filesystem::path& path);
 

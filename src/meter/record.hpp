@@ -80,6 +80,9 @@ struct IterationRecord {
   // limit, the agent started).
   std::optional<bool> progress;
   std::optional<bool> item_try;
+  // Items run side by side (README "Running many loops"): the item whose worktree ran the
+  // iteration (none: the main work tree).
+  std::optional<std::string> worktree;
 };
 
 nlohmann::json to_json(const IterationRecord& record);

@@ -63,6 +63,7 @@ enum class Field : uint8_t {
   kAnomalies,
   kProgress,
   kItemTry,
+  kWorktree,
 };
 
 // A key as `"name":`, compared 8 bytes at a time.
@@ -88,8 +89,8 @@ Key key(Field field, std::string_view text, bool omitted_when_absent = false) {
 }
 
 // Every field, in the order append_record_json writes them.
-const std::array<Key, 42>& keys() {
-  static const std::array<Key, 42> table = {
+const std::array<Key, 43>& keys() {
+  static const std::array<Key, 43> table = {
       key(Field::kRunId, "\"run_id\":"),
       key(Field::kIteration, "\"iteration\":"),
       key(Field::kStartedAt, "\"started_at\":"),
@@ -132,6 +133,7 @@ const std::array<Key, 42>& keys() {
       key(Field::kAnomalies, "\"anomalies\":"),
       key(Field::kProgress, "\"progress\":", true),
       key(Field::kItemTry, "\"item_try\":", true),
+      key(Field::kWorktree, "\"worktree\":", true),
   };
   return table;
 }
@@ -250,7 +252,7 @@ class Scanner : TokenScanner {
         !digest(",\"prompt_digest\":", v.prompt_digest) ||
         !digest(",\"claude_md_digest\":", v.claude_md_digest) || !lit(",\"anomalies\":") ||
         !strings(v.anomalies) || !flag(",\"progress\":", v.progress) ||
-        !flag(",\"item_try\":", v.item_try)) {
+        !flag(",\"item_try\":", v.item_try) || !digest(",\"worktree\":", v.worktree)) {
       return false;
     }
     return take('}') && p_ == end_;
@@ -443,6 +445,8 @@ class Scanner : TokenScanner {
         return optional_boolean(v.progress);
       case Field::kItemTry:
         return optional_boolean(v.item_try);
+      case Field::kWorktree:
+        return optional_string(v.worktree, omitted_when_absent);
     }
     return false;
   }

@@ -179,6 +179,10 @@ void append_record_json(std::string& out, const IterationRecord& r) {
   append_strings(out, r.anomalies);
   if (r.progress) out += *r.progress ? ",\"progress\":true" : ",\"progress\":false";
   if (r.item_try) out += *r.item_try ? ",\"item_try\":true" : ",\"item_try\":false";
+  if (r.worktree) {
+    out += ",\"worktree\":";
+    append_json_string(out, *r.worktree);
+  }
   out.push_back('}');
 }
 
@@ -360,6 +364,8 @@ void read_field(std::string_view key, element value, RecordView& r) {
     read_strings(value, r.anomalies);
   } else if (key == "progress") {
     if (value.is_bool()) r.progress = value.get_bool().value_unsafe();
+  } else if (key == "worktree") {
+    read_optional_string(value, r.worktree);
   } else if (key == "item_try") {
     if (value.is_bool()) r.item_try = value.get_bool().value_unsafe();
   }

@@ -15,7 +15,7 @@ void reset(RecordView& v) {
   }
   for (std::optional<std::string_view>* text :
        {&v.item_id, &v.commit, &v.session_id, &v.rejected_by, &v.escalated_from, &v.complexity,
-        &v.prompt_digest, &v.claude_md_digest}) {
+        &v.prompt_digest, &v.claude_md_digest, &v.worktree}) {
     text->reset();
   }
   for (std::vector<std::string_view>* list :
@@ -125,6 +125,7 @@ void copy_fields(To& to, const From& from) {
   put(to.anomalies, from.anomalies);
   put(to.progress, from.progress);
   put(to.item_try, from.item_try);
+  put(to.worktree, from.worktree);
 }
 
 }  // namespace

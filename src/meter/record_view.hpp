@@ -62,6 +62,7 @@ struct RecordView {
   std::vector<std::string_view> anomalies;
   std::optional<bool> progress;
   std::optional<bool> item_try;
+  std::optional<std::string_view> worktree;
 
   // Set when the line has exactly the form append_record_json writes, its fractional numbers
   // aside: then `line` is the whole line, and `number_texts` holds each fractional number's

@@ -33,6 +33,8 @@ const std::vector<SettingSpec>& setting_specs() {
              "Hard cap in USD on this run's agent cost"),
         spec("iteration_budget", "--iteration-budget", K::kDollars, nullptr,
              "Cap in USD on one iteration's cost"),
+        spec("parallel", "--parallel", K::kCount, 1,
+             "Run up to N items side by side, each in a git worktree of its own", 1),
         spec("item_max_iterations", "--item-max-iterations", K::kCount, 5,
              "Block an item after N iterations of the run on it that did not make it pass", 1),
         spec("item_budget", "--item-budget", K::kDollars, nullptr,

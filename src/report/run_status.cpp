@@ -65,6 +65,33 @@ nlohmann::json crowded_json(const RunSums& sums) {
   return items;
 }
 
+// A run of items side by side (README "Running many loops"): each item's worktree.
+nlohmann::json worktrees_json(const loop::RunState& s) {
+  nlohmann::json trees = nlohmann::json::array();
+  for (const auto& w : s.worktrees) {
+    trees.push_back({{"item", w.item},
+                     {"status", w.status},
+                     {"path", w.path},
+                     {"branch", w.branch},
+                     {"attempt", w.attempt},
+                     {"pid", w.status == "running" ? nlohmann::json(w.pid) : nlohmann::json()},
+                     {"conflicts", w.conflicts},
+                     {"detail", w.detail}});
+  }
+  return trees;
+}
+
+// One line for a worktree that is not merged yet.
+std::string worktree_line(const loop::RunState::Worktree& w) {
+  std::string what = w.status == "running" ? fmt::format("running (pid {})", w.pid) : w.status;
+  if (w.status == "conflict" || (!w.conflicts.empty() && w.status == "running")) {
+    what += fmt::format(" (its merge conflicted in {})", fmt::join(w.conflicts, ", "));
+  }
+  if (w.status == "blocked" && !w.detail.empty()) what += ": " + w.detail;
+  return fmt::format("{} {} on {} in {}{}", w.item, what, w.branch, w.path,
+                     w.attempt > 1 ? fmt::format(", try {}", w.attempt) : "");
+}
+
 nlohmann::json blocked_json(const loop::RunState& s) {
   nlohmann::json items = nlohmann::json::array();
   for (const auto& [id, why] : s.blocked_items) items.push_back({{"id", id}, {"reason", why}});
@@ -99,6 +126,8 @@ nlohmann::json to_json(const StatusReport& r) {
            {"iterations_recorded", r.sums.totals.iterations},
            {"history_rewrites", r.sums.history_rewrites},
            {"blocked_items", blocked_json(s)},
+           {"parallel", s.parallel > 0 ? nlohmann::json(s.parallel) : nlohmann::json()},
+           {"worktrees", worktrees_json(s)},
            {"crowded_items", crowded_json(r.sums)},
            {"current_item", s.status == "running" && !s.current_item.empty()
                                 ? nlohmann::json(s.current_item)
@@ -161,7 +190,12 @@ std::string status_text(const StatusReport& r) {
     const auto& s = *r.run;
     std::string condition = run_condition(r);
     std::string what;
-    if (condition == "running") {
+    if (condition == "running" && s.parallel > 0) {
+      int running = 0;
+      for (const auto& w : s.worktrees) running += w.status == "running" ? 1 : 0;
+      what = fmt::format("running (pid {}): {} item{} side by side (at most {})", s.pid, running,
+                         running == 1 ? "" : "s", s.parallel);
+    } else if (condition == "running") {
       what = fmt::format("running (pid {}): iteration {} on {}", s.pid, s.iteration,
                          s.current_item.empty() ? "-" : s.current_item);
       if (!s.iteration_started_at.empty()) what += fmt::format(" since {}", s.iteration_started_at);
@@ -197,6 +231,18 @@ std::string status_text(const StatusReport& r) {
     }
     for (const auto& [id, why] : s.blocked_items) {
       line("blocked", fmt::format("{}: {}", id, why));
+    }
+    int merged = 0;
+    for (const auto& w : s.worktrees) {
+      if (w.status == "merged") {
+        ++merged;
+      } else {
+        line("worktree", worktree_line(w));
+      }
+    }
+    if (merged > 0) {
+      line("merged",
+           fmt::format("{} item{} merged into {}", merged, merged == 1 ? "" : "s", s.branch));
     }
     if (s.window && s.window->limit > 0) {
       // README "Pacing to the 5-hour window".

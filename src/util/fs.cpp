@@ -59,6 +59,20 @@ Result<std::string> read_file(const std::filesystem::path& path) {
   return content;
 }
 
+bool replace_file(const std::filesystem::path& path, std::string_view content) {
+  std::filesystem::path temporary = path;
+  temporary += ".tmp";
+  UniqueFd fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return false;
+  bool written =
+      ::write(fd.get(), content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  fd.reset();
+  std::error_code ec;
+  if (written) std::filesystem::rename(temporary, path, ec);
+  if (!written || ec) std::filesystem::remove(temporary, ec);
+  return written && !ec;
+}
+
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content) {
   std::filesystem::path temp = path;
   temp += fmt::format(".tmp.{}", ::getpid());

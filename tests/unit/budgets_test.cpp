@@ -64,6 +64,25 @@ TEST(BudgetsTest, EachCapStopsTheAgentLiveWithItsOwnWords) {
   EXPECT_EQ(stop->detail, "the run's spend reached $1.1000, past its budget of $1.00");
 }
 
+TEST(BudgetsTest, WhatTheRunsOtherWorktreesSpentCountsUnderTheRunsCap) {
+  Budgets budgets(limits(10.0, std::nullopt, std::nullopt));
+  budgets.book_recorded("US-1", 2.0);
+  budgets.set_run_elsewhere(5.0);
+  EXPECT_DOUBLE_EQ(budgets.run_spent(), 7.0);
+  EXPECT_DOUBLE_EQ(budgets.run_own_spent(), 2.0);
+  EXPECT_DOUBLE_EQ(*budgets.may_start("US-1", std::nullopt).agent_budget, 3.0);
+  budgets.start_iteration(2, "US-1", std::nullopt);
+  EXPECT_FALSE(budgets.must_stop(2.9));
+  budgets.set_run_elsewhere(6.0);  // the others spent on meanwhile, live
+  auto stop = budgets.must_stop(2.1);
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(stop->scope, Scope::kRun);
+  budgets.finish_iteration(2.1, Scope::kRun);
+  EXPECT_DOUBLE_EQ(budgets.run_own_spent(), 4.1);
+  EXPECT_DOUBLE_EQ(budgets.run_spent(), 10.1);
+  EXPECT_FALSE(budgets.may_start("US-1", std::nullopt).ok);
+}
+
 TEST(BudgetsTest, NoIterationStartsWhenWhatIsLeftIsBelowTheCheapest) {
   Budgets budgets(limits(1.0, std::nullopt, std::nullopt));
   budgets.book_recorded("US-1", 0.3);

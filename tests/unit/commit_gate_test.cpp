@@ -25,11 +25,14 @@ TEST(CommitGateTest, SetsOnlyTheRejectedItemsBackToFailingAndKeepsTheFileAsWritt
 )";
   dir.write("plans/prd.json", before);
   plan::PlanFolder folder{dir.path() / "plans", "plans"};
-  ASSERT_TRUE(set_items_failing(folder, {"US-1", "US-2", "US-9"}));
+  ASSERT_TRUE(set_items_passes(folder, {"US-1", "US-2", "US-9"}, false));
   std::string expected = before;
   expected.replace(expected.find("true, \"notes\""), 4, "false");
   expected.replace(expected.find("\"passes\":true"), 13, "\"passes\":false");
   EXPECT_EQ(dir.read("plans/prd.json"), expected);
+  // And back: an item merged from its worktree passes (README "Running many loops").
+  ASSERT_TRUE(set_items_passes(folder, {"US-1", "US-2"}, true));
+  EXPECT_EQ(dir.read("plans/prd.json"), before);
 }
 
 TEST(CommitGateTest, NotesTheRejectionForTheNextIteration) {

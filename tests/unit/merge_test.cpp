@@ -159,4 +159,48 @@ TEST_F(MergeTest, AConflictChangesNothingAndNamesTheFiles) {
 }
 
 }  // namespace
+TEST_F(MergeTest, WhatTheBranchChangedOfTheKeptPathsIsLeftOutAndTheirConflictsWithIt) {
+  dir.write("progress.txt", "start\n");
+  git("add -A");
+  git("commit -q -m progress");
+  auto one = add("US-001");
+  auto two = add("US-002");
+  commit_in(one, "progress.txt", "start\none learned\n", "US-001: notes");
+  commit_in(one, "b.txt", "b\n", "US-001: b");
+  commit_in(two, "progress.txt", "start\ntwo learned\n", "US-002: notes and c");
+  commit_in(two, "c.txt", "c\n", "US-002: c");
+  const std::vector<std::string> kept = {"progress.txt"};
+
+  // Off the tip: no fast-forward, which would bring the notes in; the commit of notes alone
+  // is dropped.
+  auto first = repo->merge_into_head("ralph/run/US-001", "Merge US-001", kept);
+  ASSERT_TRUE(first) << first.message();
+  EXPECT_EQ(first->kind, MergeKind::kRebased);
+  EXPECT_EQ(dir.read("progress.txt"), "start\n");
+  EXPECT_EQ(dir.read("b.txt"), "b\n");
+  EXPECT_EQ(git("log --format=%s main"), "US-001: b\nprogress\nbase\n");
+  commit_in(dir.path(), "progress.txt", "start\none learned\n", "ralph: the notes of US-001");
+  // Both changed progress.txt's same line: without kept paths a conflict, with them none.
+  auto conflicting = repo->merge_into_head("ralph/run/US-002", "Merge US-002");
+  ASSERT_TRUE(conflicting) << conflicting.message();
+  EXPECT_EQ(conflicting->kind, MergeKind::kConflict);
+  EXPECT_EQ(conflicting->conflicts, kept);
+  auto second = repo->merge_into_head("ralph/run/US-002", "Merge US-002", kept);
+  ASSERT_TRUE(second) << second.message();
+  EXPECT_EQ(second->kind, MergeKind::kRebased);
+  EXPECT_EQ(dir.read("progress.txt"), "start\none learned\n");
+  EXPECT_EQ(dir.read("c.txt"), "c\n");
+  EXPECT_EQ(git("status --porcelain"), "");
+
+  auto at = repo->file_at(head(), "progress.txt");
+  ASSERT_TRUE(at) << at.message();
+  EXPECT_EQ(*at, std::optional<std::string>("start\none learned\n"));
+  auto before = repo->file_at(git("rev-parse ralph/run/US-002").substr(0, 40), "progress.txt");
+  ASSERT_TRUE(before);
+  EXPECT_EQ(*before, std::optional<std::string>("start\ntwo learned\n"));
+  auto none = repo->file_at(head(), "missing.txt");
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+}
+
 }  // namespace ralph::git

@@ -138,6 +138,7 @@ class Random {
     r.anomalies = texts();
     if (chance(50)) r.progress = chance(50);
     if (chance(50)) r.item_try = chance(50);
+    if (chance(30)) r.worktree = text();
     return r;
   }
 

@@ -146,6 +146,72 @@ TEST_F(RunStatusTest, MetersTheRunningIterationFromItsStreamFileAsItGrows) {
       << text;
 }
 
+TEST_F(RunStatusTest, ARunOfItemsSideBySideShowsEachWorktreeNotMergedYet) {
+  loop::RunState s;
+  s.run_id = "run-2";
+  s.status = "running";
+  s.pid = 4242;
+  s.branch = "main";
+  s.parallel = 3;
+  s.worktrees = {
+      {"US-1", "merged", ".ralph/worktrees/US-1", "ralph/run-2/US-1", "abc", 1, 0, {}, 0, ""},
+      {"US-2",
+       "running",
+       ".ralph/worktrees/US-2",
+       "ralph/run-2/US-2-2",
+       "def",
+       2,
+       77,
+       {"a.txt", "b.txt"},
+       1,
+       ""},
+      {"US-3",
+       "blocked",
+       ".ralph/worktrees/US-3",
+       "ralph/run-2/US-3",
+       "abc",
+       1,
+       0,
+       {},
+       0,
+       "2 iterations without passing"}};
+  ASSERT_TRUE(loop::write_state(dir_.path() / ".ralph" / "state.json", s));
+  auto lock = loop::RunLock::acquire(dir_.path() / ".ralph" / "lock", "run-2");
+  ASSERT_TRUE(lock);
+  auto back = loop::read_state(dir_.path() / ".ralph" / "state.json");
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->parallel, 3);
+  ASSERT_EQ(back->worktrees.size(), 3u);
+  EXPECT_EQ(back->worktrees[1].branch, "ralph/run-2/US-2-2");
+  EXPECT_EQ(back->worktrees[1].conflicts, (std::vector<std::string>{"a.txt", "b.txt"}));
+  EXPECT_EQ(back->worktrees[1].attempt, 2);
+  EXPECT_EQ(back->worktrees[1].conflicted, 1);
+  EXPECT_EQ(back->worktrees[2].detail, "2 iterations without passing");
+
+  report::StatusSource source(dir_.path() / ".ralph", folder_);
+  auto status = source.refresh();
+  ASSERT_TRUE(status);
+  std::string text = report::status_text(*status);
+  EXPECT_NE(text.find("run-2 running (pid 4242): 1 item side by side (at most 3)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("worktree   US-2 running (pid 77) (its merge conflicted in a.txt, b.txt) on "
+                      "ralph/run-2/US-2-2 in .ralph/worktrees/US-2, try 2\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("worktree   US-3 blocked: 2 iterations without passing on ralph/run-2/US-3 "
+                      "in .ralph/worktrees/US-3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("merged     1 item merged into main"), std::string::npos) << text;
+  EXPECT_EQ(text.find("worktree   US-1"), std::string::npos) << text;
+  auto json = to_json(*status);
+  EXPECT_EQ(json["run"]["parallel"], 3);
+  ASSERT_EQ(json["run"]["worktrees"].size(), 3u);
+  EXPECT_EQ(json["run"]["worktrees"][1]["pid"], 77);
+  EXPECT_TRUE(json["run"]["worktrees"][0]["pid"].is_null());
+}
+
 TEST_F(RunStatusTest, ARunningIterationOnTheLadderSaysItsRungAndWhy) {
   loop::RunState s;
   s.run_id = "run-2";
