@@ -7,7 +7,7 @@ RALPH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 RALPH_PACKAGES=(build-essential cmake pkg-config git ca-certificates
   libgit2-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libgmock-dev libcpp-httplib-dev libsimdjson-dev
-  libhowardhinnant-date-dev tzdata)
+  libhowardhinnant-date-dev libpq-dev tzdata)
 
 as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi

@@ -9,8 +9,10 @@ cd "$RALPH_ROOT"
 
 # jq and curl: the example hooks in hooks/, which the integration tests run;
 # chromium: the cost report is rendered in headless Chromium; python3-yaml and binutils
-# (readelf): the check of deploy/.
-ensure_packages "${RALPH_PACKAGES[@]}" clang-format jq curl chromium python3-yaml binutils
+# (readelf): the check of deploy/; postgresql: the server the shared ledger's tests start, in a
+# folder of their own, as the postgres account.
+ensure_packages "${RALPH_PACKAGES[@]}" clang-format jq curl chromium python3-yaml binutils \
+  postgresql
 ensure_claude
 
 echo "==> build"

@@ -1,6 +1,7 @@
 // The user-level ledger: records of every repository, the spend of a period, live spend of other
 // loops, and a cost log restored from it.
 #include "budget/ledger.hpp"
+#include "budget/pg_ledger.hpp"
 
 #include <gtest/gtest.h>
 
@@ -147,6 +148,20 @@ TEST(LedgerTest, ARelativePathWorks) {
   EXPECT_TRUE(ledger.refresh());
   EXPECT_EQ(ledger.entries().size(), 1u);
   std::filesystem::current_path(cwd);
+}
+
+TEST(LedgerTest, ADatabaseUrlIsToldApartAndShownWithoutItsPassword) {
+  EXPECT_TRUE(is_database_url("postgresql://ralph@db/ledger"));
+  EXPECT_TRUE(is_database_url("postgres://db/ledger"));
+  EXPECT_FALSE(is_database_url("/home/jo/.local/state/ralph/ledger.jsonl"));
+  EXPECT_FALSE(is_database_url("postgresql.jsonl"));
+  EXPECT_EQ(redact_database_url("postgresql://ralph:s3cr%40t@db.example.com:5432/ledger"),
+            "postgresql://ralph:***@db.example.com:5432/ledger");
+  EXPECT_EQ(redact_database_url("postgresql://ralph@db/ledger?sslmode=verify-full"),
+            "postgresql://ralph@db/ledger?sslmode=verify-full");
+  EXPECT_EQ(redact_database_url("postgresql://db/ledger?user=ralph&password=pw&sslmode=require"),
+            "postgresql://db/ledger?user=ralph&password=***&sslmode=require");
+  EXPECT_EQ(redact_database_url("postgresql://u:p@w@db/x"), "postgresql://u:***@db/x");
 }
 
 }  // namespace
