@@ -145,22 +145,38 @@ Status Repository::add_worktree(const std::string& name, const std::filesystem::
   if (git_worktree_lookup(&raw_existing, repo_, name.c_str()) == 0) {
     WorktreeHandle existing(raw_existing);
     std::error_code ec;
-    if (git_worktree_validate(existing.get()) == 0 &&
-        std::filesystem::equivalent(git_worktree_path(existing.get()), path, ec)) {
-      return ok_status();
+    if (git_worktree_validate(existing.get()) == 0) {
+      if (std::filesystem::equivalent(git_worktree_path(existing.get()), path, ec)) {
+        return ok_status();
+      }
+      return make_error(fmt::format("a worktree named {} already exists at {}", name,
+                                    git_worktree_path(existing.get())));
     }
-    return make_error(fmt::format("a worktree named {} already exists at {}", name,
-                                  git_worktree_path(existing.get())));
+    // git's record of a worktree whose folder is gone (a crash, a folder removed by hand).
+    git_worktree_prune_options prune;
+    git_worktree_prune_options_init(&prune, GIT_WORKTREE_PRUNE_OPTIONS_VERSION);
+    if (git_worktree_prune(existing.get(), &prune) != 0) {
+      return git_failure(fmt::format("cannot prune the stale worktree {}", name));
+    }
   }
-  git_oid base_id;
-  if (git_oid_fromstr(&base_id, base.c_str()) != 0) {
-    return make_error(fmt::format("\"{}\" is not a commit id", base));
-  }
-  auto base_commit = lookup_commit(repo_, base_id);
-  if (!base_commit) return base_commit.error();
   git_reference* raw_branch = nullptr;
-  if (git_branch_create(&raw_branch, repo_, branch.c_str(), base_commit->get(), 0) != 0) {
-    return git_failure(fmt::format("cannot create branch {}", branch));
+  bool created = false;
+  if (git_branch_lookup(&raw_branch, repo_, branch.c_str(), GIT_BRANCH_LOCAL) == 0) {
+    if (git_branch_is_checked_out(raw_branch) == 1) {
+      git_reference_free(raw_branch);
+      return make_error(fmt::format("branch {} is checked out elsewhere", branch));
+    }
+  } else {
+    git_oid base_id;
+    if (git_oid_fromstr(&base_id, base.c_str()) != 0) {
+      return make_error(fmt::format("\"{}\" is not a commit id", base));
+    }
+    auto base_commit = lookup_commit(repo_, base_id);
+    if (!base_commit) return base_commit.error();
+    if (git_branch_create(&raw_branch, repo_, branch.c_str(), base_commit->get(), 0) != 0) {
+      return git_failure(fmt::format("cannot create branch {}", branch));
+    }
+    created = true;
   }
   RefHandle branch_ref(raw_branch);
   std::error_code ec;
@@ -171,7 +187,7 @@ Status Repository::add_worktree(const std::string& name, const std::filesystem::
   git_worktree* raw = nullptr;
   if (git_worktree_add(&raw, repo_, name.c_str(), path.c_str(), &options) != 0) {
     Error error = git_failure(fmt::format("cannot add worktree {} at {}", name, path.string()));
-    git_branch_delete(branch_ref.get());  // nothing half-made is left
+    if (created) git_branch_delete(branch_ref.get());  // nothing half-made is left
     return error;
   }
   git_worktree_free(raw);

@@ -55,9 +55,10 @@ class Repository final : public Vcs {
   Status pin(const std::string& name, const std::string& commit) override;
 
   // Worktrees and merges of items run side by side (git/merge.cpp).
-  // Adds the linked worktree `name` at `path` on a new branch `branch` made at commit `base`.
-  // A worktree of that name at that path is kept as it is (a resume); anywhere else, or a
-  // branch that already exists without it, is an error.
+  // Adds the linked worktree `name` at `path` on branch `branch`, made at commit `base` when
+  // it does not exist (one that does, checked out nowhere, keeps its commits: a worktree
+  // rebuilt on a resume). A worktree of that name at that path is kept as it is (a resume),
+  // git's record of one whose folder is gone is pruned first; one elsewhere is an error.
   Status add_worktree(const std::string& name, const std::filesystem::path& path,
                       const std::string& branch, const std::string& base);
   // Removes the worktree `name`: its folder and git's records of it. Its branch stays.

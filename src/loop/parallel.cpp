@@ -89,12 +89,24 @@ Status ParallelRun::start_or_resume() {
     state_.started_at = previous->started_at;
     state_.worktrees = previous->worktrees;
     for (auto& tree : state_.worktrees) {
-      if (tree.status == "running") tree.status = "stopped";
+      // A blocked item gets its chance again (its limits may have been raised), on its branch.
+      if (tree.status == "running" || tree.status == "starting" || tree.status == "blocked") {
+        tree.status = "stopped";
+      }
       tree.pid = 0;
     }
   } else {
     state_.run_id = deps_.make_run_id();
     state_.started_at = format_rfc3339(deps_.clock.wall_now());
+    // The worktrees an earlier run kept go; their branches keep their work.
+    for (const auto& tree : previous ? previous->worktrees : std::vector<RunState::Worktree>{}) {
+      if (tree.status == "merged" || !fs::exists(worktree_path(tree.item))) continue;
+      if (Status s = deps_.repo.remove_worktree(attempt_name(tree)); !s) return s;
+      deps_.display.note(
+          fmt::format("ralph: removed the worktree of {} from run {}; its branch {} "
+                      "keeps its work",
+                      tree.item, previous->run_id, tree.branch));
+    }
   }
   if (!loaded_.plan.branch_name.empty()) {
     if (Status s = deps_.repo.use_branch(loaded_.plan.branch_name); !s) return s;
@@ -150,27 +162,33 @@ Status ParallelRun::start_loop(const std::string& item) {
   if (tree == nullptr) {
     state_.worktrees.push_back(RunState::Worktree{item, "", "", "", "", 1, 0, {}, 0, ""});
     tree = &state_.worktrees.back();
-  } else if (tree->status == "conflict" || tree->status == "blocked" || !fs::exists(path)) {
-    if (fs::exists(path)) (void)deps_.repo.remove_worktree(attempt_name(*tree));
+  } else if (tree->status == "conflict") {
     earlier = tree->branch;
     ++tree->attempt;  // a fresh worktree from the run's branch as it is now
     tree->branch.clear();
   }
-  const std::string name = attempt_name(*tree);
-  if (tree->branch.empty()) {
-    if (fs::exists(path)) {
-      std::error_code ec;  // an earlier try's folder git no longer knows; its branch keeps it
-      fs::remove_all(path, ec);
-    }
+  const bool fresh = tree->branch.empty();
+  if (fresh || !fs::exists(path)) {
+    // A new worktree, or one rebuilt on its branch (a resume after a crash or a halt that
+    // removed it). What it is to be is in state.json first, so a crash in between is resumed.
     auto head = deps_.repo.head();
     if (!head) return head.error();
-    const std::string branch = fmt::format("ralph/{}/{}", state_.run_id, name);
-    if (Status s = deps_.repo.add_worktree(name, path, branch, *head); !s) return s;
-    const bool conflicted = tree->status == "conflict";
-    tree->base = *head;
-    tree->branch = branch;
+    if (fresh) {
+      tree->branch = fmt::format("ralph/{}/{}", state_.run_id, attempt_name(*tree));
+      tree->base = *head;
+    }
     tree->path = path.lexically_relative(options_.repo_root).generic_string();
-    if (conflicted) {
+    tree->status = "starting";
+    write_state("running", std::nullopt);
+    if (fs::exists(path) && fresh) {
+      std::error_code ec;  // a folder git no longer knows: an earlier try's, its branch keeps it
+      fs::remove_all(path, ec);
+    }
+    if (Status s = deps_.repo.add_worktree(attempt_name(*tree), path, tree->branch, tree->base);
+        !s) {
+      return s;
+    }
+    if (fresh && !earlier.empty()) {
       plan::PlanFolder folder{path / plan_rel_, options_.plan.display_dir};
       if (Status s =
               plan::append_progress_note(folder, conflict_note(*tree, earlier, state_.branch));
@@ -214,6 +232,7 @@ std::optional<Halt> ParallelRun::loop_ended(const std::string& item) {
           .string();
   if (!reason || ended->status != "halted") {
     tree.status = "stopped";
+    stop_loops();
     return Halt{HaltReason::kError,
                 fmt::format("the loop of {} ended without a halt; see {}", item, log)};
   }
@@ -233,6 +252,14 @@ std::optional<Halt> ParallelRun::loop_ended(const std::string& item) {
       }
       return std::nullopt;
     }
+    case HaltReason::kBudget:
+      // Its item alone blocked, by an escalation the budget cannot pay for: the item is blocked,
+      // not the run. A cap used up halts the run.
+      if (!ended->blocked_items.count(item)) {
+        tree.status = "stopped";
+        return Halt{*reason, fmt::format("{}: {}", item, detail)};
+      }
+      [[fallthrough]];
     case HaltReason::kBlocked:
     case HaltReason::kStalled:
       tree.status = "blocked";
@@ -244,6 +271,7 @@ std::optional<Halt> ParallelRun::loop_ended(const std::string& item) {
     case HaltReason::kInterrupted:
       tree.status = "stopped";
       if (deps_.interrupts && deps_.interrupts() > 0) return std::nullopt;
+      stop_loops();
       return Halt{HaltReason::kInterrupted,
                   fmt::format("the loop of {} was stopped by a signal; `ralph run` resumes", item)};
     default:
@@ -255,13 +283,22 @@ std::optional<Halt> ParallelRun::loop_ended(const std::string& item) {
 
 void ParallelRun::stop_loops() {
   if (loops_.empty()) return;
+  auto signals = [this] { return deps_.interrupts ? deps_.interrupts() : 0; };
+  int passed_on = std::max(1, signals());
   for (auto& loop : loops_) ::kill(-loop.process->pid(), SIGTERM);
-  // Each loop stops its agent (its grace), then sweeps what the agent left (the same grace).
-  const auto grace = options_.stop_grace * 2 + std::chrono::seconds(5);
+  // Each loop stops its agent (its grace), sweeps what the agent left (the same grace), then
+  // commits and records its iteration, which its hooks may take up to hook_timeout for. A
+  // second signal is passed on too: each loop then skips its graces.
+  const auto grace = options_.stop_grace * 2 + options_.hook_timeout + std::chrono::seconds(5);
   const auto deadline = deps_.clock.steady_now() + grace;
   for (auto& loop : loops_) {
-    while (!loop.process->exited() && deps_.clock.steady_now() < deadline &&
-           !(deps_.interrupts && deps_.interrupts() > 1)) {
+    while (!loop.process->exited() && deps_.clock.steady_now() < deadline) {
+      if (signals() > passed_on) {
+        passed_on = signals();
+        for (auto& other : loops_) {
+          if (!other.process->exited()) ::kill(-other.process->pid(), SIGTERM);
+        }
+      }
       (void)loop.process->wait_for(kPoll);
     }
     loop.process->stop(std::chrono::milliseconds(0));
@@ -306,8 +343,9 @@ Halt ParallelRun::finish(Halt halt) {
   show_new_records();
   if (halt.reason != HaltReason::kInterrupted) {
     // The run ended: the worktrees kept for blocked items go; their branches keep the work.
+    // Those of items stopped on the way stay for a resume.
     for (auto& tree : state_.worktrees) {
-      if (tree.status == "merged" || !fs::exists(worktree_path(tree.item))) continue;
+      if (tree.status != "blocked" || !fs::exists(worktree_path(tree.item))) continue;
       (void)deps_.repo.remove_worktree(attempt_name(tree));
     }
   }

@@ -68,7 +68,7 @@ class ParallelRun {
   // Shows the records the loops appended since the last look.
   void show_new_records();
   RunState::Worktree* worktree(const std::string& item);
-  // The worktree's name for git, and the last part of its branch: the item, then "<item>-2"...
+  // The worktree's name for git, and the last part of its branch: the item, then "<item>+2"...
   static std::string attempt_name(const RunState::Worktree& tree);
   // What the agent of a fresh worktree reads after the merge of its item's branch `branch`
   // conflicted: a heading and one paragraph.

@@ -31,7 +31,8 @@ std::string merge_name(git::MergeKind kind) {
 }  // namespace
 
 std::string ParallelRun::attempt_name(const RunState::Worktree& tree) {
-  return tree.attempt <= 1 ? tree.item : fmt::format("{}-{}", tree.item, tree.attempt);
+  // '+' is no character of an item id: "auth+2" is never the item "auth-2"'s.
+  return tree.attempt <= 1 ? tree.item : fmt::format("{}+{}", tree.item, tree.attempt);
 }
 
 std::string ParallelRun::conflict_heading(const std::string& item) {

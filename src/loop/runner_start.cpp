@@ -89,7 +89,14 @@ Status Runner::start_or_resume() {
 }
 
 void Runner::count_recorded(const IterationRecord& record) {
-  branch_.recorded(record.iteration, record.commit, record.history_rewritten);
+  // A worktree's loop keeps to what its branch holds: an earlier try's commits are on another.
+  bool on_branch = true;
+  if (options_.worktree && record.commit) {
+    auto branch = deps_.vcs.branch();
+    auto holds = branch ? deps_.vcs.contains(*branch, *record.commit) : Result<bool>(false);
+    on_branch = holds && *holds;
+  }
+  if (on_branch) branch_.recorded(record.iteration, record.commit, record.history_rewritten);
   last_iteration_ = std::max(last_iteration_, record.iteration);
   ++iterations_this_run_;
   budgets_.book_recorded(record.item_id.value_or(""), record.cost_usd);

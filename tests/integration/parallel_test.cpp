@@ -111,7 +111,7 @@ else echo "$item first" > shared.txt; fi
             second + " first\n");
   // The retry's agent was told, in its worktree's progress.txt.
   const std::string retried =
-      h.git({"show", "ralph/" + run_id + "/" + second + "-2:plans/progress.txt"}).out;
+      h.git({"show", "ralph/" + run_id + "/" + second + "+2:plans/progress.txt"}).out;
   EXPECT_NE(retried.find("## ralph: the merge of " + second + " conflicted\n"), std::string::npos)
       << retried;
   EXPECT_NE(retried.find("it conflicts in shared.txt"), std::string::npos) << retried;
@@ -156,6 +156,21 @@ TEST(ParallelTest, AConflictIsATryOfTheItemSoItsLimitBlocksIt) {
   // The blocked item's worktree went with the run's end; its branches stay.
   EXPECT_EQ(h.git({"worktree", "list"}).out.find(".ralph/worktrees"), std::string::npos);
   EXPECT_TRUE(h.leftover_processes().empty());
+
+  // Its limit raised, a resume gives it its chance again, on the branch of its last try (made
+  // from the run's branch after the other item's merge): this time it merges.
+  CommandResult resumed = h.ralph({"run", "--model", "claude-sonnet-5-5", "--parallel", "2",
+                                   "--item-max-iterations", "3", "--resume"});
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  records = h.records();
+  ASSERT_EQ(records.size(), 3u) << resumed.out;
+  const std::string blocked = records[2]["item_id"];
+  EXPECT_EQ(records[2]["history_rewritten"], false) << records[2].dump();
+  EXPECT_EQ(h.read("shared.txt"), blocked + " first\n");
+  json prd = json::parse(h.read("plans/prd.json"));
+  EXPECT_EQ(prd["userStories"][0]["passes"], true);
+  EXPECT_EQ(prd["userStories"][1]["passes"], true);
+  EXPECT_EQ(h.git({"worktree", "list"}).out.find(".ralph/worktrees"), std::string::npos);
 }
 
 TEST(ParallelTest, AnItemStartsOnlyOnceTheItemsItDependsOnAreMerged) {

@@ -65,6 +65,20 @@ TEST_F(MergeTest, AWorktreeOfItsOwnOnItsBranchIsAddedKeptOnResumeAndRemoved) {
   EXPECT_EQ(git("rev-parse --verify -q ralph/run/US-001"), git("rev-parse main"));  // kept
 }
 
+TEST_F(MergeTest, AWorktreeWhoseFolderIsGoneIsMadeAgainOnItsBranchWithItsCommits) {
+  auto path = add("US-001");
+  commit_in(path, "b.txt", "b\n", "US-001: b");
+  std::filesystem::remove_all(path);  // a crash, or a folder removed by hand
+  Status again = repo->add_worktree("US-001", path, "ralph/run/US-001", head());
+  ASSERT_TRUE(again) << again.message();
+  EXPECT_EQ(dir.read(".ralph/worktrees/US-001/b.txt"), "b\n");  // the branch kept its commit
+  EXPECT_EQ(git("log --format=%s -1", path), "US-001: b\n");
+  // A branch checked out in another worktree is not taken.
+  Status taken = repo->add_worktree("other", dir.path() / "other", "ralph/run/US-001", head());
+  EXPECT_FALSE(taken);
+  EXPECT_NE(taken.message().find("checked out elsewhere"), std::string::npos) << taken.message();
+}
+
 TEST_F(MergeTest, ABranchOffTheTipFastForwards) {
   auto path = add("US-001");
   commit_in(path, "b.txt", "b\n", "US-001: b");
