@@ -119,6 +119,8 @@ class Budgets {
   double run_own_spent() const { return run_.spent - run_elsewhere_; }
   std::optional<double> run_limit() const { return limits_.run; }
   double item_spent(const std::string& item) const;
+  // The run's cheapest iteration so far (above $0), if one ended.
+  std::optional<double> cheapest() const { return cheapest_; }
 
  private:
   Cap item_cap(const std::string& item, std::optional<double> item_limit) const;

@@ -9,8 +9,11 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "budget/pg_ledger.hpp"
+#include "budget/shared_ledger.hpp"
 #include "meter/record_text.hpp"
 #include "util/clock.hpp"
+#include "util/digest.hpp"
 #include "util/file_lines.hpp"
 #include "util/fs.hpp"
 
@@ -37,15 +40,96 @@ std::optional<std::string> repo_of(std::string_view line) {
 
 }  // namespace
 
-fs::path ledger_path(const std::function<const char*(const char*)>& env) {
+std::string ledger_location(const std::optional<std::string>& setting, const Env& env) {
+  if (const char* chosen = env("RALPH_LEDGER"); chosen != nullptr && *chosen != '\0') {
+    return chosen;
+  }
+  if (setting && !setting->empty()) return *setting;
+  return ledger_path(env).string();
+}
+
+fs::path ledger_path(const Env& env) {
   auto set = [&](const char* name) -> std::optional<std::string> {
     const char* value = env(name);
     if (value == nullptr || *value == '\0') return std::nullopt;
     return std::string(value);
   };
-  if (auto path = set("RALPH_LEDGER")) return *path;
   if (auto state = set("XDG_STATE_HOME")) return fs::path(*state) / "ralph" / "ledger.jsonl";
   return fs::path(set("HOME").value_or(".")) / ".local" / "state" / "ralph" / "ledger.jsonl";
+}
+
+std::unique_ptr<Ledger> Ledger::open(const std::optional<std::string>& setting, const Env& env) {
+  std::string location = ledger_location(setting, env);
+  if (!is_database_url(location)) return std::make_unique<Ledger>(fs::path(location));
+  // One outbox per database, beside the user's file.
+  fs::path outbox = ledger_path(env).parent_path() / "outbox" /
+                    (short_digest(redact_database_url(location)) + ".jsonl");
+  return std::make_unique<Ledger>(location, outbox);
+}
+
+Ledger::Ledger(const std::string& url, fs::path outbox)
+    : path_(outbox), shared_(std::make_unique<SharedLedger>(url, std::move(outbox))) {}
+
+std::string Ledger::where() const {
+  return shared_ ? shared_->where() : path_.string();
+}
+
+std::optional<std::string> Ledger::take_note() {
+  return shared_ ? shared_->take_note() : std::nullopt;
+}
+
+Ledger::Check::Check(Ledger* ledger) : ledger_(ledger) {
+  if (ledger_ == nullptr) return;
+  if (ledger_->shared_) {
+    if (!ledger_->shared_->begin_check()) ledger_ = nullptr;
+    return;
+  }
+  // A file's: every loop of the ledger checks under this lock, beside the ledger.
+  fs::path lock = ledger_->path_;
+  lock += ".lock";
+  std::error_code ec;
+  if (!lock.parent_path().empty()) fs::create_directories(lock.parent_path(), ec);
+  lock_ = UniqueFd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
+  if (lock_.valid() && ::flock(lock_.get(), LOCK_EX) != 0) lock_.reset();
+}
+
+Ledger::Check::~Check() {
+  if (ledger_ != nullptr && ledger_->shared_) ledger_->shared_->end_check();
+}
+
+Status append_ledger_line(const fs::path& path, const std::string& repo,
+                          const meter::IterationRecord& record) {
+  std::error_code ec;
+  if (!path.parent_path().empty()) fs::create_directories(path.parent_path(), ec);
+  if (ec) {
+    return make_error(
+        fmt::format("cannot create {}: {}", path.parent_path().string(), ec.message()));
+  }
+  UniqueFd lock(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
+  if (!lock.valid() || ::flock(lock.get(), LOCK_EX) != 0) {
+    return make_error(
+        fmt::format("cannot write the ledger {}: {}", path.string(), errno_text(errno)));
+  }
+  std::string line = R"({"repo":)";
+  meter::append_json_string(line, repo);
+  line += ',';
+  std::string fields = meter::record_json(record);
+  line.append(fields, 1, std::string::npos);  // the record's fields, after its "{"
+  return append_line_synced(path, line);
+}
+
+Status read_ledger_lines(
+    const fs::path& path,
+    const std::function<void(const std::string& repo, const meter::IterationRecord&)>& visit) {
+  meter::RecordParser parser;
+  auto read = read_lines_from(path, 0, kPadding, [&](std::string_view line) {
+    auto repo = repo_of(line);
+    if (!repo) return;
+    if (auto record = parser.parse(line, kPadding)) visit(*repo, *record);
+  });
+  if (!read)
+    return make_error(fmt::format("cannot read the ledger {}: {}", path.string(), read.message()));
+  return ok_status();
 }
 
 Ledger::Ledger(fs::path path) : path_(std::move(path)) {}
@@ -60,26 +144,14 @@ Ledger::~Ledger() {
 }
 
 Status Ledger::append(const std::string& repo, const meter::IterationRecord& record) {
-  std::error_code ec;
-  if (!path_.parent_path().empty()) fs::create_directories(path_.parent_path(), ec);
-  if (ec) {
-    return make_error(
-        fmt::format("cannot create {}: {}", path_.parent_path().string(), ec.message()));
-  }
-  UniqueFd lock(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-  if (!lock.valid() || ::flock(lock.get(), LOCK_EX) != 0) {
-    return make_error(
-        fmt::format("cannot write the ledger {}: {}", path_.string(), errno_text(errno)));
-  }
-  std::string line = R"({"repo":)";
-  meter::append_json_string(line, repo);
-  line += ',';
-  std::string fields = meter::record_json(record);
-  line.append(fields, 1, std::string::npos);  // the record's fields, after its "{"
-  return append_line_synced(path_, line);
+  if (shared_) return shared_->append(repo, record);
+  return append_ledger_line(path_, repo, record);
 }
 
 Status Ledger::refresh() {
+  if (shared_) return shared_->refresh(entries_);
+  static const std::string machine = this_machine();
+  static const std::string user = this_user();
   meter::RecordParser parser;
   auto read = read_lines_from(path_, offset_, kPadding, [&](std::string_view line) {
     auto repo = repo_of(line);
@@ -89,7 +161,7 @@ Status Ledger::refresh() {
     auto ended = parse_rfc3339_utc(record->ended_at);
     if (!ended) ended = parse_rfc3339_utc(record->started_at);
     if (!ended) return;
-    entries_.push_back(LedgerEntry{std::move(*repo), *ended, record->cost_usd});
+    entries_.push_back(LedgerEntry{std::move(*repo), *ended, record->cost_usd, machine, user});
   });
   if (!read)
     return make_error(fmt::format("cannot read the ledger {}: {}", path_.string(), read.message()));
@@ -106,6 +178,7 @@ double Ledger::spent(WallTime from, WallTime to) const {
 }
 
 Result<std::vector<meter::IterationRecord>> Ledger::records_of(const std::string& repo) const {
+  if (shared_) return shared_->records_of(repo);
   std::vector<meter::IterationRecord> records;
   Status read = for_each_record([&](const std::string& of, const meter::IterationRecord& record) {
     if (of == repo) records.push_back(record);
@@ -117,18 +190,12 @@ Result<std::vector<meter::IterationRecord>> Ledger::records_of(const std::string
 Status Ledger::for_each_record(
     const std::function<void(const std::string& repo, const meter::IterationRecord&)>& visit)
     const {
-  meter::RecordParser parser;
-  auto read = read_lines_from(path_, 0, kPadding, [&](std::string_view line) {
-    auto repo = repo_of(line);
-    if (!repo) return;
-    if (auto record = parser.parse(line, kPadding)) visit(*repo, *record);
-  });
-  if (!read)
-    return make_error(fmt::format("cannot read the ledger {}: {}", path_.string(), read.message()));
-  return ok_status();
+  if (shared_) return shared_->for_each_record(visit);
+  return read_ledger_lines(path_, visit);
 }
 
 void Ledger::publish_live(const std::string& repo, const std::string& run_id, double usd) {
+  if (shared_) return shared_->publish_live(repo, run_id, usd);
   if (usd == published_) return;
   if (live_file_.empty()) {
     fs::path dir = path_.parent_path() / "live";
@@ -147,6 +214,7 @@ void Ledger::publish_live(const std::string& repo, const std::string& run_id, do
 }
 
 double Ledger::others_live() const {
+  if (shared_) return shared_->others_live();  // as the last refresh read it
   fs::path dir = path_.parent_path() / "live";
   std::error_code ec;
   double sum = 0;

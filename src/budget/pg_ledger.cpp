@@ -109,6 +109,11 @@ Result<std::unique_ptr<PgLedger>> PgLedger::connect(const std::string& url,
     std::string why = PQerrorMessage(conn);
     PQfinish(conn);
     while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    // libpq's hint goes on a line of its own: one line, for the error line and the display.
+    for (size_t at = why.find('\n'); at != std::string::npos; at = why.find('\n', at)) {
+      size_t end = why.find_first_not_of("\n\t ", at);
+      why.replace(at, (end == std::string::npos ? why.size() : end) - at, "; ");
+    }
     // libpq's message names the host and port, never the password.
     return make_error(fmt::format("cannot reach the ledger {}: {}", redacted, why));
   }
@@ -120,12 +125,46 @@ Result<std::unique_ptr<PgLedger>> PgLedger::connect(const std::string& url,
   return ledger;
 }
 
-PgLedger::PgLedger(pg_conn* conn, std::string redacted)
-    : conn_(conn), redacted_(std::move(redacted)) {
-  char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) == 0) machine_ = host;
-  if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr) user_ = pw->pw_name;
+bool lacks_verified_tls(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    return false;  // not a URL libpq reads: connecting says so
+  }
+  std::string host;
+  std::string hostaddr;
+  std::string sslmode;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string key = o->keyword;
+    if (key == "host") host = o->val;
+    if (key == "hostaddr") hostaddr = o->val;
+    if (key == "sslmode") sslmode = o->val;
+  }
+  PQconninfoFree(options);
+  if (sslmode.empty()) {
+    const char* env = std::getenv("PGSSLMODE");
+    sslmode = env != nullptr ? env : "";
+  }
+  const std::string& where = hostaddr.empty() ? host : hostaddr;
+  const bool local = where.empty() || where.front() == '/' || where == "localhost" ||
+                     where == "127.0.0.1" || where == "::1";
+  return !local && sslmode != "verify-full";
 }
+
+std::string this_machine() {
+  char host[256] = {};
+  return ::gethostname(host, sizeof host - 1) == 0 ? host : "";
+}
+
+std::string this_user() {
+  const passwd* pw = ::getpwuid(::geteuid());
+  return pw != nullptr ? pw->pw_name : std::to_string(::geteuid());
+}
+
+PgLedger::PgLedger(pg_conn* conn, std::string redacted)
+    : conn_(conn), redacted_(std::move(redacted)), machine_(this_machine()), user_(this_user()) {}
 
 PgLedger::~PgLedger() {
   PQfinish(conn_);
@@ -142,8 +181,13 @@ Status PgLedger::migrate() {
   if (Status s = run("BEGIN"); !s) return s;
   auto migrated = [&]() -> Status {
     if (Status s = run("SELECT pg_advisory_xact_lock(7061626)"); !s) return s;
-    if (Status s = run("CREATE TABLE IF NOT EXISTS ralph_schema (version integer NOT NULL)"); !s) {
-      return s;
+    // Made only when missing: a loop's role may not create tables (README "A shared ledger in
+    // PostgreSQL"), and PostgreSQL checks that before it sees the table exists.
+    PgResult made(PQexec(conn_, "SELECT to_regclass('ralph_schema') IS NOT NULL"));
+    if (!made.ok())
+      return make_error(fmt::format("the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    if (made.value(0, 0) != "t") {
+      if (Status s = run("CREATE TABLE ralph_schema (version integer NOT NULL)"); !s) return s;
     }
     PgResult current(PQexec(conn_, "SELECT coalesce(max(version), 0) FROM ralph_schema"));
     if (!current.ok())
@@ -253,6 +297,58 @@ Status PgLedger::end_live(const std::string& loop_id) {
         fmt::format("cannot write to the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
   }
   return ok_status();
+}
+
+Result<double> PgLedger::others_live(const std::string& loop_id, std::chrono::seconds stale_after) {
+  const std::string stale = std::to_string(stale_after.count());
+  const char* params[] = {loop_id.c_str(), stale.c_str()};
+  PgResult result(PQexecParams(conn_,
+                               "SELECT coalesce(sum(usd), 0) FROM ralph_live WHERE loop_id <> $1 "
+                               "AND heartbeat > now() - make_interval(secs => $2::integer)",
+                               2, nullptr, params, nullptr, nullptr, 0));
+  if (!result.ok()) {
+    return make_error(
+        fmt::format("cannot read the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+  }
+  return std::stod(result.value(0, 0));
+}
+
+Status PgLedger::exec(const char* sql) {
+  PgResult result(PQexec(conn_, sql));
+  if (result.ok()) return ok_status();
+  return make_error(fmt::format("the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+}
+
+Status PgLedger::begin_check() {
+  // The lock before the transaction: the snapshot is taken after the lock is held, so it holds
+  // what the loop before committed.
+  if (Status s = exec("SELECT pg_advisory_lock(7061627)"); !s) return s;
+  if (Status s = exec("BEGIN ISOLATION LEVEL REPEATABLE READ"); !s) {
+    (void)exec("SELECT pg_advisory_unlock(7061627)");
+    return s;
+  }
+  return ok_status();
+}
+
+Status PgLedger::end_check() {
+  Status committed = exec("COMMIT");
+  if (!committed) (void)exec("ROLLBACK");
+  Status unlocked = exec("SELECT pg_advisory_unlock(7061627)");
+  return committed ? unlocked : committed;
+}
+
+Status PgLedger::begin_snapshot() {
+  return exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+Status PgLedger::end_snapshot() {
+  Status committed = exec("COMMIT");
+  if (!committed) (void)exec("ROLLBACK");
+  return committed;
+}
+
+bool PgLedger::connected() const {
+  return PQstatus(conn_) == CONNECTION_OK;
 }
 
 Result<double> PgLedger::spent(std::chrono::system_clock::time_point from,

@@ -3,7 +3,8 @@
 // iteration so a record sent twice counts once; each running loop's in-flight spend in a row
 // with a heartbeat, ignored once stale; and the schema created and migrated by ralph itself
 // (a versioned `ralph_schema` table), under an advisory lock so two loops never migrate at
-// once. The groundwork of the shared ledger: the loop does not use it yet.
+// once. The loop reaches it through budget::Ledger (budget/ledger.hpp) and SharedLedger
+// (budget/shared_ledger.hpp), which keeps what the database could not take in a local outbox.
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,15 @@ namespace ralph::budget {
 bool is_database_url(std::string_view location);
 // The URL with any password replaced by "***", for output, logs and state.json.
 std::string redact_database_url(std::string_view url);
+
+// Whether the database at `url` is reached off this machine without TLS that checks the
+// server's certificate and name (sslmode=verify-full, in the URL or $PGSSLMODE): a password and
+// the records then cross the network unchecked.
+bool lacks_verified_tls(const std::string& url);
+
+// This machine's name and this process's user: what a row of the shared ledger names.
+std::string this_machine();
+std::string this_user();
 
 // One record as the shared ledger holds it.
 struct SharedEntry {
@@ -61,6 +71,22 @@ class PgLedger {
                       const std::string& run_id, double usd);
   // This loop is done: its row goes.
   Status end_live(const std::string& loop_id);
+  // The live cost of every loop but `loop_id` whose heartbeat is younger than `stale_after`.
+  Result<double> others_live(const std::string& loop_id, std::chrono::seconds stale_after);
+
+  // A cap check (README "A shared ledger in PostgreSQL"): one loop of every machine at a time
+  // (an advisory lock), in one transaction that reads one snapshot, so what one loop reserves
+  // is seen by the next one's check. end_check commits and lets the next loop in.
+  Status begin_check();
+  Status end_check();
+  // A transaction that reads one snapshot, without the cap check's lock; end_snapshot ends it.
+  Status begin_snapshot();
+  Status end_snapshot();
+
+  bool connected() const;
+  const std::string& machine() const { return machine_; }
+  const std::string& user() const { return user_; }
+
   // What every loop spent in [from, to), its records and the live cost of every other loop
   // whose heartbeat is younger than `stale_after`, read in one statement (one snapshot): the
   // figure a calendar cap is checked against.
@@ -71,6 +97,7 @@ class PgLedger {
  private:
   PgLedger(pg_conn* conn, std::string redacted);
   Status migrate();
+  Status exec(const char* sql);
 
   pg_conn* conn_;
   std::string redacted_;  // the URL, for messages

@@ -141,6 +141,9 @@ int main(int argc, char** argv) {
   spend_cmd->add_option("--by", spend.by, "Rows per day, week or month")
       ->check(CLI::IsMember({"day", "week", "month"}))
       ->capture_default_str();
+  spend_cmd->add_option("--per", spend.per, "Rows per repository, machine or user")
+      ->check(CLI::IsMember({"repo", "machine", "user"}))
+      ->capture_default_str();
   spend_cmd->add_option("--timezone", spend.timezone,
                         "IANA time zone of the periods (ralph.json's, else the machine's)");
 

@@ -71,6 +71,7 @@ struct SpendArgs {
   bool json = false;
   bool csv = false;
   std::string by = "day";
+  std::string per = "repo";  // repo, machine or user
   std::optional<std::string> timezone;
 };
 

@@ -211,10 +211,11 @@ int run_costs(const CostsArgs& args) {
     auto state = loop::read_state(state_dir / "state.json");
     std::optional<double> run_budget;
     if (state && selection.run_id == state->run_id) run_budget = state->budget_usd;
-    budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
+    auto ledger = budget::Ledger::open(settings->text("ledger"),
+                                       [](const char* name) { return std::getenv(name); });
     forecast_shown = forecast.forecast(
         projection.projection(*plan), *first_started, now, false,
-        report::forecast_caps(run_budget, totals.cost_usd, *settings, ledger, now));
+        report::forecast_caps(run_budget, totals.cost_usd, *settings, *ledger, now));
   }
   switch (format) {
     case Format::kJson: {

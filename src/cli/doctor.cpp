@@ -10,6 +10,8 @@
 
 #include "agent/process.hpp"
 #include "agent/process_tree.hpp"
+#include "budget/ledger.hpp"
+#include "budget/pg_ledger.hpp"
 #include "cli/model_prices.hpp"
 #include "cli/project.hpp"
 #include "cli/validation.hpp"
@@ -214,6 +216,29 @@ void check_prices(const Project& project, const plan::LoadedPlan& loaded,
   }
 }
 
+Check check_ledger(const std::optional<std::string>& setting) {
+  auto ledger = budget::Ledger::open(setting, [](const char* name) { return std::getenv(name); });
+  if (!ledger->shared()) {
+    return ok("ledger", fmt::format("{} (this user's, on this machine)", ledger->where()));
+  }
+  if (Status s = ledger->refresh(); !s) {
+    return fail("ledger", s.message(),
+                "check the URL, that the server runs, and the role's grants (README \"A shared "
+                "ledger in PostgreSQL\"); until it answers, runs with a calendar cap wait");
+  }
+  const std::string what =
+      fmt::format("{} answers: {} record{} of every loop", ledger->where(),
+                  ledger->entries().size(), ledger->entries().size() == 1 ? "" : "s");
+  const std::string location =
+      budget::ledger_location(setting, [](const char* name) { return std::getenv(name); });
+  if (budget::lacks_verified_tls(location)) {
+    return warn("ledger", what + ", over the network without sslmode=verify-full",
+                "add ?sslmode=verify-full to the URL (and the server's CA as ~/.postgresql/"
+                "root.crt, or sslrootcert=)");
+  }
+  return ok("ledger", what);
+}
+
 Check check_subreaper() {
   if (Status s = agent::check_subreaper_support(); !s) {
     return warn("processes",
@@ -247,6 +272,7 @@ std::vector<Check> run_checks(const std::string& plan_dir) {
     checks.push_back(check_hooks(*project, *loaded));
   }
   checks.push_back(check_disk(project->root));
+  checks.push_back(check_ledger(loaded ? loaded->config.settings.text("ledger") : std::nullopt));
   checks.push_back(check_subreaper());
   return checks;
 }

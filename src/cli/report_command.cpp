@@ -69,10 +69,11 @@ void add_forecast(bool running, std::optional<double> budget_usd, const plan::Se
   report::ForecastBuilder builder;
   for (const auto& record : page.records) builder.add(record);
   const auto now = std::chrono::system_clock::now();
-  budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
+  auto ledger = budget::Ledger::open(settings.text("ledger"),
+                                     [](const char* name) { return std::getenv(name); });
   page.forecast = builder.forecast(
       page.projection.value_or(report::Projection{}), *started, now, running,
-      report::forecast_caps(budget_usd, meter::sum(page.records).cost_usd, settings, ledger, now));
+      report::forecast_caps(budget_usd, meter::sum(page.records).cost_usd, settings, *ledger, now));
 }
 
 }  // namespace

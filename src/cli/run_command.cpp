@@ -199,7 +199,8 @@ int run_run(const RunArgs& args) {
     loop::ParallelRun run(std::move(options), std::move(*loaded), std::move(parallel));
     return loop::exit_code(run.run().reason);
   }
-  budget::Ledger ledger(budget::ledger_path([](const char* name) { return std::getenv(name); }));
+  auto ledger =
+      budget::Ledger::open(options.ledger, [](const char* name) { return std::getenv(name); });
   agent::ProcessLauncher launcher;
   loop::ProcessHookRunner hook_runner(loop::HookSettings{
       options.repo_root, options.hook_timeout, options.stop_grace,
@@ -219,7 +220,7 @@ int run_run(const RunArgs& args) {
                         [&redactor](std::string_view text) { return redactor.redact(text); },
                         &hook_runner,
                         &sweeper,
-                        &ledger,
+                        ledger.get(),
                         {}};
   if (options.block_limit) {
     // The agent writes its transcripts under ralph's $HOME (or $CLAUDE_CONFIG_DIR), whose

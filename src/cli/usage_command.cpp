@@ -39,9 +39,13 @@ void attribute(report::Attribution& attribution, const std::string& repo,
 // the attribution, so it is a warning.
 report::Attribution ralph_sessions(const Result<Project>& project) {
   report::Attribution attribution;
-  budget::Ledger ledger(budget::ledger_path(env));
+  std::optional<std::string> setting;
+  if (project) {
+    if (auto settings = project_settings(*project)) setting = settings->text("ledger");
+  }
+  auto ledger = budget::Ledger::open(setting, env);
   Status read =
-      ledger.for_each_record([&](const std::string& repo, const meter::IterationRecord& record) {
+      ledger->for_each_record([&](const std::string& repo, const meter::IterationRecord& record) {
         attribute(attribution, repo, record);
       });
   if (!read) fmt::print(stderr, "ralph: warning: {}\n", read.message());

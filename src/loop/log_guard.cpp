@@ -77,7 +77,7 @@ std::optional<std::string> LogGuard::restore(const std::string& what, bool shran
   return fmt::format(
       "ralph: warning: {} (did the agent delete or truncate it?); restored {} "
       "record{} from the ledger {}",
-      what, restored, restored == 1 ? "" : "s", ledger_->path().string());
+      what, restored, restored == 1 ? "" : "s", ledger_->where());
 }
 
 }  // namespace ralph::loop

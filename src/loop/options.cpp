@@ -30,6 +30,7 @@ void RunOptions::apply(const plan::Settings& settings) {
   halts.max_wait = seconds("max_wait");
   item_max_iterations = count("item_max_iterations");
   parallel = count("parallel");
+  ledger = settings.text("ledger").value_or("");
   model = settings.text("model").value_or("");
   ladder.models = settings.list("models");
   ladder.escalate_after = count("escalate_after");

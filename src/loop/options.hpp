@@ -71,6 +71,9 @@ struct RunOptions {
   std::optional<WorktreeRole> worktree;
   // Items side by side at most (ralph.json "parallel"); 1: one item at a time.
   int parallel = 1;
+  // Where the ledger is (ralph.json "ledger"; $RALPH_LEDGER wins): a path or a PostgreSQL URL,
+  // as budget::ledger_location reads it. Empty: the user's file.
+  std::string ledger;
 
   // This loop's own: its lock and state.json.
   std::filesystem::path state_dir() const { return repo_root / ".ralph"; }

@@ -90,11 +90,6 @@ Halt Runner::run() {
     share_run_spend(0);
     state_.items_total = static_cast<int>(plan->items.size());
     state_.items_passing = static_cast<int>(plan::passing_ids(*plan).size());
-    // The calendar caps as they are now (a period may have begun), before any cap is asked.
-    if (Status s = refresh_calendar(); !s) {
-      return finish(
-          Halt{HaltReason::kError, s.message() + " (the daily, weekly and monthly caps need it)"});
-    }
     ModelChoice choice;
     const plan::PlanItem* item = choose_item(*plan, choice);
     if (auto halt =
@@ -105,7 +100,13 @@ Halt Runner::run() {
     if (deps_.interrupts && deps_.interrupts() > 0) {
       return finish(Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"});
     }
-    auto start = budgets_.may_start(item->id, item->budget_usd);
+    // The calendar caps as they are now (a period may have begun), under the ledger's check.
+    auto checked = check_caps(*item);
+    if (!checked) {
+      if (auto halt = await_ledger(checked.message())) return finish(*halt);
+      continue;
+    }
+    const budget::Start& start = *checked;
     if (!start.ok && start.refused_by == budget::Scope::kItem) {
       block(item->id, start.why);  // its own cap, behind a calendar cap that has reset since
       continue;
@@ -302,7 +303,8 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     if (deps_.ledger == nullptr) return;
     // What this iteration spends, for the other loops' calendar caps, as soon as it is
     // metered; and theirs, for ours, read at most every 100 ms.
-    deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, live_cost);
+    deps_.ledger->publish_live(options_.run_root().string(), state_.run_id,
+                               std::max(live_cost, reserved_));
     if (zone_ && deps_.clock.steady_now() - calendar_read >= std::chrono::milliseconds(100)) {
       (void)refresh_calendar();  // a read that fails keeps the last figures
       calendar_read = deps_.clock.steady_now();

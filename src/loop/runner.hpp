@@ -98,6 +98,13 @@ class Runner {
   // Tells the budget room what every loop of the ledger spent in the current day, week and
   // month; an error when the ledger cannot be read.
   Status refresh_calendar();
+  // The ledger could not be read (`why`): a shared one that does not answer is waited for, a
+  // few seconds at a time, for --max-wait at most (README "A shared ledger in PostgreSQL");
+  // none: waited, ask again. Any other ledger, or a wait cut short: the halt.
+  std::optional<Halt> await_ledger(const std::string& why);
+  // The calendar caps, checked under the ledger's cap check: whether the next iteration on
+  // `item` may start, and if so what it reserves of the caps for the other loops to see.
+  Result<budget::Start> check_caps(const plan::PlanItem& item);
   // With a block_limit: whether the next iteration waits for the 5-hour block to reset, with
   // the run's mean iteration as the next one's estimate; notes the block in state.json.
   budget::PaceDecision pace_window();
@@ -157,6 +164,8 @@ class Runner {
   ModelLadder ladder_;
   std::set<std::string> blocked_before_;  // blocked in the run before this ralph resumed it
   std::optional<budget::TimeZone> zone_;  // of the calendar caps, when there are any
+  double reserved_ = 0;  // of the calendar caps, for the next iteration (check_caps)
+  std::optional<std::chrono::steady_clock::time_point> ledger_down_since_;
   LogGuard log_guard_;
   Hooks hooks_;
   meter::Totals totals_;  // of this run's iterations so far

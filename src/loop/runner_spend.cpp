@@ -20,7 +20,9 @@ Status Runner::append_record(const meter::IterationRecord& record) {
       deps_.display.note("ralph: warning: " + s.message() +
                          " (the daily, weekly and monthly caps do not count this iteration)");
     }
+    reserved_ = 0;  // the record counts now
     deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, 0);
+    if (auto note = deps_.ledger->take_note()) deps_.display.note(*note);
   }
   return ok_status();
 }
@@ -47,7 +49,10 @@ std::optional<Halt> Runner::claim_number() {
 
 Status Runner::refresh_calendar() {
   if (deps_.ledger == nullptr || !zone_) return ok_status();
-  if (Status s = deps_.ledger->refresh(); !s) return s;
+  Status read = deps_.ledger->refresh();
+  if (auto note = deps_.ledger->take_note()) deps_.display.note(*note);
+  if (!read) return read;
+  ledger_down_since_.reset();
   const double others = deps_.ledger->others_live();
   const auto now = deps_.clock.wall_now();
   for (auto scope : {budget::Scope::kDay, budget::Scope::kWeek, budget::Scope::kMonth}) {
@@ -56,6 +61,46 @@ Status Runner::refresh_calendar() {
                           zone_->label(scope, now), span.end, zone_->local_text(span.end));
   }
   return ok_status();
+}
+
+Result<budget::Start> Runner::check_caps(const plan::PlanItem& item) {
+  const bool calendar = deps_.ledger != nullptr && zone_.has_value();
+  // One loop of the ledger checks at a time: what this one reserves is seen by the next one's
+  // check, so two loops cannot both start on the last of a cap (README "A shared ledger in
+  // PostgreSQL"). The reservation is the run's cheapest iteration so far, what the caps refuse
+  // to start with less left; it is replaced by the live cost once that is more, and goes when
+  // the iteration's record counts.
+  budget::Ledger::Check check(calendar ? deps_.ledger : nullptr);
+  if (Status s = refresh_calendar(); !s) return s.error();
+  budget::Start start = budgets_.may_start(item.id, item.budget_usd);
+  if (calendar) {
+    reserved_ = start.ok ? budgets_.cheapest().value_or(0) : 0;
+    deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, reserved_);
+  }
+  return start;
+}
+
+std::optional<Halt> Runner::await_ledger(const std::string& why) {
+  if (deps_.ledger == nullptr || !deps_.ledger->shared()) {
+    return Halt{HaltReason::kError, why + " (the daily, weekly and monthly caps need it)"};
+  }
+  const auto now = deps_.clock.steady_now();
+  if (!ledger_down_since_) ledger_down_since_ = now;
+  const auto waited = std::chrono::duration_cast<std::chrono::seconds>(now - *ledger_down_since_);
+  if (waited >= options_.halts.max_wait) {
+    return Halt{HaltReason::kError,
+                fmt::format("{}; no answer for {} s, the most --max-wait ({} s) allows, and no "
+                            "iteration starts without the daily, weekly and monthly caps",
+                            why, waited.count(), options_.halts.max_wait.count())};
+  }
+  // The records wait in the outbox meanwhile; the caps cannot be checked, so nothing starts.
+  if (!wait_for(std::chrono::seconds(5),
+                fmt::format("the ledger {} does not answer, and the daily, weekly and monthly "
+                            "caps need it; waiting",
+                            deps_.ledger->where()))) {
+    return Halt{HaltReason::kInterrupted, "stopped by a signal; `ralph run` resumes"};
+  }
+  return std::nullopt;
 }
 
 std::chrono::milliseconds Runner::calendar_wait_step(

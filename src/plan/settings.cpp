@@ -45,6 +45,9 @@ const std::vector<SettingSpec>& setting_specs() {
              "Cap in USD on what every loop of the ledger spends per week (from Monday)"),
         spec("monthly_budget", "--monthly-budget", K::kDollars, nullptr,
              "Cap in USD on what every loop of the ledger spends per calendar month"),
+        spec("ledger", "", K::kText, nullptr,
+             "Where the ledger is: a file, or a PostgreSQL URL shared by loops on many machines "
+             "($RALPH_LEDGER wins)"),
         spec("timezone", "--timezone", K::kZone, nullptr,
              "IANA time zone of the days, weeks and months (the machine's)"),
         spec("on_calendar_cap", "", K::kChoice, "halt",

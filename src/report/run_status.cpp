@@ -304,14 +304,15 @@ StatusSource::StatusSource(std::filesystem::path state_dir, plan::PlanFolder pla
     : state_dir_(std::move(state_dir)),
       plan_(std::move(plan)),
       log_(state_dir_ / "iterations.jsonl"),
-      pricing_(meter::PricingTable::builtin()),
-      ledger_(budget::ledger_path([](const char* name) { return std::getenv(name); })) {
+      pricing_(meter::PricingTable::builtin()) {
   // The run's prices: ralph.json's overrides when the plan folder loads, else the table's.
   plan::Problems problems;
   if (auto loaded = plan::load_plan_folder(plan_, problems)) {
     pricing_ = loaded->pricing;
     settings_ = loaded->config.settings;
   }
+  ledger_ = budget::Ledger::open(settings_.text("ledger"),
+                                 [](const char* name) { return std::getenv(name); });
 }
 
 void StatusSource::meter_in_flight(const loop::RunState& state, StatusReport& report) {
@@ -422,7 +423,7 @@ Result<StatusReport> StatusSource::read_and_report() {
       report.forecast = report.sums.forecast.forecast(
           *report.projection, *started, now, condition == "running" || condition == "waiting",
           forecast_caps(report.run->budget_usd, report.sums.totals.cost_usd + live, settings_,
-                        ledger_, now));
+                        *ledger_, now));
     }
   }
   return report;

@@ -104,9 +104,9 @@ class StatusSource {
   // The running iteration's stream file, read on from where the last refresh stopped.
   void meter_in_flight(const loop::RunState& state, StatusReport& report);
   meter::PricingTable pricing_;
-  // ralph.json's settings (the calendar caps), and the user-level ledger they count from.
+  // ralph.json's settings (the calendar caps), and the ledger they count from.
   plan::Settings settings_;
-  budget::Ledger ledger_;
+  std::unique_ptr<budget::Ledger> ledger_;
   std::unique_ptr<meter::StreamMeter> live_meter_;  // prices with pricing_
   std::string live_stream_;
   uint64_t live_offset_ = 0;

@@ -24,12 +24,17 @@ std::string money(double usd) {
 
 }  // namespace
 
+std::string per_name(SpendPer per) {
+  return per == SpendPer::kMachine ? "machine" : per == SpendPer::kUser ? "user" : "repo";
+}
+
 SpendReport spend_report(const std::vector<budget::LedgerEntry>& entries,
-                         const budget::TimeZone& zone, Scope by, const budget::Limits& caps,
-                         budget::WallTime now) {
+                         const budget::TimeZone& zone, Scope by, SpendPer per,
+                         const budget::Limits& caps, budget::WallTime now) {
   SpendReport report;
   report.timezone = zone.name();
   report.by = by;
+  report.per = per;
   for (Scope scope : {Scope::kDay, Scope::kWeek, Scope::kMonth}) {
     budget::Span span = zone.span(scope, now);
     PeriodSpend current;
@@ -46,9 +51,12 @@ SpendReport spend_report(const std::vector<budget::LedgerEntry>& entries,
   std::map<std::pair<std::string, std::string>, SpendRow> rows;
   for (const auto& entry : entries) {
     std::string period = zone.label(by, entry.ended);
-    SpendRow& row = rows[{period, entry.repo}];
+    const std::string& of = per == SpendPer::kMachine ? entry.machine
+                            : per == SpendPer::kUser  ? entry.user
+                                                      : entry.repo;
+    SpendRow& row = rows[{period, of}];
     row.period = period;
-    row.repo = entry.repo;
+    row.of = of;
     ++row.iterations;
     row.cost_usd += entry.cost_usd;
     ++report.iterations;
@@ -79,15 +87,16 @@ std::string spend_text(const SpendReport& r) {
     return out;
   }
   size_t period_width = 6;
-  size_t repo_width = 10;
+  const std::string heading = r.per == SpendPer::kRepo ? "repository" : per_name(r.per);
+  size_t repo_width = std::max<size_t>(10, heading.size());
   for (const auto& row : r.rows) {
     period_width = std::max(period_width, row.period.size());
-    repo_width = std::max(repo_width, row.repo.size());
+    repo_width = std::max(repo_width, row.of.size());
   }
   out += fmt::format("\n{:<{}}  {:<{}}  {:>10}  {:>12}\n", budget::scope_name(r.by), period_width,
-                     "repository", repo_width, "iterations", "cost");
+                     heading, repo_width, "iterations", "cost");
   for (const auto& row : r.rows) {
-    out += fmt::format("{:<{}}  {:<{}}  {:>10}  {:>12}\n", row.period, period_width, row.repo,
+    out += fmt::format("{:<{}}  {:<{}}  {:>10}  {:>12}\n", row.period, period_width, row.of,
                        repo_width, row.iterations, money(row.cost_usd));
   }
   out += fmt::format("{:<{}}  {:<{}}  {:>10}  {:>12}\n", "total", period_width, "", repo_width,
@@ -110,13 +119,14 @@ nlohmann::json to_json(const SpendReport& r) {
   nlohmann::json rows = nlohmann::json::array();
   for (const auto& row : r.rows) {
     rows.push_back({{"period", row.period},
-                    {"repo", row.repo},
+                    {per_name(r.per), row.of},
                     {"iterations", row.iterations},
                     {"cost_usd", row.cost_usd}});
   }
   return {{"ledger", r.ledger},
           {"timezone", r.timezone},
           {"by", budget::scope_name(r.by)},
+          {"per", per_name(r.per)},
           {"current", current},
           {"in_flight_usd", r.in_flight_usd},
           {"rows", rows},
@@ -124,11 +134,11 @@ nlohmann::json to_json(const SpendReport& r) {
 }
 
 std::string spend_csv(const SpendReport& r) {
-  std::string out = "period,repo,iterations,cost_usd\n";
+  std::string out = fmt::format("period,{},iterations,cost_usd\n", per_name(r.per));
   for (const auto& row : r.rows) {
     append_csv_field(out, row.period);
     out += ',';
-    append_csv_field(out, row.repo);
+    append_csv_field(out, row.of);
     out += fmt::format(",{},{}\n", row.iterations, row.cost_usd);
   }
   return out;

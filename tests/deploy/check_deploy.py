@@ -132,6 +132,12 @@ def check_job(source, uid):
     config = by_kind["ConfigMap"]
     check(all(not re.search(r"sk-ant-|password", str(v), re.I) for v in config["data"].values()),
           "ConfigMap: holds what looks like a secret")
+    ledger = config["data"].get("RALPH_LEDGER", "")
+    check(re.match(r"postgres(ql)?://[^:@/]+@", ledger) is not None,
+          "ConfigMap: RALPH_LEDGER is a PostgreSQL URL with a role and no password")
+    check("sslmode=verify-full" in ledger, "ConfigMap: RALPH_LEDGER without sslmode=verify-full")
+    pgpassword = env.get("PGPASSWORD", {}).get("valueFrom", {}).get("secretKeyRef")
+    check(pgpassword is not None, "Job: PGPASSWORD comes from a Secret")
     for container in init + [main]:
         for source_ref in container.get("envFrom", []):
             name = source_ref.get("configMapRef", {}).get("name")

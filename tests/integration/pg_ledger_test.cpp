@@ -133,6 +133,52 @@ TEST_F(PgLedgerTest, ALoopsLiveSpendCountsForTheOthersUntilItsHeartbeatIsStale) 
   EXPECT_DOUBLE_EQ(*(*two)->spent(from, to, "loop-2", 30s), 1.0);
 }
 
+// The grants README "A shared ledger in PostgreSQL" gives a loop's role are enough for
+// everything a loop does, and do not let it change or delete a record.
+TEST_F(PgLedgerTest, ALoopsRoleWithTheReadmesGrantsWorksAndCannotRewriteRecords) {
+  const std::string owner_url = server.create_database("team");
+  ASSERT_TRUE(PgLedger::connect(owner_url, 10s));  // the owner makes the schema once
+  for (const char* grant : {
+           "CREATE ROLE ralph_loop LOGIN",
+           "GRANT CONNECT ON DATABASE team TO ralph_loop",
+           "GRANT USAGE ON SCHEMA public TO ralph_loop",
+           "GRANT SELECT ON ralph_schema TO ralph_loop",
+           "GRANT SELECT, INSERT ON ralph_records TO ralph_loop",
+           "GRANT USAGE ON SEQUENCE ralph_records_id_seq TO ralph_loop",
+           "GRANT SELECT, INSERT, UPDATE, DELETE ON ralph_live TO ralph_loop",
+       }) {
+    server.sql("team", grant);
+  }
+  std::string url = owner_url;
+  url.replace(url.find("ralph@"), 6, "ralph_loop@");
+  auto loop = PgLedger::connect(url, 10s);
+  ASSERT_TRUE(loop) << loop.message();
+  PgLedger& l = **loop;
+  EXPECT_EQ(appended(l, "/repos/a", record_of("run-a", 1, 0.5, "2026-12-07T10:00:00Z")), 1);
+  EXPECT_EQ(appended(l, "/repos/a", record_of("run-a", 1, 0.5, "2026-12-07T10:00:00Z")), 0);
+  ASSERT_TRUE(l.publish_live("loop-1", "/repos/a", "run-a", 0.25));
+  ASSERT_TRUE(l.begin_check());
+  auto others = l.others_live("loop-2", 30s);
+  ASSERT_TRUE(others) << others.message();
+  EXPECT_DOUBLE_EQ(*others, 0.25);
+  ASSERT_TRUE(l.end_check());
+  ASSERT_TRUE(l.begin_snapshot());
+  int read = 0;
+  ASSERT_TRUE(l.read_since(0, [&](const SharedEntry&) { ++read; }));
+  ASSERT_TRUE(l.end_snapshot());
+  EXPECT_EQ(read, 1);
+  ASSERT_TRUE(l.end_live("loop-1"));
+  // What the role may not do, asked as it.
+  for (const char* forbidden : {"UPDATE ralph_records SET cost_usd = 0",
+                                "DELETE FROM ralph_records", "DROP TABLE ralph_records"}) {
+    std::string out = server.sql_as("team", "ralph_loop", forbidden);
+    EXPECT_TRUE(out.find("permission denied") != std::string::npos ||
+                out.find("must be owner") != std::string::npos)
+        << forbidden << ": " << out;
+  }
+  EXPECT_EQ(server.sql("team", "SELECT sum(cost_usd) FROM ralph_records"), "0.5");
+}
+
 TEST_F(PgLedgerTest, AnUnreachableLedgerIsNamedWithoutItsPassword) {
   const std::string url = server.create_database("gone");
   server.stop();

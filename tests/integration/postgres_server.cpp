@@ -135,9 +135,14 @@ std::string PostgresServer::url(const std::string& database) const {
 }
 
 std::string PostgresServer::sql(const std::string& database, const std::string& statement) const {
+  return sql_as(database, "ralph", statement);
+}
+
+std::string PostgresServer::sql_as(const std::string& database, const std::string& role,
+                                   const std::string& statement) const {
   std::string output;
-  (void)run(fmt::format("{} -X -A -t -q -h 127.0.0.1 -p {} -U ralph -d {} -c {}",
-                        (bin_ / "psql").string(), port_, database, quoted(statement)),
+  (void)run(fmt::format("{} -X -A -t -q -h 127.0.0.1 -p {} -U {} -d {} -c {}",
+                        (bin_ / "psql").string(), port_, role, database, quoted(statement)),
             output);
   while (!output.empty() && output.back() == '\n') output.pop_back();
   return output;

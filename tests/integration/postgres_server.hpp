@@ -22,6 +22,9 @@ class PostgresServer {
   std::string url(const std::string& database) const;
   // Runs one SQL statement as the cluster's superuser; its output, unaligned, tuples only.
   std::string sql(const std::string& database, const std::string& statement) const;
+  // The same as the role `role`: what it may not do comes back as psql's error.
+  std::string sql_as(const std::string& database, const std::string& role,
+                     const std::string& statement) const;
   void stop();
   void start();
   bool ok() const { return ok_; }

@@ -40,16 +40,43 @@ WallTime at(const std::string& text) {
   return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
-TEST(LedgerTest, PathFromTheEnvironment) {
+TEST(LedgerTest, LocationFromTheEnvironmentThenTheSettingThenTheUsersFile) {
   auto env = [](std::map<std::string, std::string> vars) {
     return [vars](const char* name) -> const char* {
       auto it = vars.find(name);
       return it == vars.end() ? nullptr : it->second.c_str();
     };
   };
-  EXPECT_EQ(ledger_path(env({{"RALPH_LEDGER", "/x/l.jsonl"}, {"HOME", "/h"}})), "/x/l.jsonl");
   EXPECT_EQ(ledger_path(env({{"XDG_STATE_HOME", "/s"}, {"HOME", "/h"}})), "/s/ralph/ledger.jsonl");
   EXPECT_EQ(ledger_path(env({{"HOME", "/h"}})), "/h/.local/state/ralph/ledger.jsonl");
+  const std::string url = "postgresql://loop@db.example/ralph";
+  EXPECT_EQ(ledger_location(url, env({{"RALPH_LEDGER", "/x/l.jsonl"}, {"HOME", "/h"}})),
+            "/x/l.jsonl");
+  EXPECT_EQ(ledger_location(url, env({{"RALPH_LEDGER", ""}, {"HOME", "/h"}})), url);
+  EXPECT_EQ(ledger_location(std::nullopt, env({{"HOME", "/h"}})),
+            "/h/.local/state/ralph/ledger.jsonl");
+
+  // A database's ledger keeps its outbox beside the user's file, one per database.
+  auto shared = Ledger::open(url, env({{"HOME", "/h"}}));
+  EXPECT_TRUE(shared->shared());
+  EXPECT_EQ(shared->where(), url);
+  EXPECT_EQ(shared->path().parent_path(), "/h/.local/state/ralph/outbox");
+  auto other = Ledger::open("postgresql://loop@db2.example/ralph", env({{"HOME", "/h"}}));
+  EXPECT_NE(other->path(), shared->path());
+  auto secret = Ledger::open("postgresql://loop:hunter2@db.example/ralph", env({{"HOME", "/h"}}));
+  EXPECT_EQ(secret->where().find("hunter2"), std::string::npos);
+  EXPECT_EQ(secret->path().string().find("hunter2"), std::string::npos);
+  EXPECT_FALSE(Ledger::open(std::nullopt, env({{"HOME", "/h"}}))->shared());
+}
+
+TEST(LedgerTest, ADatabaseOffTheMachineWantsVerifiedTls) {
+  EXPECT_TRUE(lacks_verified_tls("postgresql://loop@db.example.com/ralph"));
+  EXPECT_TRUE(lacks_verified_tls("postgresql://loop@db.example.com/ralph?sslmode=require"));
+  EXPECT_FALSE(lacks_verified_tls("postgresql://loop@db.example.com/ralph?sslmode=verify-full"));
+  EXPECT_TRUE(lacks_verified_tls("host=10.0.0.7 dbname=ralph"));
+  EXPECT_FALSE(lacks_verified_tls("postgresql://loop@127.0.0.1:5432/ralph"));
+  EXPECT_FALSE(lacks_verified_tls("postgresql://loop@localhost/ralph"));
+  EXPECT_FALSE(lacks_verified_tls("postgresql:///ralph?host=/run/postgresql"));
 }
 
 TEST(LedgerTest, AppendsReadsOnAndSumsAPeriod) {
