@@ -4,6 +4,8 @@
 // unreachable ledger named without its password.
 #include "budget/pg_ledger.hpp"
 
+#include "budget/ledger.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,6 +14,7 @@
 
 #include "postgres_server.hpp"
 #include "util/clock.hpp"
+#include "util/fs.hpp"
 
 namespace ralph::budget {
 namespace {
@@ -177,6 +180,44 @@ TEST_F(PgLedgerTest, ALoopsRoleWithTheReadmesGrantsWorksAndCannotRewriteRecords)
         << forbidden << ": " << out;
   }
   EXPECT_EQ(server.sql("team", "SELECT sum(cost_usd) FROM ralph_records"), "0.5");
+}
+
+// A cap check is one transaction under one lock for every machine: the second loop's check
+// waits for the first one's, then sees what it reserved (README "A shared ledger in
+// PostgreSQL").
+TEST_F(PgLedgerTest, CapChecksAreOneAtATimeAndTheNextSeesTheReservation) {
+  const std::string url = server.create_database("checks");
+  char pattern[] = "/tmp/ralph-outbox-XXXXXX";
+  ASSERT_NE(::mkdtemp(pattern), nullptr);
+  const std::filesystem::path dir = pattern;
+  Ledger first(url, dir / "first.jsonl");
+  Ledger second(url, dir / "second.jsonl");
+  ASSERT_TRUE(first.refresh());
+  ASSERT_TRUE(second.refresh());
+  std::atomic<bool> checked{false};
+  double seen = -1;
+  std::thread other;
+  {
+    Ledger::Check check(&first);
+    first.publish_live("/repos/a", "run-a", 0.8);  // inside its transaction
+    other = std::thread([&] {
+      Ledger::Check theirs(&second);
+      EXPECT_TRUE(second.refresh());
+      seen = second.others_live();
+      checked = true;
+    });
+    std::this_thread::sleep_for(500ms);
+    EXPECT_FALSE(checked);  // still waiting for the first check's lock
+    // A read outside a check is not held up by it, and does not see the uncommitted row.
+    Ledger reader(url, dir / "reader.jsonl");
+    ASSERT_TRUE(reader.refresh());
+    EXPECT_DOUBLE_EQ(reader.others_live(), 0);
+  }
+  other.join();
+  EXPECT_TRUE(checked);
+  EXPECT_DOUBLE_EQ(seen, 0.8);
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 TEST_F(PgLedgerTest, AnUnreachableLedgerIsNamedWithoutItsPassword) {

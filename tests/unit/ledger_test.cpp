@@ -15,8 +15,10 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <ctime>
 #include <map>
+#include <thread>
 
 namespace ralph::budget {
 namespace {
@@ -77,6 +79,32 @@ TEST(LedgerTest, ADatabaseOffTheMachineWantsVerifiedTls) {
   EXPECT_FALSE(lacks_verified_tls("postgresql://loop@127.0.0.1:5432/ralph"));
   EXPECT_FALSE(lacks_verified_tls("postgresql://loop@localhost/ralph"));
   EXPECT_FALSE(lacks_verified_tls("postgresql:///ralph?host=/run/postgresql"));
+}
+
+// Two loops' cap checks: the second waits for the first, then sees what it reserved.
+TEST(LedgerTest, CapChecksAreOneAtATimeAndTheNextSeesTheReservation) {
+  testing::TempDir dir;
+  Ledger first(dir.path() / "ledger.jsonl");
+  Ledger second(dir.path() / "ledger.jsonl");
+  std::atomic<bool> checked{false};
+  double seen = -1;
+  std::thread other;
+  {
+    Ledger::Check check(&first);
+    first.publish_live("/repo/a", "run-a", 0.8);  // its reservation
+    other = std::thread([&] {
+      Ledger::Check theirs(&second);
+      EXPECT_TRUE(second.refresh());
+      seen = second.others_live();
+      checked = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    EXPECT_FALSE(checked);  // still waiting for the first check
+  }
+  other.join();
+  EXPECT_TRUE(checked);
+  EXPECT_DOUBLE_EQ(seen, 0.8);
+  EXPECT_TRUE(std::filesystem::exists(dir.path() / "ledger.jsonl.lock"));
 }
 
 TEST(LedgerTest, AppendsReadsOnAndSumsAPeriod) {

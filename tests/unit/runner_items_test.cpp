@@ -218,5 +218,25 @@ TEST_F(RunnerItemsTest, AfterWaitingForTheNextDayAnItemOverItsOwnCapIsBlocked) {
       << shown();
 }
 
+// README "Budgets": a loop that may start reserves its run's cheapest iteration so far for
+// the other loops' cap checks, until its own live cost or record replaces it.
+TEST_F(RunnerItemsTest, AnIterationThatMayStartReservesTheRunsCheapestIterationForTheOthers) {
+  ledger = std::make_unique<budget::Ledger>(dir.path() / "ledger.jsonl");
+  options.budgets.day = 10.0;
+  options.timezone = "UTC";
+  agent.scripts = {completing(0.3), completing_second(0.1)};
+  double reserved = -1;
+  auto launch = agent.scripts[1].on_launch;
+  agent.scripts[1].on_launch = [&] {
+    if (launch) launch();
+    budget::Ledger other(dir.path() / "ledger.jsonl");  // another loop's view, before any turn
+    reserved = other.others_live();
+  };
+  EXPECT_EQ(run().reason, HaltReason::kComplete);
+  EXPECT_DOUBLE_EQ(reserved, 0.3);
+  budget::Ledger after(dir.path() / "ledger.jsonl");
+  EXPECT_DOUBLE_EQ(after.others_live(), 0);  // the records count now
+}
+
 }  // namespace
 }  // namespace ralph::loop
