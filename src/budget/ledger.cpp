@@ -81,7 +81,8 @@ std::optional<std::string> Ledger::take_note() {
 Ledger::Check::Check(Ledger* ledger) : ledger_(ledger) {
   if (ledger_ == nullptr) return;
   if (ledger_->shared_) {
-    if (!ledger_->shared_->begin_check()) ledger_ = nullptr;
+    held_ = ledger_->shared_->begin_check();
+    if (!held_) ledger_ = nullptr;
     return;
   }
   // A file's: every loop of the ledger checks under this lock, beside the ledger.
@@ -90,7 +91,7 @@ Ledger::Check::Check(Ledger* ledger) : ledger_(ledger) {
   std::error_code ec;
   if (!lock.parent_path().empty()) fs::create_directories(lock.parent_path(), ec);
   lock_ = UniqueFd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (lock_.valid() && ::flock(lock_.get(), LOCK_EX) != 0) lock_.reset();
+  held_ = lock_.valid() && ::flock(lock_.get(), LOCK_EX) == 0;
 }
 
 Ledger::Check::~Check() {
@@ -148,8 +149,8 @@ Status Ledger::append(const std::string& repo, const meter::IterationRecord& rec
   return append_ledger_line(path_, repo, record);
 }
 
-Status Ledger::refresh() {
-  if (shared_) return shared_->refresh(entries_);
+Status Ledger::refresh(bool may_connect) {
+  if (shared_) return shared_->refresh(entries_, may_connect);
   static const std::string machine = this_machine();
   static const std::string user = this_user();
   meter::RecordParser parser;
@@ -194,9 +195,10 @@ Status Ledger::for_each_record(
   return read_ledger_lines(path_, visit);
 }
 
-void Ledger::publish_live(const std::string& repo, const std::string& run_id, double usd) {
-  if (shared_) return shared_->publish_live(repo, run_id, usd);
-  if (usd == published_) return;
+bool Ledger::publish_live(const std::string& repo, const std::string& run_id, double usd,
+                          bool may_connect) {
+  if (shared_) return shared_->publish_live(repo, run_id, usd, may_connect);
+  if (usd == published_) return true;
   if (live_file_.empty()) {
     fs::path dir = path_.parent_path() / "live";
     std::error_code ec;
@@ -206,11 +208,13 @@ void Ledger::publish_live(const std::string& repo, const std::string& run_id, do
     fs::path lock = dir / (name + ".lock");
     // The lock first: a file whose lock nobody holds is a gone loop's.
     live_lock_ = UniqueFd(::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-    if (!live_lock_.valid() || ::flock(live_lock_.get(), LOCK_EX | LOCK_NB) != 0) return;
+    if (!live_lock_.valid() || ::flock(live_lock_.get(), LOCK_EX | LOCK_NB) != 0) return false;
     live_file_ = dir / name;
   }
   nlohmann::json live{{"pid", ::getpid()}, {"repo", repo}, {"run_id", run_id}, {"usd", usd}};
-  if (replace_file(live_file_, live.dump() + "\n")) published_ = usd;  // else: again next time
+  if (!replace_file(live_file_, live.dump() + "\n")) return false;  // again next time
+  published_ = usd;
+  return true;
 }
 
 double Ledger::others_live() const {

@@ -71,8 +71,9 @@ class Ledger {
   Status append(const std::string& repo, const meter::IterationRecord& record);
   // Reads the lines appended since the last refresh (all of them the first time), and the live
   // spend of the other loops. A database's: first sends what waits in the outbox; an error when
-  // it does not answer.
-  Status refresh();
+  // it does not answer. `may_connect` false (while an agent runs, at every metered turn): a
+  // lost connection is not made again now, so the metering never waits for one.
+  Status refresh(bool may_connect = true);
   const std::vector<LedgerEntry>& entries() const { return entries_; }
   // What every repository spent in [from, to), from what was read.
   double spent(WallTime from, WallTime to) const;
@@ -83,8 +84,10 @@ class Ledger {
   Status for_each_record(const std::function<void(const std::string& repo,
                                                   const meter::IterationRecord&)>& visit) const;
 
-  // This loop's running iteration cost `usd` so far (0 when none runs), for the other loops.
-  void publish_live(const std::string& repo, const std::string& run_id, double usd);
+  // This loop's running iteration cost `usd` so far (0 when none runs), for the other loops;
+  // false when it could not be published. `may_connect`: as for refresh.
+  bool publish_live(const std::string& repo, const std::string& run_id, double usd,
+                    bool may_connect = true);
   // The live cost of every other running loop. A loop that is gone (its lock is free; a
   // database's: its heartbeat is stale) is not counted, and its file is removed.
   double others_live() const;
@@ -97,10 +100,13 @@ class Ledger {
     ~Check();
     Check(const Check&) = delete;
     Check& operator=(const Check&) = delete;
+    // Whether the check holds the lock; a check that does not must not let an iteration start.
+    bool held() const { return held_; }
 
    private:
     Ledger* ledger_;
     UniqueFd lock_;
+    bool held_ = false;
   };
 
   // What people should know of the ledger since last asked: a database that stopped answering,

@@ -68,6 +68,35 @@ double epoch_seconds(std::chrono::system_clock::time_point t) {
   return std::chrono::duration<double>(t.time_since_epoch()).count();
 }
 
+// The password of a URL (scheme://user:password@host...), as written; empty: none.
+std::string url_password(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  const size_t start = scheme + 3;
+  // The authority ends at the last '@' before the query: a password may hold a '/'.
+  const size_t query = std::min(url.find('?', start), url.size());
+  const size_t at = url.rfind('@', query);
+  const size_t colon = url.find(':', start);
+  if (at == std::string_view::npos || at < start || colon >= at) return "";
+  return std::string(url.substr(colon + 1, at - colon - 1));
+}
+
+// libpq's message as one line (its hints come on lines of their own), without the password.
+std::string one_line(std::string why, const std::string& password) {
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  for (size_t at = why.find('\n'); at != std::string::npos; at = why.find('\n', at)) {
+    size_t end = why.find_first_not_of("\n\t ", at);
+    why.replace(at, (end == std::string::npos ? why.size() : end) - at, "; ");
+  }
+  // A URL libpq cannot parse is quoted whole in its message.
+  if (!password.empty()) {
+    for (size_t at = why.find(password); at != std::string::npos; at = why.find(password, at)) {
+      why.replace(at, password.size(), "***");
+    }
+  }
+  return why;
+}
+
 }  // namespace
 
 bool is_database_url(std::string_view location) {
@@ -77,15 +106,10 @@ bool is_database_url(std::string_view location) {
 std::string redact_database_url(std::string_view url) {
   std::string out(url);
   // scheme://user:password@host...: the password is what lies between the first ':' after
-  // the scheme and the last '@' before the path.
-  if (const size_t scheme = out.find("://"); scheme != std::string::npos) {
-    const size_t start = scheme + 3;
-    const size_t path = std::min(out.find('/', start), out.size());
-    const size_t at = out.rfind('@', path);
-    const size_t colon = out.find(':', start);
-    if (at != std::string::npos && at >= start && colon < at) {
-      out.replace(colon + 1, at - colon - 1, "***");
-    }
+  // the scheme and the last '@' before the query.
+  if (const std::string password = url_password(url); !password.empty()) {
+    const size_t colon = out.find(':', out.find("://") + 3);
+    out.replace(colon + 1, password.size(), "***");
   }
   // A password in the query string, or in libpq's key=value form.
   for (size_t key = out.find("password="); key != std::string::npos;
@@ -100,27 +124,46 @@ std::string redact_database_url(std::string_view url) {
 Result<std::unique_ptr<PgLedger>> PgLedger::connect(const std::string& url,
                                                     std::chrono::seconds timeout) {
   const std::string seconds = std::to_string(std::max<int64_t>(1, timeout.count()));
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const char* values[] = {url.c_str(), seconds.c_str(), "ralph", nullptr};
+  // Every call is bounded, so a database that stops answering (a cut network, a host gone)
+  // holds a loop up for seconds, never for the kernel's minutes: TCP keepalives and a user
+  // timeout on the socket, and on the server a statement timeout, a lock timeout (the cap
+  // check's lock), and an end to a session idle in a transaction (a loop that died in its
+  // cap check frees the lock). The URL comes last: what it sets wins.
+  const char* keys[] = {"connect_timeout",
+                        "application_name",
+                        "keepalives",
+                        "keepalives_idle",
+                        "keepalives_interval",
+                        "keepalives_count",
+                        "tcp_user_timeout",
+                        "options",
+                        "dbname",
+                        nullptr};
+  const char* values[] = {seconds.c_str(),
+                          "ralph",
+                          "1",
+                          "5",
+                          "2",
+                          "2",
+                          "10000",
+                          "-c statement_timeout=10000 -c lock_timeout=10000 "
+                          "-c idle_in_transaction_session_timeout=30000",
+                          url.c_str(),
+                          nullptr};
   pg_conn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   std::string redacted = redact_database_url(url);
+  const std::string password = url_password(url);
   if (conn == nullptr) return make_error(fmt::format("cannot reach the ledger {}", redacted));
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = PQerrorMessage(conn);
+    std::string why = one_line(PQerrorMessage(conn), password);
     PQfinish(conn);
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    // libpq's hint goes on a line of its own: one line, for the error line and the display.
-    for (size_t at = why.find('\n'); at != std::string::npos; at = why.find('\n', at)) {
-      size_t end = why.find_first_not_of("\n\t ", at);
-      why.replace(at, (end == std::string::npos ? why.size() : end) - at, "; ");
-    }
-    // libpq's message names the host and port, never the password.
     return make_error(fmt::format("cannot reach the ledger {}: {}", redacted, why));
   }
   // The server's notices (a table that exists already) are not ralph's to print.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
   std::unique_ptr<PgLedger> ledger(new PgLedger(conn, std::move(redacted)));
+  ledger->password_ = password;
   if (Status s = ledger->migrate(); !s) return s.error();
   return ledger;
 }
@@ -174,7 +217,7 @@ Status PgLedger::migrate() {
   auto run = [this](const char* sql) -> Status {
     PgResult result(PQexec(conn_, sql));
     if (result.ok()) return ok_status();
-    return make_error(fmt::format("the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    return make_error(fmt::format("the ledger {}: {}", redacted_, error()));
   };
   // One transaction, under a lock every ralph takes: two loops never migrate at once, and a
   // migration that fails leaves the schema as it was.
@@ -184,14 +227,12 @@ Status PgLedger::migrate() {
     // Made only when missing: a loop's role may not create tables (README "A shared ledger in
     // PostgreSQL"), and PostgreSQL checks that before it sees the table exists.
     PgResult made(PQexec(conn_, "SELECT to_regclass('ralph_schema') IS NOT NULL"));
-    if (!made.ok())
-      return make_error(fmt::format("the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    if (!made.ok()) return make_error(fmt::format("the ledger {}: {}", redacted_, error()));
     if (made.value(0, 0) != "t") {
       if (Status s = run("CREATE TABLE ralph_schema (version integer NOT NULL)"); !s) return s;
     }
     PgResult current(PQexec(conn_, "SELECT coalesce(max(version), 0) FROM ralph_schema"));
-    if (!current.ok())
-      return make_error(fmt::format("the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    if (!current.ok()) return make_error(fmt::format("the ledger {}: {}", redacted_, error()));
     const int version = std::stoi(current.value(0, 0));
     if (version > kSchemaVersion) {
       return make_error(fmt::format(
@@ -215,7 +256,7 @@ Status PgLedger::migrate() {
 Result<int> PgLedger::schema_version() {
   PgResult result(PQexec(conn_, "SELECT coalesce(max(version), 0) FROM ralph_schema"));
   if (!result.ok()) {
-    return make_error(fmt::format("the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    return make_error(fmt::format("the ledger {}: {}", redacted_, error()));
   }
   return std::stoi(result.value(0, 0));
 }
@@ -237,8 +278,7 @@ Result<bool> PgLedger::append(const std::string& repo, const meter::IterationRec
       8, nullptr, params, nullptr, nullptr, 0));
   if (!result.ok()) {
     return make_error(fmt::format("cannot add iteration {} of run {} to the ledger {}: {}",
-                                  record.iteration, record.run_id, redacted_,
-                                  PQerrorMessage(conn_)));
+                                  record.iteration, record.run_id, redacted_, error()));
   }
   return std::string(PQcmdTuples(result.get())) == "1";
 }
@@ -252,8 +292,7 @@ Result<int64_t> PgLedger::read_since(int64_t after,
                                "WHERE id > $1 ORDER BY id",
                                1, nullptr, params, nullptr, nullptr, 0));
   if (!result.ok()) {
-    return make_error(
-        fmt::format("cannot read the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    return make_error(fmt::format("cannot read the ledger {}: {}", redacted_, error()));
   }
   meter::RecordParser parser;
   SharedEntry entry;
@@ -282,8 +321,7 @@ Status PgLedger::publish_live(const std::string& loop_id, const std::string& rep
       "usd = excluded.usd, run_id = excluded.run_id, heartbeat = now()",
       6, nullptr, params, nullptr, nullptr, 0));
   if (!result.ok()) {
-    return make_error(
-        fmt::format("cannot write to the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    return make_error(fmt::format("cannot write to the ledger {}: {}", redacted_, error()));
   }
   return ok_status();
 }
@@ -293,8 +331,7 @@ Status PgLedger::end_live(const std::string& loop_id) {
   PgResult result(PQexecParams(conn_, "DELETE FROM ralph_live WHERE loop_id = $1", 1, nullptr,
                                params, nullptr, nullptr, 0));
   if (!result.ok()) {
-    return make_error(
-        fmt::format("cannot write to the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    return make_error(fmt::format("cannot write to the ledger {}: {}", redacted_, error()));
   }
   return ok_status();
 }
@@ -307,8 +344,7 @@ Result<double> PgLedger::others_live(const std::string& loop_id, std::chrono::se
                                "AND heartbeat > now() - make_interval(secs => $2::integer)",
                                2, nullptr, params, nullptr, nullptr, 0));
   if (!result.ok()) {
-    return make_error(
-        fmt::format("cannot read the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    return make_error(fmt::format("cannot read the ledger {}: {}", redacted_, error()));
   }
   return std::stod(result.value(0, 0));
 }
@@ -316,7 +352,7 @@ Result<double> PgLedger::others_live(const std::string& loop_id, std::chrono::se
 Status PgLedger::exec(const char* sql) {
   PgResult result(PQexec(conn_, sql));
   if (result.ok()) return ok_status();
-  return make_error(fmt::format("the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+  return make_error(fmt::format("the ledger {}: {}", redacted_, error()));
 }
 
 Status PgLedger::begin_check() {
@@ -347,6 +383,10 @@ Status PgLedger::end_snapshot() {
   return committed;
 }
 
+std::string PgLedger::error() const {
+  return one_line(PQerrorMessage(conn_), password_);
+}
+
 bool PgLedger::connected() const {
   return PQstatus(conn_) == CONNECTION_OK;
 }
@@ -366,8 +406,7 @@ Result<double> PgLedger::spent(std::chrono::system_clock::time_point from,
                    "        AND heartbeat > now() - make_interval(secs => $4::integer))",
                    4, nullptr, params, nullptr, nullptr, 0));
   if (!result.ok()) {
-    return make_error(
-        fmt::format("cannot read the ledger {}: {}", redacted_, PQerrorMessage(conn_)));
+    return make_error(fmt::format("cannot read the ledger {}: {}", redacted_, error()));
   }
   return std::stod(result.value(0, 0));
 }

@@ -98,9 +98,12 @@ class PgLedger {
   PgLedger(pg_conn* conn, std::string redacted);
   Status migrate();
   Status exec(const char* sql);
+  // libpq's last error, one line, without the password.
+  std::string error() const;
 
   pg_conn* conn_;
   std::string redacted_;  // the URL, for messages
+  std::string password_;  // the URL's, kept out of messages
   std::string machine_;   // this host's name
   std::string user_;      // this process's user
 };

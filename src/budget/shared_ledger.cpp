@@ -17,9 +17,15 @@ namespace ralph::budget {
 
 namespace {
 
-// How long a connection may take, and how long after a failed one the next is tried.
+// How long a connection may take, and how long after a failed one the next is tried: 3 s at
+// first, doubling to 30 s.
 constexpr std::chrono::seconds kConnectTimeout{5};
-constexpr std::chrono::seconds kRetryEvery{3};
+constexpr std::chrono::seconds kFirstRetry{3};
+constexpr std::chrono::seconds kLastRetry{30};
+// Row ids are given when a record is inserted, not when it commits: a record inserted just
+// before another may appear just after it. Each read starts this many rows before the last
+// one read (fewer loops than that insert at once), and skips the rows it has seen.
+constexpr int64_t kRowWindow = 256;
 
 }  // namespace
 
@@ -33,18 +39,22 @@ SharedLedger::~SharedLedger() {
   if (live_row_ && db_) (void)db_->end_live(loop_id_);
 }
 
-PgLedger* SharedLedger::link() {
+PgLedger* SharedLedger::link(bool may_connect) {
   if (db_ && db_->connected()) return db_.get();
-  db_.reset();
+  if (db_)
+    lost(last_error_.empty() ? "the connection to the ledger " + redacted_ + " broke"
+                             : last_error_);
   const auto now = std::chrono::steady_clock::now();
-  if (last_try_ && now - *last_try_ < kRetryEvery) return nullptr;
+  if (last_try_ && (!may_connect || now - *last_try_ < retry_after_)) return nullptr;
   last_try_ = now;
   auto connected = PgLedger::connect(url_, kConnectTimeout);
   if (!connected) {
     lost(connected.message());
+    retry_after_ = std::min(kLastRetry, std::max(kFirstRetry, retry_after_ * 2));
     return nullptr;
   }
   db_ = std::move(*connected);
+  retry_after_ = std::chrono::seconds(0);
   last_error_.clear();
   if (Status s = replay(*db_); !s) {
     lost(s.message());
@@ -57,7 +67,9 @@ void SharedLedger::lost(const std::string& why) {
   db_.reset();
   in_check_ = false;
   last_error_ = why;
-  if (!last_try_) last_try_ = std::chrono::steady_clock::now();
+  // Not tried again at once: a database that just failed waits for the next try.
+  last_try_ = std::chrono::steady_clock::now();
+  if (retry_after_.count() == 0) retry_after_ = kFirstRetry;
   if (!unreachable_noted_) {
     unreachable_noted_ = true;
     note_ = fmt::format("ralph: warning: {}; the records wait in {} and are sent once it answers",
@@ -77,17 +89,27 @@ Status SharedLedger::replay(PgLedger& db) {
   if (::fstat(fd.get(), &st) != 0 || st.st_size == 0) return ok_status();
   int sent = 0;
   int known = 0;
+  int rejected = 0;
   std::optional<std::string> failed;
-  Status read = read_ledger_lines(
-      outbox_, [&](const std::string& repo, const meter::IterationRecord& record) {
-        if (failed) return;
-        auto added = db.append(repo, record);
-        if (!added) {
-          failed = added.message();
-        } else {
-          ++(*added ? sent : known);
-        }
-      });
+  std::filesystem::path aside = outbox_;
+  aside += ".rejected";
+  Status read = read_ledger_lines(outbox_, [&](const std::string& repo,
+                                               const meter::IterationRecord& record) {
+    if (failed) return;
+    auto added = db.append(repo, record);
+    if (added) {
+      ++(*added ? sent : known);
+    } else if (!db.connected()) {
+      failed = added.message();  // sent again once it answers
+    } else {
+      // The database answers but refuses this record (a grant missing, a text it cannot
+      // hold): set aside with its reason, so it does not hold up the others.
+      ++rejected;
+      if (!append_ledger_line(aside, repo, record)) failed = added.message();
+      if (!failed)
+        note_ = fmt::format("ralph: warning: {}; set aside in {}", added.message(), aside.string());
+    }
+  });
   if (!read) return read;
   if (failed) return make_error(*failed);
   // Sent: a crash before the truncation sends them again, and the database keeps each once.
@@ -104,20 +126,24 @@ Status SharedLedger::replay(PgLedger& db) {
 }
 
 Status SharedLedger::append(const std::string& repo, const meter::IterationRecord& record) {
-  if (PgLedger* db = link()) {
-    auto added = db->append(repo, record);
-    if (added) return ok_status();
-    lost(added.message());
+  // On this machine first, until the database has it (README "A shared ledger in PostgreSQL").
+  if (Status s = append_ledger_line(outbox_, repo, record); !s) return s;
+  const bool connected = db_ && db_->connected();
+  PgLedger* db = link();
+  // A new connection sent the outbox already.
+  if (db != nullptr && connected) {
+    if (Status s = replay(*db); !s) lost(s.message());
   }
-  // Kept on this machine until the database answers (README "A shared ledger in PostgreSQL").
-  return append_ledger_line(outbox_, repo, record);
+  return ok_status();
 }
 
-Status SharedLedger::refresh(std::vector<LedgerEntry>& entries) {
-  PgLedger* db = link();
+Status SharedLedger::refresh(std::vector<LedgerEntry>& entries, bool may_connect) {
+  PgLedger* db = link(may_connect);
   if (db == nullptr) return make_error(last_error_);
   auto read = [&]() -> Status {
-    auto last = db->read_since(last_row_, [&](const SharedEntry& entry) {
+    const int64_t from = std::max<int64_t>(0, last_row_ - kRowWindow);
+    auto last = db->read_since(from, [&](const SharedEntry& entry) {
+      if (!seen_.insert(entry.id).second) return;
       auto ended = parse_rfc3339_utc(entry.record.ended_at);
       if (!ended) ended = parse_rfc3339_utc(entry.record.started_at);
       if (!ended) return;
@@ -125,13 +151,15 @@ Status SharedLedger::refresh(std::vector<LedgerEntry>& entries) {
           LedgerEntry{entry.repo, *ended, entry.record.cost_usd, entry.machine, entry.user});
     });
     if (!last) return last.error();
-    last_row_ = *last;
+    last_row_ = std::max(last_row_, *last);
+    seen_.erase(seen_.begin(), seen_.lower_bound(last_row_ - kRowWindow));
     auto live = db->others_live(loop_id_, kLiveStaleAfter);
     if (!live) return live.error();
     others_live_ = *live;
     return ok_status();
   };
-  // One snapshot: a record that moves from a loop's live row to the records is counted once.
+  // One snapshot of the records and the live rows. A record that has just moved from a loop's
+  // live row to the records may count in both until the loop zeroes its row: never less.
   Status done = in_check_ ? read() : db->begin_snapshot();
   if (!in_check_ && done) {
     Status s = read();
@@ -177,19 +205,21 @@ Result<std::vector<meter::IterationRecord>> SharedLedger::records_of(const std::
   return records;
 }
 
-void SharedLedger::publish_live(const std::string& repo, const std::string& run_id, double usd) {
+bool SharedLedger::publish_live(const std::string& repo, const std::string& run_id, double usd,
+                                bool may_connect) {
   const auto now = std::chrono::steady_clock::now();
   // A changed cost at once; the same one as a heartbeat, so a long tool call is not stale.
-  if (usd == published_ && now - published_at_ < kHeartbeatEvery) return;
-  PgLedger* db = link();
-  if (db == nullptr) return;
+  if (usd == published_ && now - published_at_ < kHeartbeatEvery) return true;
+  PgLedger* db = link(may_connect);
+  if (db == nullptr) return false;
   if (Status s = db->publish_live(loop_id_, repo, run_id, usd); !s) {
     lost(s.message());
-    return;
+    return false;
   }
   live_row_ = true;
   published_ = usd;
   published_at_ = now;
+  return true;
 }
 
 bool SharedLedger::begin_check() {

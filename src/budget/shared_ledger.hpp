@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,24 +41,30 @@ class SharedLedger {
   SharedLedger& operator=(const SharedLedger&) = delete;
 
   const std::string& where() const { return redacted_; }
+  // Writes the record to the outbox (fsynced), then sends the outbox: a crash at any point
+  // leaves the record in one or both, and the database keeps it once.
   Status append(const std::string& repo, const meter::IterationRecord& record);
   // Sends the outbox, then adds the rows after the last read to `entries` and reads the other
-  // loops' live spend, in one snapshot.
-  Status refresh(std::vector<LedgerEntry>& entries);
+  // loops' live spend, in one snapshot. `may_connect` false (while an agent runs): a lost
+  // connection is not made again now, so the metering never waits for a connection.
+  Status refresh(std::vector<LedgerEntry>& entries, bool may_connect);
   double others_live() const { return others_live_; }
   Status for_each_record(
       const std::function<void(const std::string& repo, const meter::IterationRecord&)>& visit);
   Result<std::vector<meter::IterationRecord>> records_of(const std::string& repo);
-  void publish_live(const std::string& repo, const std::string& run_id, double usd);
+  // False when the database did not take it.
+  bool publish_live(const std::string& repo, const std::string& run_id, double usd,
+                    bool may_connect);
   // A cap check's lock and transaction; false when the database does not answer.
   bool begin_check();
   void end_check();
   std::optional<std::string> take_note();
 
  private:
-  // The connection, made again if it was lost and the last try is long enough ago; none when
-  // the database does not answer (last_error_ says why).
-  PgLedger* link();
+  // The connection, made again if it was lost and the last try is long enough ago (and
+  // `may_connect`: the first connection is made either way); none when the database does not
+  // answer (last_error_ says why).
+  PgLedger* link(bool may_connect = true);
   // The connection broke (`why`): it is made again later.
   void lost(const std::string& why);
   Status replay(PgLedger& db);
@@ -68,8 +75,10 @@ class SharedLedger {
   std::string loop_id_;  // this loop's live row
   std::unique_ptr<PgLedger> db_;
   std::optional<std::chrono::steady_clock::time_point> last_try_;
+  std::chrono::seconds retry_after_{0};  // doubles with each failed try, to a limit
   std::string last_error_;
   int64_t last_row_ = 0;
+  std::set<int64_t> seen_;  // the rows read at or above last_row_ - kRowWindow
   double others_live_ = 0;
   bool in_check_ = false;
   bool live_row_ = false;  // published at least once

@@ -304,9 +304,9 @@ Runner::IterationResult Runner::run_iteration(const plan::Plan& plan, const plan
     // What this iteration spends, for the other loops' calendar caps, as soon as it is
     // metered; and theirs, for ours, read at most every 100 ms.
     deps_.ledger->publish_live(options_.run_root().string(), state_.run_id,
-                               std::max(live_cost, reserved_));
+                               std::max(live_cost, reserved_), /*may_connect=*/false);
     if (zone_ && deps_.clock.steady_now() - calendar_read >= std::chrono::milliseconds(100)) {
-      (void)refresh_calendar();  // a read that fails keeps the last figures
+      (void)refresh_calendar(true);  // a read that fails keeps the last figures
       calendar_read = deps_.clock.steady_now();
     }
   };

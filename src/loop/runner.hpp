@@ -96,8 +96,9 @@ class Runner {
   // "auto" (read from the cost log once, when the run starts).
   void learn_history();
   // Tells the budget room what every loop of the ledger spent in the current day, week and
-  // month; an error when the ledger cannot be read.
-  Status refresh_calendar();
+  // month; an error when the ledger cannot be read. `running`: while an agent runs (a shared
+  // ledger's lost connection is then not made again: the metering does not wait for it).
+  Status refresh_calendar(bool running = false);
   // The ledger could not be read (`why`): a shared one that does not answer is waited for, a
   // few seconds at a time, for --max-wait at most (README "A shared ledger in PostgreSQL");
   // none: waited, ask again. Any other ledger, or a wait cut short: the halt.

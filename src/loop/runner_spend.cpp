@@ -47,9 +47,9 @@ std::optional<Halt> Runner::claim_number() {
   return std::nullopt;
 }
 
-Status Runner::refresh_calendar() {
+Status Runner::refresh_calendar(bool running) {
   if (deps_.ledger == nullptr || !zone_) return ok_status();
-  Status read = deps_.ledger->refresh();
+  Status read = deps_.ledger->refresh(!running);
   if (auto note = deps_.ledger->take_note()) deps_.display.note(*note);
   if (!read) return read;
   ledger_down_since_.reset();
@@ -72,10 +72,22 @@ Result<budget::Start> Runner::check_caps(const plan::PlanItem& item) {
   // the iteration's record counts.
   budget::Ledger::Check check(calendar ? deps_.ledger : nullptr);
   if (Status s = refresh_calendar(); !s) return s.error();
+  if (calendar && !check.held()) {
+    return make_error(
+        fmt::format("cannot lock the ledger {} for a cap check", deps_.ledger->where()));
+  }
   budget::Start start = budgets_.may_start(item.id, item.budget_usd);
+  // The connection to a shared ledger is made again here, before the agent starts, if it was
+  // lost: while the agent runs it is not (Ledger::refresh).
+  if (deps_.ledger != nullptr && !calendar) {
+    (void)deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, 0);
+  }
   if (calendar) {
     reserved_ = start.ok ? budgets_.cheapest().value_or(0) : 0;
-    deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, reserved_);
+    if (!deps_.ledger->publish_live(options_.run_root().string(), state_.run_id, reserved_)) {
+      return make_error(fmt::format("cannot publish this loop's reservation to the ledger {}",
+                                    deps_.ledger->where()));
+    }
   }
   return start;
 }

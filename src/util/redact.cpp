@@ -232,6 +232,19 @@ bool is_secret_name(std::string_view name) {
   return false;
 }
 
+// The password of a URL-valued variable (RALPH_LEDGER=postgresql://role:password@host/db,
+// DATABASE_URL=...), which no name rule catches; empty: none.
+std::string_view url_password(std::string_view value) {
+  const size_t scheme = value.find("://");
+  if (scheme == std::string_view::npos) return {};
+  const size_t start = scheme + 3;
+  const size_t query = std::min(value.find('?', start), value.size());
+  const size_t at = value.rfind('@', query);
+  const size_t colon = value.find(':', start);
+  if (at == std::string_view::npos || at < start || colon >= at) return {};
+  return value.substr(colon + 1, at - colon - 1);
+}
+
 }  // namespace
 
 bool is_secret_variable(std::string_view name, std::string_view value) {
@@ -257,6 +270,7 @@ Redactor Redactor::from_environment(char** envp) {
     if (equals == std::string_view::npos) continue;
     std::string_view value = variable.substr(equals + 1);
     if (is_secret_variable(variable.substr(0, equals), value)) secrets.emplace_back(value);
+    if (auto password = url_password(value); !password.empty()) secrets.emplace_back(password);
   }
   return Redactor(std::move(secrets));
 }

@@ -69,6 +69,9 @@ TEST(LedgerTest, LocationFromTheEnvironmentThenTheSettingThenTheUsersFile) {
   EXPECT_EQ(secret->where().find("hunter2"), std::string::npos);
   EXPECT_EQ(secret->path().string().find("hunter2"), std::string::npos);
   EXPECT_FALSE(Ledger::open(std::nullopt, env({{"HOME", "/h"}}))->shared());
+  // A password that holds a '/' is still all hidden.
+  EXPECT_EQ(redact_database_url("postgresql://loop:s3/cret@db.example/ralph"),
+            "postgresql://loop:***@db.example/ralph");
 }
 
 TEST(LedgerTest, ADatabaseOffTheMachineWantsVerifiedTls) {

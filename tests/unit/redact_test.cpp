@@ -233,6 +233,8 @@ TEST(RedactTest, FromEnvironment) {
       "EDITOR=emacsclient-long-name",
       "NO_EQUALS_SIGN_TOKEN",
       "DOUBLE_SECRET=a=b=c=d=e",
+      "RALPH_LEDGER=postgresql://loop:s3cr/et-pw@db.example/ralph?sslmode=verify-full",
+      "UPSTREAM=https://example.com/path@v2",
   };
   std::vector<char*> envp;
   for (std::string& entry : entries) envp.push_back(entry.data());
@@ -242,10 +244,13 @@ TEST(RedactTest, FromEnvironment) {
   EXPECT_EQ(redactor.redact("key=sk-ant-not-a-shape;"), "key=[REDACTED];");
   EXPECT_EQ(redactor.redact("pw: correct horse battery"), "pw: [REDACTED]");
   EXPECT_EQ(redactor.redact("x a=b=c=d=e"), "x [REDACTED]");
+  // A URL's password, whatever the variable is called; the rest of the URL is kept.
+  EXPECT_EQ(redactor.redact("postgresql://loop:s3cr/et-pw@db.example/ralph"),
+            "postgresql://loop:[REDACTED]@db.example/ralph");
   for (std::string_view kept :
        {"Author: Jane Developer", "/run/user/1000/xauth", "/tmp/ssh-agent.sock", "disabled",
         "\"budget_tokens\":100000000", "short", "/home/jane", "emacsclient-long-name",
-        "NO_EQUALS_SIGN_TOKEN", "sk-ant-not-a"}) {
+        "NO_EQUALS_SIGN_TOKEN", "sk-ant-not-a", "https://example.com/path@v2"}) {
     EXPECT_EQ(redactor.redact(kept), kept);
   }
   // Shapes apply whatever the environment holds.
