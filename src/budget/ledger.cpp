@@ -61,9 +61,9 @@ fs::path ledger_path(const Env& env) {
 std::unique_ptr<Ledger> Ledger::open(const std::optional<std::string>& setting, const Env& env) {
   std::string location = ledger_location(setting, env);
   if (!is_database_url(location)) return std::make_unique<Ledger>(fs::path(location));
-  // One outbox per database, beside the user's file.
+  // One outbox per database however its URL is spelled, beside the user's file.
   fs::path outbox = ledger_path(env).parent_path() / "outbox" /
-                    (short_digest(redact_database_url(location)) + ".jsonl");
+                    (short_digest(database_identity(location)) + ".jsonl");
   return std::make_unique<Ledger>(location, outbox);
 }
 
@@ -72,6 +72,14 @@ Ledger::Ledger(const std::string& url, fs::path outbox)
 
 std::string Ledger::where() const {
   return shared_ ? shared_->where() : path_.string();
+}
+
+int Ledger::waiting() const {
+  if (!shared_) return 0;
+  int lines = 0;
+  (void)read_ledger_lines(path_,
+                          [&](const std::string&, const meter::IterationRecord&) { ++lines; });
+  return lines;
 }
 
 std::optional<std::string> Ledger::take_note() {

@@ -109,6 +109,9 @@ class Ledger {
     bool held_ = false;
   };
 
+  // A database's: how many records wait in the outbox, not sent yet (the file's: none).
+  int waiting() const;
+
   // What people should know of the ledger since last asked: a database that stopped answering,
   // or answers again.
   std::optional<std::string> take_note();

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <vector>
 
 #include "meter/record_text.hpp"
@@ -166,6 +167,21 @@ Result<std::unique_ptr<PgLedger>> PgLedger::connect(const std::string& url,
   ledger->password_ = password;
   if (Status s = ledger->migrate(); !s) return s.error();
   return ledger;
+}
+
+std::string database_identity(const std::string& url) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    PQfreemem(error);
+    return redact_database_url(url);
+  }
+  std::map<std::string, std::string> parts;
+  for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+    if (o->val != nullptr) parts[o->keyword] = o->val;
+  }
+  PQconninfoFree(options);
+  return fmt::format("{}@{}:{}/{}", parts["user"], parts["host"], parts["port"], parts["dbname"]);
 }
 
 bool lacks_verified_tls(const std::string& url) {

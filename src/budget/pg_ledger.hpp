@@ -25,6 +25,10 @@ bool is_database_url(std::string_view location);
 // The URL with any password replaced by "***", for output, logs and state.json.
 std::string redact_database_url(std::string_view url);
 
+// What names the database of `url`, however the URL is spelled: "role@host:port/database"
+// (the parts it gives; the password and the other settings left out).
+std::string database_identity(const std::string& url);
+
 // Whether the database at `url` is reached off this machine without TLS that checks the
 // server's certificate and name (sslmode=verify-full, in the URL or $PGSSLMODE): a password and
 // the records then cross the network unchecked.

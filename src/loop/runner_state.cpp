@@ -49,6 +49,16 @@ Halt Runner::finish(Halt halt) {
     rest.grace = rest.hurry() ? std::chrono::milliseconds(0) : options_.stop_grace;
     sweep(rest, "the run");
   }
+  // Records a shared ledger has not taken yet: where they wait (README "A shared ledger in
+  // PostgreSQL").
+  if (deps_.ledger != nullptr) {
+    if (const int waiting = deps_.ledger->waiting(); waiting > 0) {
+      deps_.display.note(fmt::format(
+          "ralph: warning: {} record{} of this machine wait in {} for the ledger {}: any ralph "
+          "that reaches it sends them (`ralph spend`, the next run)",
+          waiting, waiting == 1 ? "" : "s", deps_.ledger->path().string(), deps_.ledger->where()));
+    }
+  }
   deps_.display.halted(halt);  // the last line of a run
   return halt;
 }

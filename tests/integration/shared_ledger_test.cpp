@@ -222,6 +222,28 @@ TEST_F(SharedLedgerTest, ALoopInALongSilentToolCallKeepsItsLiveRowBeating) {
   EXPECT_EQ(server.sql("beat", "SELECT count(*) FROM ralph_records"), "1");
 }
 
+TEST_F(SharedLedgerTest, ARunWithoutCalendarCapsGoesOnAndItsRecordsWaitForTheLedger) {
+  const std::string url = with_password(server.create_database("later"));
+  server.stop();
+  Harness h("complete_one_item");
+  h.add_plan(1);
+  h.set_env("RALPH_LEDGER", url);
+  CommandResult run = h.ralph({"run", "--model", "claude-sonnet-5-5"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_NE(run.out.find("ralph: warning: 1 record of this machine wait in "), std::string::npos)
+      << run.out;
+  ASSERT_EQ(h.records().size(), 1u);
+  // Any ralph that reaches the ledger sends it.
+  server.start();
+  CommandResult spend = h.ralph({"spend", "--json"});
+  ASSERT_EQ(spend.exit_code, 0) << spend.err;
+  EXPECT_NE(spend.err.find("answers: 1 record kept on this machine sent"), std::string::npos)
+      << spend.err;
+  EXPECT_EQ(json::parse(spend.out)["totals"]["iterations"], 1);
+  EXPECT_EQ(server.sql("later", "SELECT count(*) FROM ralph_records"), "1");
+  expect_no_password(h, run);
+}
+
 TEST_F(SharedLedgerTest, ALedgerThatNeverAnswersHaltsAfterMaxWaitWithoutStarting) {
   const std::string url = with_password(server.create_database("never"));
   server.stop();

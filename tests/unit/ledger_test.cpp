@@ -65,6 +65,9 @@ TEST(LedgerTest, LocationFromTheEnvironmentThenTheSettingThenTheUsersFile) {
   EXPECT_EQ(shared->path().parent_path(), "/h/.local/state/ralph/outbox");
   auto other = Ledger::open("postgresql://loop@db2.example/ralph", env({{"HOME", "/h"}}));
   EXPECT_NE(other->path(), shared->path());
+  auto respelled =
+      Ledger::open("postgres://loop@db.example/ralph?sslmode=verify-full", env({{"HOME", "/h"}}));
+  EXPECT_EQ(respelled->path(), shared->path());  // the same database
   auto secret = Ledger::open("postgresql://loop:hunter2@db.example/ralph", env({{"HOME", "/h"}}));
   EXPECT_EQ(secret->where().find("hunter2"), std::string::npos);
   EXPECT_EQ(secret->path().string().find("hunter2"), std::string::npos);
