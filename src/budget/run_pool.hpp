@@ -13,6 +13,10 @@
 
 namespace ralph::budget {
 
+// The pool's name for what the run spent outside worktrees: iterations of the run before it
+// was resumed with --parallel. No item has it ("<item>+N" names an item's later worktree).
+inline constexpr const char* kOutsideWorktrees = "+run";
+
 class RunPool {
  public:
   explicit RunPool(std::filesystem::path dir) : dir_(std::move(dir)) {}

@@ -133,16 +133,20 @@ Status ParallelRun::start_or_resume() {
   }
   int count = 0;
   int last = 0;
+  double outside = 0;  // of iterations not in a worktree: the run before --parallel
   auto scanned = log_.scan(0, [&](const meter::IterationRecord& record) {
     if (record.run_id != state_.run_id) return;
     ++count;
     last = std::max(last, record.iteration);
     spent_ += record.cost_usd;
+    if (!record.worktree) outside += record.cost_usd;
   });
   if (!scanned) return scanned.error();
   log_offset_ = scanned->end_offset;
   budget::RunPool pool(options_.pool_dir(state_.run_id));
   if (Status s = pool.seed(count, last); !s) return s;
+  // The worktrees' loops count their own item's records; the run's cap counts these too.
+  pool.publish(budget::kOutsideWorktrees, outside);
   state_.pid = static_cast<int>(::getpid());
   state_.parallel = options_.parallel;
   state_.budget_usd = options_.budgets.run;

@@ -228,6 +228,26 @@ TEST(ParallelTest,
   EXPECT_TRUE(h.leftover_processes().empty());
 }
 
+TEST(ParallelTest, ARunResumedWithParallelCountsWhatItSpentBeforeUnderItsBudget) {
+  Harness h("budget_endless_iteration");
+  h.add_plan(3);
+  // One item at a time first: its endless iteration is stopped at the run's $1.60.
+  CommandResult first = h.ralph({"run", "--model", "claude-sonnet-5-5", "--budget", "1.60"});
+  ASSERT_EQ(first.exit_code, 3) << first.out << first.err;
+  ASSERT_EQ(h.records().size(), 1u);
+  const double before = h.records()[0]["cost_usd"].get<double>();
+  // Resumed three at a time with $2.00 in all: what is left is what the first iteration left.
+  CommandResult second = h.ralph(
+      {"run", "--model", "claude-sonnet-5-5", "--parallel", "3", "--budget", "2.00", "--resume"});
+  EXPECT_EQ(second.exit_code, 3) << second.out << second.err;
+  const double one_turn = 200000 * 2.0 / 1e6 + 100 * 10.0 / 1e6;
+  double total = 0;
+  for (const auto& r : h.records()) total += r["cost_usd"].get<double>();
+  EXPECT_GT(before, 1.60);
+  EXPECT_LE(total, 2.00 + 3 * one_turn + 1e-9) << second.out;
+  EXPECT_TRUE(h.leftover_processes().empty());
+}
+
 // Three agents are in their long tool command, each with a daemon left beside it.
 void wait_for_three_daemons(const Harness& h) {
   for (const char* item : {"US-001", "US-002", "US-003"}) {
