@@ -116,24 +116,28 @@ Status SharedLedger::replay(PgLedger& db) {
   if (::ftruncate(fd.get(), 0) != 0 || ::fsync(fd.get()) != 0) {
     return make_error(fmt::format("cannot empty {}: {}", outbox_.string(), errno_text(errno)));
   }
-  if (sent + known > 0) {
+  // The record just appended is no news; records that waited are.
+  const int waited = sent + known - std::exchange(fresh_, 0);
+  if (waited > 0 || (unreachable_noted_ && sent + known > 0)) {
     note_ = fmt::format("ralph: the ledger {} answers: {} record{} kept on this machine sent",
                         redacted_, sent, sent == 1 ? "" : "s");
     if (known > 0) *note_ += fmt::format(" ({} it had already)", known);
-    unreachable_noted_ = false;
   }
+  unreachable_noted_ = false;
   return ok_status();
 }
 
 Status SharedLedger::append(const std::string& repo, const meter::IterationRecord& record) {
   // On this machine first, until the database has it (README "A shared ledger in PostgreSQL").
   if (Status s = append_ledger_line(outbox_, repo, record); !s) return s;
+  fresh_ = 1;
   const bool connected = db_ && db_->connected();
   PgLedger* db = link();
   // A new connection sent the outbox already.
   if (db != nullptr && connected) {
     if (Status s = replay(*db); !s) lost(s.message());
   }
+  fresh_ = 0;  // not sent: it waits like the others
   return ok_status();
 }
 

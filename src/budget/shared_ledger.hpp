@@ -85,6 +85,7 @@ class SharedLedger {
   double published_ = -1;
   std::chrono::steady_clock::time_point published_at_;
   bool unreachable_noted_ = false;
+  int fresh_ = 0;  // of the outbox, records appended just now: sent without a note
   std::optional<std::string> note_;
 };
 

@@ -5,8 +5,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -104,6 +107,26 @@ int PostgresServer::run(const std::string& command, std::string& output) const {
   for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
   int status = ::pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void PostgresServer::require_password(const std::string& role, const std::string& password) {
+  sql("postgres", fmt::format("CREATE ROLE {} LOGIN SUPERUSER PASSWORD '{}'", role, password));
+  // pg_hba.conf is read from the top: the role's line before the trust lines.
+  const fs::path hba = dir_ / "data" / "pg_hba.conf";
+  std::ifstream in(hba);
+  std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  std::ofstream(hba, std::ios::trunc)
+      << fmt::format("host all {} 127.0.0.1/32 scram-sha-256\n", role) << rest;
+  std::string output;
+  (void)run(
+      fmt::format("{} -D {} reload", (bin_ / "pg_ctl").string(), quoted((dir_ / "data").string())),
+      output);
+  // The server reads it anew soon after the signal: until then the role gets in without one.
+  for (int i = 0; i < 100; ++i) {
+    if (sql_as("postgres", role, "SELECT 1").find("password") != std::string::npos) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 void PostgresServer::start() {

@@ -25,6 +25,9 @@ class PostgresServer {
   // The same as the role `role`: what it may not do comes back as psql's error.
   std::string sql_as(const std::string& database, const std::string& role,
                      const std::string& statement) const;
+  // A superuser `role` that must log in with `password` (scram-sha-256), unlike the others.
+  void require_password(const std::string& role, const std::string& password);
+  int port() const { return port_; }
   void stop();
   void start();
   bool ok() const { return ok_; }

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -80,6 +81,9 @@ TEST_F(SharedLedgerTest, TwoLoopsInTwoRepositoriesShareADailyCapAtOnce) {
   EXPECT_LE(spent, 2.00 + 2 * kOneTurn + 1e-9) << one.out << two.out;
   EXPECT_GE(first.records().size(), 1u);
   EXPECT_GE(second.records().size(), 1u);
+  // A database that answered all along is no news.
+  EXPECT_EQ(one.out.find("answers:"), std::string::npos) << one.out;
+  EXPECT_EQ(one.out.find("warning: cannot"), std::string::npos) << one.out;
 
   // Every record of both loops is in the database once, and nothing else is.
   const size_t records = first.records().size() + second.records().size();
@@ -242,6 +246,47 @@ TEST_F(SharedLedgerTest, ARunWithoutCalendarCapsGoesOnAndItsRecordsWaitForTheLed
   EXPECT_EQ(json::parse(spend.out)["totals"]["iterations"], 1);
   EXPECT_EQ(server.sql("later", "SELECT count(*) FROM ralph_records"), "1");
   expect_no_password(h, run);
+}
+
+TEST_F(SharedLedgerTest, ThePasswordComesFromPgpasswordOrAPgpassFileAndIsShownNowhere) {
+  server.create_database("guarded");
+  server.require_password("ralph_pw", kPassword);
+  std::string url = server.url("guarded");
+  url.replace(url.find("ralph@"), 6, "ralph_pw@");
+
+  // No password: refused, in one line that names the URL.
+  Harness h("complete_one_item");
+  h.add_plan(1);
+  h.set_env("RALPH_LEDGER", url);
+  CommandResult refused = h.ralph({"spend"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("cannot reach the ledger " + url + ": "), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("password"), std::string::npos) << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+
+  // PGPASSWORD, as libpq reads it: the loop records there, and the password is redacted from
+  // what the agent and its tools print (its variable's name says it is a secret).
+  h.set_env("PGPASSWORD", kPassword);
+  CommandResult run =
+      h.ralph({"run", "--model", "claude-sonnet-5-5", "--daily-budget", "5", "--timezone", "UTC"});
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(server.sql("guarded", "SELECT count(*) FROM ralph_records"), "1");
+  expect_no_password(h, run);
+
+  // A password file (PGPASSFILE, mode 0600), as a Secret mounted as a file gives it.
+  Harness other("complete_one_item");
+  other.add_plan(1);
+  const auto pgpass = other.home() / "pgpass";
+  std::ofstream(pgpass) << fmt::format("127.0.0.1:{}:guarded:ralph_pw:{}\n", server.port(),
+                                       kPassword);
+  std::filesystem::permissions(
+      pgpass, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  other.set_env("RALPH_LEDGER", url);
+  other.set_env("PGPASSFILE", pgpass.string());
+  CommandResult spend = other.ralph({"spend", "--json"});
+  ASSERT_EQ(spend.exit_code, 0) << spend.err;
+  EXPECT_EQ(json::parse(spend.out)["totals"]["iterations"], 1);
 }
 
 TEST_F(SharedLedgerTest, ALedgerThatNeverAnswersHaltsAfterMaxWaitWithoutStarting) {
